@@ -1,0 +1,96 @@
+/**
+ * `UnsortedSegmentSum` for the wasm backend.
+ *
+ * tfjs-backend-wasm 4.22 ships no such kernel, yet it is the gradient of
+ * `tf.gather`, that is, of every Embedding lookup. This kernel works directly
+ * on the wasm heap: `out[segmentIds[i], ...] += x[i, ...]`.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` this kernel uses. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * Computes an unsorted segment sum into a freshly allocated output.
+ * Segment ids below 0 are skipped (as in TensorFlow); ids at or above
+ * `numSegments` are an error.
+ *
+ * @param x values, shape `[...S, ...R]`
+ * @param ids segment id per leading index, shape `S`, flattened
+ * @param numSegments number of output rows
+ * @param out output values, shape `[numSegments, ...R]`, zeroed here
+ */
+export function segmentSumInto(
+  x: ArrayLike<number>,
+  ids: ArrayLike<number>,
+  numSegments: number,
+  out: Float32Array | Int32Array,
+): void {
+  out.fill(0);
+  const inner = ids.length === 0 ? 0 : x.length / ids.length;
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i]!;
+    if (s < 0) continue;
+    if (s >= numSegments) {
+      throw new RangeError(
+        `UnsortedSegmentSum: expected segment ids in [0, ${numSegments}) but found ${s} at index ${i}`,
+      );
+    }
+    const src = i * inner;
+    const dst = s * inner;
+    for (let k = 0; k < inner; k++) out[dst + k]! += x[src + k]!;
+  }
+}
+
+function unsortedSegmentSum(
+  args: {
+    inputs: tf.NamedTensorInfoMap;
+    backend: unknown;
+    attrs?: tf.NamedAttrMap;
+  },
+): tf.TensorInfo {
+  const { x, segmentIds } = args.inputs as {
+    x: tf.TensorInfo;
+    segmentIds: tf.TensorInfo;
+  };
+  const numSegments = (args.attrs as { numSegments: number }).numSegments;
+  const backend = args.backend as WasmHeapBackend;
+  const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  const out = backend.makeOutput(outShape, x.dtype);
+  // Views are taken after makeOutput: an allocation may grow (and detach) the heap.
+  const outVals = backend.typedArrayFromHeap(out) as Float32Array | Int32Array;
+  segmentSumInto(
+    backend.typedArrayFromHeap(x),
+    backend.typedArrayFromHeap(segmentIds),
+    numSegments,
+    outVals,
+  );
+  return out;
+}
+
+/**
+ * Registers `UnsortedSegmentSum` for the `wasm` backend (once).
+ *
+ * @returns true if this call registered it, false if it was already there
+ *
+ * @example
+ * ```ts
+ * import { registerSegmentSum } from "./segment_sum.ts";
+ * registerSegmentSum();
+ * console.assert(registerSegmentSum() === false);
+ * ```
+ */
+export function registerSegmentSum(): boolean {
+  if (tf.getKernel("UnsortedSegmentSum", "wasm") !== undefined) return false;
+  tf.registerKernel({
+    kernelName: "UnsortedSegmentSum",
+    backendName: "wasm",
+    kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc,
+  });
+  return true;
+}
