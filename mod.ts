@@ -1,0 +1,55 @@
+/**
+ * siamese-wasm: train two-branch (siamese) LSTM encoders with contrastive
+ * loss and random negative pairing, on TensorFlow.js's WebAssembly SIMD
+ * backend, under Deno.
+ *
+ * The data flows one way: data -> pairs -> model -> loss -> train loop ->
+ * metrics -> files.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   buildSiamese, makeSyntheticPairs, modelConfig, setupBackend, train,
+ *   DEFAULT_TRAIN_CONFIG,
+ * } from "./mod.ts";
+ * await setupBackend({ log: false });
+ * const model = buildSiamese(modelConfig({ vocab: 50, embeddingDim: 4, lstmUnits: 4,
+ *   denseUnits: 8, leftLen: 5, rightLen: 9 }), 1);
+ * const data = makeSyntheticPairs(16, { vocab: 50, leftLen: 5, rightLen: 9 });
+ * const { state } = await train(model, {
+ *   config: { ...DEFAULT_TRAIN_CONFIG, epochs: 1 }, train: data, log: false,
+ * });
+ * console.assert(state.epoch === 1);
+ * ```
+ *
+ * @module
+ */
+export { type BackendInfo, describeBackend, setupBackend } from "./src/backend/setup.ts";
+export type { PairSet } from "./src/data/types.ts";
+export { makeSyntheticPairs, type SyntheticOptions } from "./src/data/synthetic.ts";
+export { Rng } from "./src/pairs/rng.ts";
+export { type EpochPairs, sampleEpochPairs, type SampleOptions } from "./src/pairs/negatives.ts";
+export {
+  DEFAULT_MODEL_CONFIG,
+  type LstmKind,
+  type ModelConfig,
+  modelConfig,
+} from "./src/model/config.ts";
+export { buildSiamese, encode, registerLstm, type Siamese } from "./src/model/siamese.ts";
+export {
+  contrastiveLoss,
+  cosineSimilarity,
+  distance,
+  type DistanceKind,
+  similarity,
+} from "./src/loss/contrastive.ts";
+export { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "./src/train/config.ts";
+export {
+  type EpochReport,
+  train,
+  type TrainOptions,
+  type TrainResult,
+  type TrainState,
+} from "./src/train/loop.ts";
+export { trainStep } from "./src/train/step.ts";
+export { type EvalReport, evaluate } from "./src/train/evaluate.ts";

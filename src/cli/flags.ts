@@ -1,0 +1,178 @@
+/**
+ * A small, strict command-line parser on top of `node:util` `parseArgs`
+ * (mapped as `@std/cli/parse-args` in deno.json; switch to `@std/cli` there
+ * when JSR is reachable). One table describes each flag: its type, default,
+ * bounds and help text, so parsing, checking and `--help` agree.
+ *
+ * @module
+ */
+import { parseArgs } from "@std/cli/parse-args";
+
+/** One flag's description. */
+export type FlagSpec =
+  | { type: "int"; default?: number; min?: number; max?: number; help: string }
+  | { type: "float"; default?: number; min?: number; exclusiveMin?: boolean; help: string }
+  | { type: "string"; default?: string; help: string; placeholder?: string }
+  | { type: "enum"; choices: readonly string[]; default?: string; help: string }
+  | { type: "bool"; help: string };
+
+/** A command's flags, by long name without dashes (e.g. `batch-size`). */
+export type FlagTable = Record<string, FlagSpec>;
+
+/** A usage error; the message names the flag, the value and what was expected. */
+export class UsageError extends Error {
+  /** @param message what was wrong */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parsed values: numbers for int/float, strings, booleans; absent if no default. */
+export type FlagValues = Record<string, string | number | boolean | undefined>;
+
+/**
+ * Parses `args` against `table`. Unknown flags, positional arguments,
+ * missing values and values out of range are {@link UsageError}s.
+ *
+ * @param args e.g. `Deno.args`
+ * @param table the command's flags
+ * @returns values by flag name, defaults filled in; `help` is true when asked
+ *
+ * @example
+ * ```ts
+ * import { parseFlags } from "./flags.ts";
+ * const v = parseFlags(["--epochs", "3"], { epochs: { type: "int", default: 5, min: 1, help: "passes" } });
+ * console.assert(v.epochs === 3);
+ * ```
+ */
+export function parseFlags(args: string[], table: FlagTable): FlagValues {
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    help: { type: "boolean" },
+  };
+  for (const [name, spec] of Object.entries(table)) {
+    options[name] = { type: spec.type === "bool" ? "boolean" : "string" };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new UsageError(explainParseError(e as Error));
+  }
+  const raw = parsed.values as Record<string, string | boolean | undefined>;
+  const out: FlagValues = { help: raw.help === true };
+  for (const [name, spec] of Object.entries(table)) {
+    const v = raw[name];
+    if (spec.type === "bool") {
+      out[name] = v === true;
+      continue;
+    }
+    if (v === undefined) {
+      out[name] = spec.default;
+      continue;
+    }
+    out[name] = checkValue(name, spec, v as string);
+  }
+  return out;
+}
+
+function explainParseError(e: Error): string {
+  const m = /Unknown option '([^']+)'/.exec(e.message);
+  if (m) return `Unknown flag ${m[1]}: see --help for the flags this command takes.`;
+  const p = /Unexpected argument '([^']+)'/.exec(e.message);
+  if (p) return `Unexpected argument "${p[1]}": this command takes only --flags (see --help).`;
+  const v = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(e.message);
+  if (v) return `Flag ${v[1]} expects a value but none was given.`;
+  const b = /Option '(--[\w-]+)' does not take an argument/.exec(e.message);
+  if (b) return `Flag ${b[1]} takes no value (it is a switch).`;
+  return e.message;
+}
+
+function checkValue(name: string, spec: FlagSpec, v: string): string | number {
+  const flag = `--${name}`;
+  switch (spec.type) {
+    case "int": {
+      const n = Number(v);
+      if (v.trim() === "" || !Number.isInteger(n)) {
+        throw new UsageError(`${flag}: expected an integer but found "${v}".`);
+      }
+      if (spec.min !== undefined && n < spec.min) {
+        throw new UsageError(`${flag}: expected an integer >= ${spec.min} but found ${n}.`);
+      }
+      if (spec.max !== undefined && n > spec.max) {
+        throw new UsageError(`${flag}: expected an integer <= ${spec.max} but found ${n}.`);
+      }
+      return n;
+    }
+    case "float": {
+      const n = Number(v);
+      if (v.trim() === "" || !Number.isFinite(n)) {
+        throw new UsageError(`${flag}: expected a number but found "${v}".`);
+      }
+      if (spec.min !== undefined) {
+        const bad = spec.exclusiveMin ? n <= spec.min : n < spec.min;
+        if (bad) {
+          throw new UsageError(
+            `${flag}: expected a number ${spec.exclusiveMin ? ">" : ">="} ${spec.min} but found ${n}.`,
+          );
+        }
+      }
+      return n;
+    }
+    case "enum":
+      if (!spec.choices.includes(v)) {
+        throw new UsageError(
+          `${flag}: expected one of ${spec.choices.join(", ")} but found "${v}".`,
+        );
+      }
+      return v;
+    case "string":
+      if (v === "") throw new UsageError(`${flag}: expected a value but found "".`);
+      return v;
+    default:
+      return v;
+  }
+}
+
+/**
+ * The `--help` text: usage line, every flag with its default, examples.
+ *
+ * @example
+ * ```ts
+ * import { helpText } from "./flags.ts";
+ * const t = helpText("train", "Trains.", { epochs: { type: "int", default: 5, help: "passes" } }, ["deno task train"]);
+ * console.assert(t.includes("--epochs N") && t.includes("(default 5)"));
+ * ```
+ */
+export function helpText(
+  command: string,
+  summary: string,
+  table: FlagTable,
+  examples: string[],
+): string {
+  const rows = Object.entries(table).map(([name, spec]) => {
+    const arg = spec.type === "bool"
+      ? ""
+      : spec.type === "enum"
+      ? ` ${spec.choices.join("|")}`
+      : spec.type === "string"
+      ? ` ${spec.placeholder ?? "VALUE"}`
+      : " N";
+    const def = "default" in spec && spec.default !== undefined ? ` (default ${spec.default})` : "";
+    return [`  --${name}${arg}`, `${spec.help}${def}`] as const;
+  });
+  const width = Math.max(...rows.map(([l]) => l.length), 10) + 2;
+  return [
+    `Usage: deno task ${command} [flags]`,
+    "",
+    summary,
+    "",
+    "Flags:",
+    ...rows.map(([l, r]) => l.padEnd(width) + r),
+    "  --help".padEnd(width) + "Show this help",
+    "",
+    "Examples:",
+    ...examples.map((e) => `  ${e}`),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,75 @@
+/**
+ * The model's hyperparameters, with the seed's values as defaults.
+ *
+ * @module
+ */
+
+/** Which LSTM implementation a branch uses. */
+export type LstmKind = "stock" | "fused";
+
+/** Sizes and options of the two-branch model. */
+export interface ModelConfig {
+  /** Vocabulary size V; token ids are in [0, V), 0 = padding. @default 1000 */
+  vocab: number;
+  /** Embedding width E (Keras `outputDim`). @default 32 */
+  embeddingDim: number;
+  /** LSTM width H (Keras `units`). @default 64 */
+  lstmUnits: number;
+  /** Output width D of each branch's Dense layer. @default 256 */
+  denseUnits: number;
+  /** Left sequence length L1. @default 52 */
+  leftLen: number;
+  /** Right sequence length L2. @default 600 */
+  rightLen: number;
+  /** One encoder for both sides instead of one per side. @default false */
+  shareWeights: boolean;
+  /** LSTM implementation. @default "stock" */
+  lstm: LstmKind;
+}
+
+/** The seed's architecture. */
+export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
+  vocab: 1000,
+  embeddingDim: 32,
+  lstmUnits: 64,
+  denseUnits: 256,
+  leftLen: 52,
+  rightLen: 600,
+  shareWeights: false,
+  lstm: "stock",
+});
+
+/**
+ * Checks a model config and returns a complete copy.
+ *
+ * @example
+ * ```ts
+ * import { modelConfig } from "./config.ts";
+ * console.assert(modelConfig({ lstmUnits: 8 }).denseUnits === 256);
+ * ```
+ */
+export function modelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
+  const c = { ...DEFAULT_MODEL_CONFIG, ...partial };
+  for (
+    const key of [
+      "vocab",
+      "embeddingDim",
+      "lstmUnits",
+      "denseUnits",
+      "leftLen",
+      "rightLen",
+    ] as const
+  ) {
+    const v = c[key];
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`Expected ${key} to be an integer >= 1 but found ${v}`);
+    }
+  }
+  if (c.vocab < 2) {
+    throw new RangeError(`Expected vocab to be an integer >= 2 but found ${c.vocab}`);
+  }
+  if (c.lstm !== "stock" && c.lstm !== "fused") {
+    throw new RangeError(`Expected lstm to be "stock" or "fused" but found "${c.lstm}"`);
+  }
+  return c;
+}

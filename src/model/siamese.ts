@@ -1,0 +1,164 @@
+/**
+ * The two-branch model: per branch Embedding -> LSTM -> Dense.
+ *
+ * Each branch is its own `tfl.LayersModel`, so it can be saved, loaded and
+ * used alone (to embed one side). With `shareWeights`, both sides use the
+ * same branch object.
+ *
+ * Porting note: tfjs-layers' LSTM defaults differ from Keras (recurrent
+ * activation `hardSigmoid`, no unit forget bias); every such option is set
+ * explicitly here to Keras's values.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import type { ModelConfig } from "./config.ts";
+
+/** The two encoders. `left === right` when weights are shared. */
+export interface Siamese {
+  config: ModelConfig;
+  left: tfl.LayersModel;
+  right: tfl.LayersModel;
+}
+
+/** Builds the LSTM layer for a branch. Kept apart so other kinds plug in. */
+export type LstmFactory = (args: {
+  units: number;
+  seed: number;
+  name: string;
+}) => tfl.layers.Layer;
+
+/**
+ * The stock tfjs-layers LSTM with Keras's defaults made explicit.
+ *
+ * @example
+ * ```ts
+ * import { stockLstm } from "./siamese.ts";
+ * const layer = stockLstm({ units: 4, seed: 1, name: "lstm" });
+ * console.assert(layer.name === "lstm");
+ * ```
+ */
+export const stockLstm: LstmFactory = ({ units, seed, name }) =>
+  tfl.layers.lstm({
+    name,
+    units,
+    activation: "tanh",
+    recurrentActivation: "sigmoid",
+    unitForgetBias: true,
+    useBias: true,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+    recurrentInitializer: tfl.initializers.orthogonal({ seed: seed + 1, gain: 1 }),
+    biasInitializer: "zeros",
+    returnSequences: false,
+  });
+
+const lstmFactories: Record<string, LstmFactory> = { stock: stockLstm };
+
+/**
+ * Makes another LSTM implementation selectable as `config.lstm`.
+ *
+ * @example
+ * ```ts
+ * import { registerLstm, stockLstm } from "./siamese.ts";
+ * registerLstm("stock", stockLstm);
+ * ```
+ */
+export function registerLstm(kind: string, factory: LstmFactory): void {
+  lstmFactories[kind] = factory;
+}
+
+/**
+ * Builds one branch: Embedding(V, E, maskZero) -> LSTM(H) -> Dense(D).
+ *
+ * @param config model sizes
+ * @param name branch name, e.g. `"left"`
+ * @param seed initializer seed
+ */
+export function buildBranch(
+  config: ModelConfig,
+  name: string,
+  seed: number,
+): tfl.LayersModel {
+  const factory = lstmFactories[config.lstm];
+  if (factory === undefined) {
+    throw new RangeError(
+      `Expected lstm to be one of ${Object.keys(lstmFactories).join(", ")} but found "${config.lstm}"`,
+    );
+  }
+  return quietOrthogonal(() => {
+    const input = tfl.input({ shape: [null], dtype: "int32", name: `${name}_tokens` }); // [B, T]
+    const embedded = tfl.layers.embedding({
+      name: `${name}_embedding`,
+      inputDim: config.vocab,
+      outputDim: config.embeddingDim,
+      maskZero: true, // padding id 0 does not drive the LSTM state
+      embeddingsInitializer: tfl.initializers.randomUniform({
+        minval: -0.05,
+        maxval: 0.05,
+        seed,
+      }),
+    }).apply(input) as tfl.SymbolicTensor; // [B, T, E]
+    const state = factory({ units: config.lstmUnits, seed: seed + 10, name: `${name}_lstm` })
+      .apply(embedded) as tfl.SymbolicTensor; // [B, H]
+    const out = tfl.layers.dense({
+      name: `${name}_dense`,
+      units: config.denseUnits,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 20 }),
+      biasInitializer: "zeros",
+    }).apply(state) as tfl.SymbolicTensor; // [B, D]
+    return tfl.model({ inputs: input, outputs: out, name });
+  });
+}
+
+/**
+ * Builds both branches, deterministically from `seed`.
+ *
+ * @example
+ * ```ts
+ * import { setupBackend } from "../backend/setup.ts";
+ * import { buildSiamese } from "./siamese.ts";
+ * import { modelConfig } from "./config.ts";
+ * await setupBackend({ log: false });
+ * const m = buildSiamese(modelConfig({ vocab: 20, embeddingDim: 4, lstmUnits: 4, denseUnits: 8 }), 1);
+ * console.assert(m.left !== m.right);
+ * ```
+ */
+export function buildSiamese(config: ModelConfig, seed: number): Siamese {
+  const left = buildBranch(config, "left", seed);
+  const right = config.shareWeights ? left : buildBranch(config, "right", seed + 1000);
+  return { config, left, right };
+}
+
+/**
+ * Runs a branch on a batch of token ids.
+ *
+ * @param branch a branch model
+ * @param ids token ids `[B, T]`, int32
+ * @param training whether this is a training call
+ * @returns branch outputs `[B, D]`
+ */
+export function encode(
+  branch: tfl.LayersModel,
+  ids: tf.Tensor2D,
+  training = false,
+): tf.Tensor2D {
+  return branch.apply(ids, { training }) as tf.Tensor2D;
+}
+
+/**
+ * tfjs-layers warns on every Orthogonal initialisation larger than 2000
+ * elements (the LSTM's [H, 4H] is 16384); the cost is one QR per build.
+ */
+function quietOrthogonal<T>(fn: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (String(args[0]).startsWith("Orthogonal initializer")) return;
+    warn(...args);
+  };
+  try {
+    return fn();
+  } finally {
+    console.warn = warn;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Training hyperparameters, with the seed's values as defaults.
+ *
+ * @module
+ */
+import type { DistanceKind } from "../loss/contrastive.ts";
+
+/** How the loop trains. */
+export interface TrainConfig {
+  /** Passes over the training pairs. @default 5 */
+  epochs: number;
+  /** Pairs per step (positives and negatives together). @default 32 */
+  batchSize: number;
+  /** Adam's step size. @default 0.001 */
+  learningRate: number;
+  /** Contrastive margin; 1 suits cosine distance (range [0, 2]). @default 1 */
+  margin: number;
+  /** Distance the loss is applied to. @default "cosine" */
+  distance: DistanceKind;
+  /** Random negatives per positive per epoch. @default 1 */
+  negatives: number;
+  /** Seed for initial weights, pairing and shuffling. @default 1 */
+  seed: number;
+}
+
+/** The seed's training setup. */
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  epochs: 5,
+  batchSize: 32,
+  learningRate: 0.001,
+  margin: 1,
+  distance: "cosine",
+  negatives: 1,
+  seed: 1,
+});

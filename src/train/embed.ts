@@ -1,0 +1,45 @@
+/**
+ * Running one branch over many sequences, in batches, without gradients.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { encode } from "../model/siamese.ts";
+import { gatherRows } from "./batches.ts";
+
+/**
+ * Encodes rows `[0, n)` of a padded id matrix with `branch`.
+ *
+ * @param branch a branch model
+ * @param data row-major ids `[N, len]`
+ * @param options `len` (row length), `n` (rows, default all), `batchSize` (default 64)
+ * @returns the outputs, row-major `[n, D]`, and D
+ */
+export function embedRows(
+  branch: tfl.LayersModel,
+  data: Int32Array,
+  options: { len: number; n?: number; batchSize?: number },
+): { vectors: Float32Array; dim: number } {
+  const n = options.n ?? data.length / options.len;
+  const batchSize = options.batchSize ?? 64;
+  const parts: Float32Array[] = [];
+  let dim = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const rows = Array.from({ length: Math.min(batchSize, n - start) }, (_, k) => start + k);
+    const { ids, width } = gatherRows(data, options.len, rows);
+    const out = tf.tidy(() =>
+      encode(branch, tf.tensor2d(ids, [rows.length, width], "int32"), false)
+    );
+    dim = out.shape[1];
+    parts.push(out.dataSync() as Float32Array);
+    out.dispose();
+  }
+  const vectors = new Float32Array(n * dim);
+  let offset = 0;
+  for (const p of parts) {
+    vectors.set(p, offset);
+    offset += p.length;
+  }
+  return { vectors, dim };
+}

@@ -1,0 +1,183 @@
+/**
+ * Validation: how well the two branches separate and retrieve held-out pairs,
+ * and whether their outputs are collapsing.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { PairSet } from "../data/types.ts";
+import type { DistanceKind } from "../loss/contrastive.ts";
+import type { Siamese } from "../model/siamese.ts";
+import { Rng } from "../pairs/rng.ts";
+import { collapseStatistic, collapseWarnLevel } from "../metrics/collapse.ts";
+import { retrievalMetrics } from "../metrics/retrieval.ts";
+import { rocAuc } from "../metrics/roc_auc.ts";
+import { bestThreshold } from "../metrics/threshold.ts";
+import { embedRows } from "./embed.ts";
+
+/** Validation figures. */
+export interface EvalReport {
+  /** Pairs evaluated. */
+  pairs: number;
+  /** ROC AUC of the similarity, positives vs negatives. */
+  auc: number;
+  /** Accuracy at the best threshold. */
+  accuracy: number;
+  /** F1 at that threshold. */
+  f1: number;
+  /** Best threshold on the similarity (cosine, or minus euclidean distance). */
+  threshold: number;
+  /** Fraction of lefts whose own right ranks first among all rights. */
+  recallAt1: number;
+  /** ... ranks in the top 10. */
+  recallAt10: number;
+  /** Mean reciprocal rank of the own right. */
+  mrr: number;
+  /** Collapse statistic of the branch outputs (the smaller of the two sides). */
+  collapse: number;
+  /** What a healthy (random-direction) output scores: 1/sqrt(D). */
+  collapseHealthy: number;
+  /** Below this the outputs are reported as collapsed. */
+  collapseThreshold: number;
+  /** `collapse < collapseThreshold`. */
+  collapsed: boolean;
+}
+
+/** Options for {@link evaluate}. */
+export interface EvaluateOptions {
+  distance: DistanceKind;
+  /** Seed for the random negatives of unlabelled data. @default 12345 */
+  seed?: number;
+  /** Retrieval ranks among at most this many pairs (the first ones). @default 2000 */
+  maxRetrieval?: number;
+}
+
+/**
+ * Similarity matrix `[N, N]` between all lefts and all rights, row-major:
+ * cosine similarity, or minus the euclidean distance.
+ */
+export function similarityMatrix(
+  left: Float32Array,
+  right: Float32Array,
+  dim: number,
+  kind: DistanceKind,
+): Float32Array {
+  return tf.tidy(() => {
+    const a = tf.tensor2d(left, [left.length / dim, dim]); // [N, D]
+    const b = tf.tensor2d(right, [right.length / dim, dim]); // [N, D]
+    if (kind === "cosine") {
+      const an = tf.div(a, tf.add(tf.norm(a, 2, 1, true), 1e-9));
+      const bn = tf.div(b, tf.add(tf.norm(b, 2, 1, true), 1e-9));
+      return tf.matMul(an, bn, false, true).dataSync() as Float32Array;
+    }
+    const aa = tf.sum(tf.square(a), 1, true); // [N, 1]
+    const bb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]); // [1, N]
+    const d2 = tf.sub(tf.add(aa, bb), tf.mul(2, tf.matMul(a, b, false, true)));
+    return tf.neg(tf.sqrt(tf.relu(d2))).dataSync() as Float32Array;
+  });
+}
+
+/**
+ * Similarity of two vectors, as in {@link similarityMatrix}.
+ *
+ * @example
+ * ```ts
+ * import { vectorSimilarity } from "./evaluate.ts";
+ * console.assert(Math.abs(vectorSimilarity([1, 0], [2, 0], "cosine") - 1) < 1e-9);
+ * console.assert(vectorSimilarity([0, 0], [3, 4], "euclidean") === -5);
+ * ```
+ */
+export function vectorSimilarity(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  kind: DistanceKind,
+): number {
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  let d2 = 0;
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    dot += x * y;
+    aa += x * x;
+    bb += y * y;
+    d2 += (x - y) * (x - y);
+  }
+  return kind === "cosine" ? dot / (Math.sqrt(aa) * Math.sqrt(bb) + 1e-9) : -Math.sqrt(d2);
+}
+
+/**
+ * Evaluates a model on held-out pairs.
+ *
+ * Unlabelled data: pair (i, i) is positive, and one random (i, j), j != i,
+ * drawn with a fixed seed, is negative; retrieval ranks all rights for each
+ * left. Labelled data: the pairs as given; retrieval over the positive rows.
+ *
+ * @param model both branches
+ * @param data held-out pairs (at least 2 positives)
+ * @param options see {@link EvaluateOptions}
+ */
+export function evaluate(model: Siamese, data: PairSet, options: EvaluateOptions): EvalReport {
+  const n = data.size;
+  const l = embedRows(model.left, data.left, { len: data.leftLen, n });
+  const r = embedRows(model.right, data.right, { len: data.rightLen, n });
+  const dim = l.dim;
+
+  // separation: AUC and best-threshold accuracy on the similarity
+  const scores: number[] = [];
+  const labels: number[] = [];
+  const pairSim = (i: number, j: number) =>
+    vectorSimilarity(
+      l.vectors.subarray(i * dim, (i + 1) * dim),
+      r.vectors.subarray(j * dim, (j + 1) * dim),
+      options.distance,
+    );
+  const positives: number[] = [];
+  if (data.labels) {
+    for (let i = 0; i < n; i++) {
+      scores.push(pairSim(i, i));
+      labels.push(data.labels[i]!);
+      if (data.labels[i] === 1) positives.push(i);
+    }
+  } else {
+    const rng = new Rng(options.seed ?? 12345);
+    for (let i = 0; i < n; i++) {
+      positives.push(i);
+      const j = (i + 1 + rng.int(n - 1)) % n;
+      scores.push(pairSim(i, i), pairSim(i, j));
+      labels.push(1, 0);
+    }
+  }
+  const best = bestThreshold(scores, labels);
+
+  // retrieval among the first positives
+  const m = Math.min(positives.length, options.maxRetrieval ?? 2000);
+  const pick = (v: Float32Array) => {
+    const out = new Float32Array(m * dim);
+    for (let k = 0; k < m; k++) {
+      const i = positives[k]!;
+      out.set(v.subarray(i * dim, (i + 1) * dim), k * dim);
+    }
+    return out;
+  };
+  const sim = similarityMatrix(pick(l.vectors), pick(r.vectors), dim, options.distance);
+  const ret = retrievalMetrics(sim, { ks: [1, 10] });
+
+  const collapse = Math.min(collapseStatistic(l.vectors, dim), collapseStatistic(r.vectors, dim));
+  const collapseThreshold = collapseWarnLevel(dim);
+  return {
+    pairs: n,
+    auc: rocAuc(scores, labels),
+    accuracy: best.accuracy,
+    f1: best.f1,
+    threshold: best.threshold,
+    recallAt1: ret.recall[0]!,
+    recallAt10: ret.recall[1]!,
+    mrr: ret.mrr,
+    collapse,
+    collapseHealthy: 1 / Math.sqrt(dim),
+    collapseThreshold,
+    collapsed: collapse < collapseThreshold,
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The training loop: a custom loop (not `model.fit`) over epochs of freshly
+ * drawn positive and negative pairs.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { PairSet } from "../data/types.ts";
+import type { Siamese } from "../model/siamese.ts";
+import { sampleEpochPairs } from "../pairs/negatives.ts";
+import { Rng } from "../pairs/rng.ts";
+import { makeBatch } from "./batches.ts";
+import type { TrainConfig } from "./config.ts";
+import { evaluate, type EvalReport } from "./evaluate.ts";
+import { ProgressWriter, progressLine } from "./progress.ts";
+import { trainStep } from "./step.ts";
+
+/** What one finished epoch looked like. */
+export interface EpochReport {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch's steps. */
+  loss: number;
+  /** Steps taken in the epoch. */
+  steps: number;
+  /** Mean milliseconds per step. */
+  msPerStep: number;
+  /** Wall time of the epoch including evaluation, seconds. */
+  seconds: number;
+  /** Validation figures, when a validation set was given. */
+  val?: EvalReport;
+}
+
+/** Where training stands; enough to resume. */
+export interface TrainState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Steps completed in all. */
+  step: number;
+  /** State of the pairing/shuffling generator. */
+  rngState: number;
+  /** Reports of the completed epochs. */
+  history: EpochReport[];
+}
+
+/** Options for {@link train}. */
+export interface TrainOptions {
+  config: TrainConfig;
+  /** Training pairs. */
+  train: PairSet;
+  /** Validation pairs (not trained on). */
+  val?: PairSet;
+  /** Optimizer; default Adam with `config.learningRate`. */
+  optimizer?: tf.Optimizer;
+  /** State to continue from (see {@link TrainState}). */
+  resume?: TrainState;
+  /** Called after each epoch; may save a checkpoint. */
+  onEpoch?: (report: EpochReport, state: TrainState) => void | Promise<void>;
+  /** Stops after the current step when aborted. */
+  signal?: AbortSignal;
+  /** Print progress and epoch lines to stderr. @default true */
+  log?: boolean;
+}
+
+/** What {@link train} returns. */
+export interface TrainResult {
+  state: TrainState;
+  /** True if stopped by the signal before the last epoch ended. */
+  interrupted: boolean;
+}
+
+/**
+ * A one-line summary of an epoch for stderr.
+ *
+ * @example
+ * ```ts
+ * import { epochLine } from "./loop.ts";
+ * const l = epochLine({ epoch: 2, loss: 0.1234, steps: 10, msPerStep: 40, seconds: 1.5 }, 5);
+ * console.assert(l === "epoch 2/5  loss 0.123  40 ms/step  1.5 s");
+ * ```
+ */
+export function epochLine(r: EpochReport, epochs: number): string {
+  let line = `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(3)}  ` +
+    `${Math.round(r.msPerStep)} ms/step  ${r.seconds.toFixed(1)} s`;
+  if (r.val !== undefined) {
+    const v = r.val;
+    line += `\n  val  auc ${v.auc.toFixed(3)}  acc ${v.accuracy.toFixed(3)}  ` +
+      `recall@1 ${v.recallAt1.toFixed(3)}  recall@10 ${v.recallAt10.toFixed(3)}  ` +
+      `mrr ${v.mrr.toFixed(3)}  collapse ${v.collapse.toFixed(4)} (healthy ~${
+        v.collapseHealthy.toFixed(4)
+      })`;
+    if (v.collapsed) {
+      line += `\n  WARNING: outputs are collapsing: collapse statistic ${
+        v.collapse.toFixed(4)
+      } < ${v.collapseThreshold.toFixed(4)}; every input maps to almost the same vector.`;
+    }
+  }
+  return line;
+}
+
+/**
+ * Trains `model` in place.
+ *
+ * Phases per epoch: schedule (draw pairs), steps, log, evaluate, report.
+ *
+ * @param model both branches (weights are updated)
+ * @param options see {@link TrainOptions}
+ * @returns the final state
+ */
+export async function train(model: Siamese, options: TrainOptions): Promise<TrainResult> {
+  const { config } = options;
+  const log = options.log ?? true;
+  const optimizer = options.optimizer ?? tf.train.adam(config.learningRate);
+  const state: TrainState = options.resume
+    ? structuredClone(options.resume)
+    : { epoch: 0, step: 0, rngState: new Rng(config.seed).state, history: [] };
+  const progress = new ProgressWriter();
+  const lossOptions = { distance: config.distance, margin: config.margin };
+
+  while (state.epoch < config.epochs) {
+    // schedule: this epoch's pairs, from the saved generator state
+    const rng = Rng.fromState(state.rngState);
+    const pairs = sampleEpochPairs(options.train, { rng, negatives: config.negatives });
+    const steps = Math.ceil(pairs.labels.length / config.batchSize);
+    const epoch = state.epoch + 1;
+    const t0 = performance.now();
+    let lossSum = 0;
+    let done = 0;
+    for (let s = 0; s < steps; s++) {
+      if (options.signal?.aborted) {
+        if (log) progress.done(`interrupted in epoch ${epoch} at step ${s}/${steps}`);
+        return { state, interrupted: true };
+      }
+      // step
+      const start = s * config.batchSize;
+      const batch = makeBatch(
+        options.train,
+        pairs,
+        start,
+        Math.min(start + config.batchSize, pairs.labels.length),
+      );
+      const loss = trainStep(model, batch, optimizer, lossOptions);
+      tf.dispose([batch.left, batch.right, batch.labels]);
+      if (!Number.isFinite(loss)) {
+        throw new Error(
+          `Loss became ${loss} at epoch ${epoch} step ${s + 1}: training stopped. ` +
+            "Lower --learning-rate or check the data; the last checkpoint is kept.",
+        );
+      }
+      lossSum += loss;
+      done++;
+      state.step++;
+      // log
+      if (log) {
+        progress.update(progressLine({
+          epoch,
+          epochs: config.epochs,
+          step: done,
+          steps,
+          loss: lossSum / done,
+          msPerStep: (performance.now() - t0) / done,
+        }));
+      }
+      // let timers and signal handlers run
+      if (s % 8 === 7) await new Promise((r) => setTimeout(r, 0));
+    }
+    const trainMs = performance.now() - t0;
+    // evaluate
+    const report: EpochReport = {
+      epoch,
+      loss: lossSum / Math.max(1, done),
+      steps: done,
+      msPerStep: trainMs / Math.max(1, done),
+      seconds: 0,
+    };
+    if (options.val !== undefined) {
+      report.val = evaluate(model, options.val, { distance: config.distance });
+    }
+    report.seconds = (performance.now() - t0) / 1000;
+    state.epoch = epoch;
+    state.rngState = rng.state;
+    state.history.push(report);
+    if (log) progress.done(epochLine(report, config.epochs));
+    await options.onEpoch?.(report, structuredClone(state));
+  }
+  return { state, interrupted: false };
+}

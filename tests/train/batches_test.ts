@@ -1,0 +1,46 @@
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "@std/assert";
+import { setupBackend } from "../../src/backend/setup.ts";
+import { gatherRows, makeBatch } from "../../src/train/batches.ts";
+
+await setupBackend({ log: false });
+
+Deno.test("gatherRows() trims trailing columns that are padding in every selected row", () => {
+  const data = Int32Array.of(
+    5, 0, 0, 0, //
+    6, 7, 8, 0, //
+    9, 0, 0, 0, //
+  );
+  assert.deepEqual(gatherRows(data, 4, [0, 2]), { ids: Int32Array.of(5, 9), width: 1 });
+  assert.deepEqual(gatherRows(data, 4, [2, 1]), {
+    ids: Int32Array.of(9, 0, 0, 6, 7, 8),
+    width: 3,
+  });
+});
+
+Deno.test("gatherRows() keeps interior padding and a width of at least 1", () => {
+  const data = Int32Array.of(0, 0, 4, 0, 0, 0);
+  assert.deepEqual(gatherRows(data, 3, [0]), { ids: Int32Array.of(0, 0, 4), width: 3 });
+  assert.deepEqual(gatherRows(data, 3, [1]), { ids: Int32Array.of(0), width: 1 });
+});
+
+Deno.test("makeBatch() builds int32 id tensors and float labels for a slice of the epoch", () => {
+  const set = {
+    size: 3,
+    leftLen: 2,
+    rightLen: 3,
+    left: Int32Array.of(2, 3, 4, 0, 5, 0),
+    right: Int32Array.of(6, 0, 0, 7, 8, 0, 9, 9, 9),
+  };
+  const pairs = {
+    left: Int32Array.of(0, 1, 2),
+    right: Int32Array.of(0, 2, 1),
+    labels: Float32Array.of(1, 0, 0),
+  };
+  const b = makeBatch(set, pairs, 1, 3);
+  assert.equal(b.left.dtype, "int32");
+  assert.deepEqual(b.left.arraySync(), [[4], [5]]);
+  assert.deepEqual(b.right.arraySync(), [[9, 9, 9], [7, 8, 0]]);
+  assert.deepEqual([...b.labels.dataSync()], [0, 0]);
+  tf.dispose([b.left, b.right, b.labels]);
+});
