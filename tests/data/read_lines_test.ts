@@ -1,4 +1,4 @@
-import { deepEqual, rejects } from "@std/assert";
+import { deepStrictEqual, rejects } from "@std/assert";
 import { readLines } from "../../src/data/read_lines.ts";
 import { tempFile } from "../_temp_file.ts";
 
@@ -12,31 +12,31 @@ async function collect(path: string): Promise<string[]> {
 
 Deno.test("readLines() numbers lines from 1 and drops \\n and \\r\\n", async () => {
   const path = await tempFile("a.txt", "one\r\ntwo\nthree\n");
-  deepEqual(await collect(path), ["1:one", "2:two", "3:three"]);
+  deepStrictEqual(await collect(path), ["1:one", "2:two", "3:three"]);
 });
 
 Deno.test("readLines() yields a last line without a newline", async () => {
   const path = await tempFile("a.txt", "one\ntwo");
-  deepEqual(await collect(path), ["1:one", "2:two"]);
+  deepStrictEqual(await collect(path), ["1:one", "2:two"]);
 });
 
 Deno.test("readLines() yields nothing for an empty file", async () => {
   const path = await tempFile("a.txt", "");
-  deepEqual(await collect(path), []);
+  deepStrictEqual(await collect(path), []);
 });
 
 Deno.test("readLines() keeps blank lines and drops a byte order mark", async () => {
   const path = await tempFile("a.txt", "\uFEFFa\n\nb\n");
-  deepEqual(await collect(path), ["1:a", "2:", "3:b"]);
+  deepStrictEqual(await collect(path), ["1:a", "2:", "3:b"]);
 });
 
 Deno.test("readLines() joins lines and characters split across 64 KiB reads", async () => {
   const long = "x".repeat(65535) + "é" + "y".repeat(70000); // é straddles the boundary
   const path = await tempFile("a.txt", `${long}\nshort\n`);
   const lines = await collect(path);
-  deepEqual(lines.length, 2);
-  deepEqual(lines[0], `1:${long}`);
-  deepEqual(lines[1], "2:short");
+  deepStrictEqual(lines.length, 2);
+  deepStrictEqual(lines[0], `1:${long}`);
+  deepStrictEqual(lines[1], "2:short");
 });
 
 Deno.test("readLines() reports invalid UTF-8 with its line", async () => {
