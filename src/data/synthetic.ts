@@ -3,11 +3,13 @@
  * and with something to learn (unlike the seed's random integers).
  *
  * Left i is a random "query" of 12 to L1 tokens from the lower half of the
- * vocabulary. Right i is a "document" of L2/6 to L2 tokens in which about
- * half the tokens are images of the query's tokens under a fixed map into
- * the upper half (t -> half + (31 t + 7) mod (V - half)), in random order and
- * with repeats, and the rest are noise tokens drawn from the whole
- * vocabulary. Both are padded with 0 at the end.
+ * vocabulary. Right i is a "document" of L2/6 to L2 tokens that ends with
+ * the query translated token by token through a fixed map into the upper
+ * half (t -> half + (31 t + 7) mod (V - half)), in order. Before that comes a
+ * prefix in which a `signal` fraction of the tokens are translated query
+ * tokens in random order and the rest are noise drawn from the whole
+ * vocabulary. Both are padded with 0 at the end. A model must learn the
+ * translation and learn to ignore the noise.
  *
  * @module
  */
@@ -24,7 +26,7 @@ export interface SyntheticOptions {
   vocab?: number;
   /** Seed. @default 1 */
   seed?: number;
-  /** Fraction of a document's tokens that come from its query. @default 0.5 */
+  /** Fraction of the document's prefix that comes from its query. @default 0.3 */
   signal?: number;
 }
 
@@ -48,7 +50,7 @@ export function makeSyntheticPairs(size: number, options: SyntheticOptions = {})
   const leftLen = options.leftLen ?? 52;
   const rightLen = options.rightLen ?? 600;
   const vocab = options.vocab ?? 1000;
-  const signal = options.signal ?? 0.5;
+  const signal = options.signal ?? 0.3;
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`Expected size to be an integer >= 1 but found ${size}`);
   }
@@ -70,11 +72,16 @@ export function makeSyntheticPairs(size: number, options: SyntheticOptions = {})
   for (let i = 0; i < size; i++) {
     const n1 = minLeft + rng.int(leftLen - minLeft + 1);
     for (let k = 0; k < n1; k++) left[i * leftLen + k] = 2 + rng.int(half - 2);
-    const n2 = minRight + rng.int(rightLen - minRight + 1);
-    for (let k = 0; k < n2; k++) {
-      right[i * rightLen + k] = rng.next() < signal
+    const n2 = Math.max(minRight, n1) + rng.int(rightLen - Math.max(minRight, n1) + 1);
+    const query = Math.min(n1, n2);
+    const row = i * rightLen;
+    for (let k = 0; k < n2 - query; k++) {
+      right[row + k] = rng.next() < signal
         ? image(left[i * leftLen + rng.int(n1)]!)
         : 2 + rng.int(vocab - 2);
+    }
+    for (let k = 0; k < query; k++) {
+      right[row + n2 - query + k] = image(left[i * leftLen + n1 - query + k]!);
     }
   }
   return { size, leftLen, rightLen, left, right };

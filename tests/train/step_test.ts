@@ -1,0 +1,71 @@
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "@std/assert";
+import { setupBackend } from "../../src/backend/setup.ts";
+import { makeSyntheticPairs } from "../../src/data/synthetic.ts";
+import { modelConfig } from "../../src/model/config.ts";
+import { buildSiamese } from "../../src/model/siamese.ts";
+import { sampleEpochPairs } from "../../src/pairs/negatives.ts";
+import { Rng } from "../../src/pairs/rng.ts";
+import { makeBatch } from "../../src/train/batches.ts";
+import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
+import { train } from "../../src/train/loop.ts";
+import { trainableVariables, trainStep } from "../../src/train/step.ts";
+
+await setupBackend({ log: false });
+
+const shapes = { vocab: 40, leftLen: 5, rightLen: 9 };
+const config = modelConfig({ ...shapes, embeddingDim: 4, lstmUnits: 6, denseUnits: 8 });
+const data = makeSyntheticPairs(64, { ...shapes, seed: 2 });
+
+Deno.test("one training step leaves tf.memory().numTensors unchanged", () => {
+  const model = buildSiamese(config, 1);
+  const optimizer = tf.train.adam(1e-3);
+  const pairs = sampleEpochPairs(data, { rng: new Rng(1) });
+  const step = () => {
+    const batch = makeBatch(data, pairs, 0, 16);
+    const loss = trainStep(model, batch, optimizer, { distance: "cosine", margin: 1 });
+    tf.dispose([batch.left, batch.right, batch.labels]);
+    return loss;
+  };
+  step(); // creates Adam's slots once
+  const before = tf.memory().numTensors;
+  const loss = step();
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(Number.isFinite(loss));
+  optimizer.dispose();
+});
+
+Deno.test("trainableVariables() counts shared weights once", () => {
+  const sep = trainableVariables(buildSiamese(config, 1)).length;
+  const shared = trainableVariables(buildSiamese({ ...config, shareWeights: true }, 1)).length;
+  assert.equal(sep, 2 * shared);
+  assert.equal(shared, 6); // embedding, lstm kernel/recurrent/bias, dense kernel/bias
+});
+
+Deno.test("training is deterministic given the seed", async () => {
+  const losses = async (seed: number) => {
+    const m = buildSiamese(config, seed);
+    const { state } = await train(m, {
+      config: { ...DEFAULT_TRAIN_CONFIG, epochs: 2, seed },
+      train: data,
+      log: false,
+    });
+    return state.history.map((h) => h.loss);
+  };
+  const a = await losses(4);
+  assert.deepEqual(a, await losses(4));
+  assert.notDeepEqual(a, await losses(5));
+});
+
+Deno.test("train() stops at the next step when its signal is aborted", async () => {
+  const controller = new AbortController();
+  controller.abort();
+  const result = await train(buildSiamese(config, 1), {
+    config: { ...DEFAULT_TRAIN_CONFIG, epochs: 3 },
+    train: data,
+    signal: controller.signal,
+    log: false,
+  });
+  assert.equal(result.interrupted, true);
+  assert.equal(result.state.step, 0);
+});
