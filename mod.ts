@@ -24,18 +24,34 @@
  *
  * @module
  */
-export { type BackendInfo, describeBackend, setupBackend } from "./src/backend/setup.ts";
+export {
+  type BackendInfo,
+  describeBackend,
+  setupBackend,
+} from "./src/backend/setup.ts";
 export type { PairSet } from "./src/data/types.ts";
-export { makeSyntheticPairs, type SyntheticOptions } from "./src/data/synthetic.ts";
+export {
+  makeSyntheticPairs,
+  type SyntheticOptions,
+} from "./src/data/synthetic.ts";
 export { Rng } from "./src/pairs/rng.ts";
-export { type EpochPairs, sampleEpochPairs, type SampleOptions } from "./src/pairs/negatives.ts";
+export {
+  type EpochPairs,
+  sampleEpochPairs,
+  type SampleOptions,
+} from "./src/pairs/negatives.ts";
 export {
   DEFAULT_MODEL_CONFIG,
   type LstmKind,
   type ModelConfig,
   modelConfig,
 } from "./src/model/config.ts";
-export { buildSiamese, encode, registerLstm, type Siamese } from "./src/model/siamese.ts";
+export {
+  buildSiamese,
+  encode,
+  registerLstm,
+  type Siamese,
+} from "./src/model/siamese.ts";
 export {
   contrastiveLoss,
   cosineSimilarity,

@@ -83,7 +83,9 @@ export function setupBackend(options: SetupOptions = {}): Promise<BackendInfo> {
  * ```
  */
 export function describeBackend(info: BackendInfo): string {
-  return `backend ${info.backend}  simd ${info.simd ? "on" : "off"}  threads ${info.threads}`;
+  return `backend ${info.backend}  simd ${
+    info.simd ? "on" : "off"
+  }  threads ${info.threads}`;
 }
 
 async function init(): Promise<BackendInfo> {
@@ -107,5 +109,10 @@ async function init(): Promise<BackendInfo> {
     );
   }
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean;
-  return { backend: tf.getBackend(), simd, threads: wasm.getThreadsCount(), versions };
+  return {
+    backend: tf.getBackend(),
+    simd,
+    threads: wasm.getThreadsCount(),
+    versions,
+  };
 }

@@ -11,7 +11,13 @@ import { parseArgs } from "@std/cli/parse-args";
 /** One flag's description. */
 export type FlagSpec =
   | { type: "int"; default?: number; min?: number; max?: number; help: string }
-  | { type: "float"; default?: number; min?: number; exclusiveMin?: boolean; help: string }
+  | {
+    type: "float";
+    default?: number;
+    min?: number;
+    exclusiveMin?: boolean;
+    help: string;
+  }
   | { type: "string"; default?: string; help: string; placeholder?: string }
   | { type: "enum"; choices: readonly string[]; default?: string; help: string }
   | { type: "bool"; help: string };
@@ -55,7 +61,12 @@ export function parseFlags(args: string[], table: FlagTable): FlagValues {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({
+      args,
+      options,
+      strict: true,
+      allowPositionals: false,
+    });
   } catch (e) {
     throw new UsageError(explainParseError(e as Error));
   }
@@ -78,10 +89,18 @@ export function parseFlags(args: string[], table: FlagTable): FlagValues {
 
 function explainParseError(e: Error): string {
   const m = /Unknown option '([^']+)'/.exec(e.message);
-  if (m) return `Unknown flag ${m[1]}: see --help for the flags this command takes.`;
+  if (m) {
+    return `Unknown flag ${m[1]}: see --help for the flags this command takes.`;
+  }
   const p = /Unexpected argument '([^']+)'/.exec(e.message);
-  if (p) return `Unexpected argument "${p[1]}": this command takes only --flags (see --help).`;
-  const v = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(e.message);
+  if (p) {
+    return `Unexpected argument "${
+      p[1]
+    }": this command takes only --flags (see --help).`;
+  }
+  const v = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(
+    e.message,
+  );
   if (v) return `Flag ${v[1]} expects a value but none was given.`;
   const b = /Option '(--[\w-]+)' does not take an argument/.exec(e.message);
   if (b) return `Flag ${b[1]} takes no value (it is a switch).`;
@@ -97,10 +116,14 @@ function checkValue(name: string, spec: FlagSpec, v: string): string | number {
         throw new UsageError(`${flag}: expected an integer but found "${v}".`);
       }
       if (spec.min !== undefined && n < spec.min) {
-        throw new UsageError(`${flag}: expected an integer >= ${spec.min} but found ${n}.`);
+        throw new UsageError(
+          `${flag}: expected an integer >= ${spec.min} but found ${n}.`,
+        );
       }
       if (spec.max !== undefined && n > spec.max) {
-        throw new UsageError(`${flag}: expected an integer <= ${spec.max} but found ${n}.`);
+        throw new UsageError(
+          `${flag}: expected an integer <= ${spec.max} but found ${n}.`,
+        );
       }
       return n;
     }
@@ -113,7 +136,9 @@ function checkValue(name: string, spec: FlagSpec, v: string): string | number {
         const bad = spec.exclusiveMin ? n <= spec.min : n < spec.min;
         if (bad) {
           throw new UsageError(
-            `${flag}: expected a number ${spec.exclusiveMin ? ">" : ">="} ${spec.min} but found ${n}.`,
+            `${flag}: expected a number ${
+              spec.exclusiveMin ? ">" : ">="
+            } ${spec.min} but found ${n}.`,
           );
         }
       }
@@ -122,12 +147,16 @@ function checkValue(name: string, spec: FlagSpec, v: string): string | number {
     case "enum":
       if (!spec.choices.includes(v)) {
         throw new UsageError(
-          `${flag}: expected one of ${spec.choices.join(", ")} but found "${v}".`,
+          `${flag}: expected one of ${
+            spec.choices.join(", ")
+          } but found "${v}".`,
         );
       }
       return v;
     case "string":
-      if (v === "") throw new UsageError(`${flag}: expected a value but found "".`);
+      if (v === "") {
+        throw new UsageError(`${flag}: expected a value but found "".`);
+      }
       return v;
     default:
       return v;
@@ -158,7 +187,9 @@ export function helpText(
       : spec.type === "string"
       ? ` ${spec.placeholder ?? "VALUE"}`
       : " N";
-    const def = "default" in spec && spec.default !== undefined ? ` (default ${spec.default})` : "";
+    const def = "default" in spec && spec.default !== undefined
+      ? ` (default ${spec.default})`
+      : "";
     return [`  --${name}${arg}`, `${spec.help}${def}`] as const;
   });
   const width = Math.max(...rows.map(([l]) => l.length), 10) + 2;

@@ -8,7 +8,11 @@ import { setupBackend } from "../backend/setup.ts";
 import { makeSyntheticPairs } from "../data/synthetic.ts";
 import type { PairSet } from "../data/types.ts";
 import { DISTANCE_KINDS, type DistanceKind } from "../loss/contrastive.ts";
-import { DEFAULT_MODEL_CONFIG, type LstmKind, modelConfig } from "../model/config.ts";
+import {
+  DEFAULT_MODEL_CONFIG,
+  type LstmKind,
+  modelConfig,
+} from "../model/config.ts";
 import { buildSiamese } from "../model/siamese.ts";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../train/config.ts";
 import { type EpochReport, train } from "../train/loop.ts";
@@ -21,15 +25,36 @@ const T = DEFAULT_TRAIN_CONFIG;
 
 /** The flags of `deno task train`. */
 export const TRAIN_FLAGS: FlagTable = {
-  "pairs": { type: "int", default: 2000, min: 2, help: "Built-in data: training pairs" },
-  "val-pairs": { type: "int", default: 500, min: 2, help: "Built-in data: validation pairs" },
+  "pairs": {
+    type: "int",
+    default: 2000,
+    min: 2,
+    help: "Built-in data: training pairs",
+  },
+  "val-pairs": {
+    type: "int",
+    default: 500,
+    min: 2,
+    help: "Built-in data: validation pairs",
+  },
   "out": {
     type: "string",
     placeholder: "DIR",
-    help: "Run directory for model, config and metrics (default runs/<timestamp>)",
+    help:
+      "Run directory for model, config and metrics (default runs/<timestamp>)",
   },
-  "epochs": { type: "int", default: T.epochs, min: 1, help: "Passes over the training pairs" },
-  "batch-size": { type: "int", default: T.batchSize, min: 1, help: "Pairs per step" },
+  "epochs": {
+    type: "int",
+    default: T.epochs,
+    min: 1,
+    help: "Passes over the training pairs",
+  },
+  "batch-size": {
+    type: "int",
+    default: T.batchSize,
+    min: 1,
+    help: "Pairs per step",
+  },
   "learning-rate": {
     type: "float",
     default: T.learningRate,
@@ -54,15 +79,50 @@ export const TRAIN_FLAGS: FlagTable = {
     type: "int",
     default: T.negatives,
     min: 0,
-    help: "Random negatives per positive per epoch (0 = positives only: collapses)",
+    help:
+      "Random negatives per positive per epoch (0 = positives only: collapses)",
   },
-  "seed": { type: "int", default: T.seed, help: "Seed for weights, data, pairing and shuffling" },
-  "vocab": { type: "int", default: M.vocab, min: 2, help: "Vocabulary size (0 = padding)" },
-  "embedding-dim": { type: "int", default: M.embeddingDim, min: 1, help: "Embedding width" },
-  "lstm-units": { type: "int", default: M.lstmUnits, min: 1, help: "LSTM units" },
-  "dense-units": { type: "int", default: M.denseUnits, min: 1, help: "Output width per branch" },
-  "left-len": { type: "int", default: M.leftLen, min: 1, help: "Left sequence length" },
-  "right-len": { type: "int", default: M.rightLen, min: 1, help: "Right sequence length" },
+  "seed": {
+    type: "int",
+    default: T.seed,
+    help: "Seed for weights, data, pairing and shuffling",
+  },
+  "vocab": {
+    type: "int",
+    default: M.vocab,
+    min: 2,
+    help: "Vocabulary size (0 = padding)",
+  },
+  "embedding-dim": {
+    type: "int",
+    default: M.embeddingDim,
+    min: 1,
+    help: "Embedding width",
+  },
+  "lstm-units": {
+    type: "int",
+    default: M.lstmUnits,
+    min: 1,
+    help: "LSTM units",
+  },
+  "dense-units": {
+    type: "int",
+    default: M.denseUnits,
+    min: 1,
+    help: "Output width per branch",
+  },
+  "left-len": {
+    type: "int",
+    default: M.leftLen,
+    min: 1,
+    help: "Left sequence length",
+  },
+  "right-len": {
+    type: "int",
+    default: M.rightLen,
+    min: 1,
+    help: "Right sequence length",
+  },
   "share-weights": { type: "bool", help: "One encoder for both sides" },
   "lstm": {
     type: "enum",
@@ -70,10 +130,14 @@ export const TRAIN_FLAGS: FlagTable = {
     default: M.lstm,
     help: "LSTM implementation",
   },
-  "json": { type: "bool", help: "Print the final report as one JSON object on stdout" },
+  "json": {
+    type: "bool",
+    help: "Print the final report as one JSON object on stdout",
+  },
 };
 
-const SUMMARY = "Trains the two-branch (siamese) LSTM model with contrastive loss and " +
+const SUMMARY =
+  "Trains the two-branch (siamese) LSTM model with contrastive loss and " +
   "random negative pairing, on the built-in synthetic data set.";
 
 const EXAMPLES = [
@@ -117,11 +181,18 @@ export async function runTrain(args: string[]): Promise<number> {
   const started = performance.now();
   const backend = await setupBackend();
 
-  const synth = { leftLen: model.leftLen, rightLen: model.rightLen, vocab: model.vocab };
-  const all = makeSyntheticPairs((f.pairs as number) + (f["val-pairs"] as number), {
-    ...synth,
-    seed: config.seed,
-  });
+  const synth = {
+    leftLen: model.leftLen,
+    rightLen: model.rightLen,
+    vocab: model.vocab,
+  };
+  const all = makeSyntheticPairs(
+    (f.pairs as number) + (f["val-pairs"] as number),
+    {
+      ...synth,
+      seed: config.seed,
+    },
+  );
   const [trainSet, valSet] = splitPairs(all, f.pairs as number);
   console.error(
     `data built-in synthetic  train ${trainSet.size} pairs  val ${valSet.size} pairs  ` +
@@ -131,7 +202,9 @@ export async function runTrain(args: string[]): Promise<number> {
   const siamese = buildSiamese(model, config.seed);
   const controller = new AbortController();
   const onSigint = () => {
-    console.error("\nCtrl-C: stopping after this step (press again to quit at once)");
+    console.error(
+      "\nCtrl-C: stopping after this step (press again to quit at once)",
+    );
     Deno.removeSignalListener("SIGINT", onSigint);
     controller.abort();
   };
@@ -147,11 +220,18 @@ export async function runTrain(args: string[]): Promise<number> {
         last = r;
       },
     });
-    await saveRun(out, siamese, { model, train: config, backend, history: result.state.history });
+    await saveRun(out, siamese, {
+      model,
+      train: config,
+      backend,
+      history: result.state.history,
+    });
     const seconds = (performance.now() - started) / 1000;
     console.error(`saved ${out}  (${formatDuration(seconds)} in all)`);
     if (f.json) {
-      console.log(JSON.stringify({ out, seconds, epochs: result.state.epoch, last }));
+      console.log(
+        JSON.stringify({ out, seconds, epochs: result.state.epoch, last }),
+      );
     }
     return result.interrupted ? 130 : 0;
   } finally {
@@ -167,7 +247,9 @@ function defaultRunDir(): string {
 
 /** First `n` pairs and the rest, as two sets (views, not copies). */
 function splitPairs(set: PairSet, n: number): [PairSet, PairSet] {
-  if (n >= set.size) throw new UsageError(`Cannot split ${set.size} pairs at ${n}`);
+  if (n >= set.size) {
+    throw new UsageError(`Cannot split ${set.size} pairs at ${n}`);
+  }
   const part = (from: number, to: number): PairSet => ({
     size: to - from,
     leftLen: set.leftLen,

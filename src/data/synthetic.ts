@@ -46,20 +46,31 @@ export interface SyntheticOptions {
  * console.assert(a.right.every((v, k) => v === b.right[k]));
  * ```
  */
-export function makeSyntheticPairs(size: number, options: SyntheticOptions = {}): PairSet {
+export function makeSyntheticPairs(
+  size: number,
+  options: SyntheticOptions = {},
+): PairSet {
   const leftLen = options.leftLen ?? 52;
   const rightLen = options.rightLen ?? 600;
   const vocab = options.vocab ?? 1000;
   const signal = options.signal ?? 0.3;
   if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(`Expected size to be an integer >= 1 but found ${size}`);
+    throw new RangeError(
+      `Expected size to be an integer >= 1 but found ${size}`,
+    );
   }
   if (!Number.isInteger(vocab) || vocab < 8) {
-    throw new RangeError(`Expected vocab to be an integer >= 8 but found ${vocab}`);
+    throw new RangeError(
+      `Expected vocab to be an integer >= 8 but found ${vocab}`,
+    );
   }
-  for (const [name, v] of [["leftLen", leftLen], ["rightLen", rightLen]] as const) {
+  for (
+    const [name, v] of [["leftLen", leftLen], ["rightLen", rightLen]] as const
+  ) {
     if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`Expected ${name} to be an integer >= 1 but found ${v}`);
+      throw new RangeError(
+        `Expected ${name} to be an integer >= 1 but found ${v}`,
+      );
     }
   }
   const rng = new Rng(options.seed ?? 1);
@@ -72,7 +83,8 @@ export function makeSyntheticPairs(size: number, options: SyntheticOptions = {})
   for (let i = 0; i < size; i++) {
     const n1 = minLeft + rng.int(leftLen - minLeft + 1);
     for (let k = 0; k < n1; k++) left[i * leftLen + k] = 2 + rng.int(half - 2);
-    const n2 = Math.max(minRight, n1) + rng.int(rightLen - Math.max(minRight, n1) + 1);
+    const n2 = Math.max(minRight, n1) +
+      rng.int(rightLen - Math.max(minRight, n1) + 1);
     const query = Math.min(n1, n2);
     const row = i * rightLen;
     for (let k = 0; k < n2 - query; k++) {

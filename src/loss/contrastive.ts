@@ -125,7 +125,9 @@ export function contrastiveLoss(
   margin = 1,
 ): tf.Scalar {
   if (!(margin > 0)) {
-    throw new RangeError(`Expected margin to be greater than 0 but found ${margin}`);
+    throw new RangeError(
+      `Expected margin to be greater than 0 but found ${margin}`,
+    );
   }
   return tf.tidy(() => {
     const pull = tf.mul(y, tf.square(d)); // [B]

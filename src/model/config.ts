@@ -62,14 +62,20 @@ export function modelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
   ) {
     const v = c[key];
     if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`Expected ${key} to be an integer >= 1 but found ${v}`);
+      throw new RangeError(
+        `Expected ${key} to be an integer >= 1 but found ${v}`,
+      );
     }
   }
   if (c.vocab < 2) {
-    throw new RangeError(`Expected vocab to be an integer >= 2 but found ${c.vocab}`);
+    throw new RangeError(
+      `Expected vocab to be an integer >= 2 but found ${c.vocab}`,
+    );
   }
   if (c.lstm !== "stock" && c.lstm !== "fused") {
-    throw new RangeError(`Expected lstm to be "stock" or "fused" but found "${c.lstm}"`);
+    throw new RangeError(
+      `Expected lstm to be "stock" or "fused" but found "${c.lstm}"`,
+    );
   }
   return c;
 }

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { ModelConfig } from "./config.ts";
 
@@ -48,7 +48,10 @@ export const stockLstm: LstmFactory = ({ units, seed, name }) =>
     unitForgetBias: true,
     useBias: true,
     kernelInitializer: tfl.initializers.glorotUniform({ seed }),
-    recurrentInitializer: tfl.initializers.orthogonal({ seed: seed + 1, gain: 1 }),
+    recurrentInitializer: tfl.initializers.orthogonal({
+      seed: seed + 1,
+      gain: 1,
+    }),
     biasInitializer: "zeros",
     returnSequences: false,
   });
@@ -83,11 +86,17 @@ export function buildBranch(
   const factory = lstmFactories[config.lstm];
   if (factory === undefined) {
     throw new RangeError(
-      `Expected lstm to be one of ${Object.keys(lstmFactories).join(", ")} but found "${config.lstm}"`,
+      `Expected lstm to be one of ${
+        Object.keys(lstmFactories).join(", ")
+      } but found "${config.lstm}"`,
     );
   }
   return quietOrthogonal(() => {
-    const input = tfl.input({ shape: [null], dtype: "int32", name: `${name}_tokens` }); // [B, T]
+    const input = tfl.input({
+      shape: [null],
+      dtype: "int32",
+      name: `${name}_tokens`,
+    }); // [B, T]
     const embedded = tfl.layers.embedding({
       name: `${name}_embedding`,
       inputDim: config.vocab,
@@ -99,7 +108,11 @@ export function buildBranch(
         seed,
       }),
     }).apply(input) as tfl.SymbolicTensor; // [B, T, E]
-    const state = factory({ units: config.lstmUnits, seed: seed + 10, name: `${name}_lstm` })
+    const state = factory({
+      units: config.lstmUnits,
+      seed: seed + 10,
+      name: `${name}_lstm`,
+    })
       .apply(embedded) as tfl.SymbolicTensor; // [B, H]
     const out = tfl.layers.dense({
       name: `${name}_dense`,
@@ -126,7 +139,9 @@ export function buildBranch(
  */
 export function buildSiamese(config: ModelConfig, seed: number): Siamese {
   const left = buildBranch(config, "left", seed);
-  const right = config.shareWeights ? left : buildBranch(config, "right", seed + 1000);
+  const right = config.shareWeights
+    ? left
+    : buildBranch(config, "right", seed + 1000);
   return { config, left, right };
 }
 

@@ -100,7 +100,10 @@ function positiveKeys(set: PairSet): {
  * console.assert(p.labels.length === 9);
  * ```
  */
-export function sampleEpochPairs(set: PairSet, options: SampleOptions): EpochPairs {
+export function sampleEpochPairs(
+  set: PairSet,
+  options: SampleOptions,
+): EpochPairs {
   const negatives = options.negatives ?? 1;
   if (!Number.isInteger(negatives) || negatives < 0) {
     throw new RangeError(

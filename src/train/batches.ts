@@ -79,7 +79,11 @@ export function makeBatch(
   end: number,
 ): Batch {
   const l = gatherRows(set.left, set.leftLen, pairs.left.subarray(start, end));
-  const r = gatherRows(set.right, set.rightLen, pairs.right.subarray(start, end));
+  const r = gatherRows(
+    set.right,
+    set.rightLen,
+    pairs.right.subarray(start, end),
+  );
   const b = end - start;
   return {
     left: tf.tensor2d(l.ids, [b, l.width], "int32"),

@@ -26,7 +26,10 @@ export function embedRows(
   const parts: Float32Array[] = [];
   let dim = 0;
   for (let start = 0; start < n; start += batchSize) {
-    const rows = Array.from({ length: Math.min(batchSize, n - start) }, (_, k) => start + k);
+    const rows = Array.from(
+      { length: Math.min(batchSize, n - start) },
+      (_, k) => start + k,
+    );
     const { ids, width } = gatherRows(data, options.len, rows);
     const out = tf.tidy(() =>
       encode(branch, tf.tensor2d(ids, [rows.length, width], "int32"), false)

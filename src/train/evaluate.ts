@@ -104,7 +104,9 @@ export function vectorSimilarity(
     bb += y * y;
     d2 += (x - y) * (x - y);
   }
-  return kind === "cosine" ? dot / (Math.sqrt(aa) * Math.sqrt(bb) + 1e-9) : -Math.sqrt(d2);
+  return kind === "cosine"
+    ? dot / (Math.sqrt(aa) * Math.sqrt(bb) + 1e-9)
+    : -Math.sqrt(d2);
 }
 
 /**
@@ -118,7 +120,11 @@ export function vectorSimilarity(
  * @param data held-out pairs (at least 2 positives)
  * @param options see {@link EvaluateOptions}
  */
-export function evaluate(model: Siamese, data: PairSet, options: EvaluateOptions): EvalReport {
+export function evaluate(
+  model: Siamese,
+  data: PairSet,
+  options: EvaluateOptions,
+): EvalReport {
   const n = data.size;
   const l = embedRows(model.left, data.left, { len: data.leftLen, n });
   const r = embedRows(model.right, data.right, { len: data.rightLen, n });
@@ -161,10 +167,18 @@ export function evaluate(model: Siamese, data: PairSet, options: EvaluateOptions
     }
     return out;
   };
-  const sim = similarityMatrix(pick(l.vectors), pick(r.vectors), dim, options.distance);
+  const sim = similarityMatrix(
+    pick(l.vectors),
+    pick(r.vectors),
+    dim,
+    options.distance,
+  );
   const ret = retrievalMetrics(sim, { ks: [1, 10] });
 
-  const collapse = Math.min(collapseStatistic(l.vectors, dim), collapseStatistic(r.vectors, dim));
+  const collapse = Math.min(
+    collapseStatistic(l.vectors, dim),
+    collapseStatistic(r.vectors, dim),
+  );
   const collapseThreshold = collapseWarnLevel(dim);
   return {
     pairs: n,

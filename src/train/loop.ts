@@ -11,8 +11,8 @@ import { sampleEpochPairs } from "../pairs/negatives.ts";
 import { Rng } from "../pairs/rng.ts";
 import { makeBatch } from "./batches.ts";
 import type { TrainConfig } from "./config.ts";
-import { evaluate, type EvalReport } from "./evaluate.ts";
-import { ProgressWriter, progressLine } from "./progress.ts";
+import { type EvalReport, evaluate } from "./evaluate.ts";
+import { progressLine, ProgressWriter } from "./progress.ts";
 import { trainStep } from "./step.ts";
 
 /** What one finished epoch looked like. */
@@ -85,14 +85,18 @@ export function epochLine(r: EpochReport, epochs: number): string {
   if (r.val !== undefined) {
     const v = r.val;
     line += `\n  val  auc ${v.auc.toFixed(3)}  acc ${v.accuracy.toFixed(3)}  ` +
-      `recall@1 ${v.recallAt1.toFixed(3)}  recall@10 ${v.recallAt10.toFixed(3)}  ` +
+      `recall@1 ${v.recallAt1.toFixed(3)}  recall@10 ${
+        v.recallAt10.toFixed(3)
+      }  ` +
       `mrr ${v.mrr.toFixed(3)}  collapse ${v.collapse.toFixed(4)} (healthy ~${
         v.collapseHealthy.toFixed(4)
       })`;
     if (v.collapsed) {
       line += `\n  WARNING: outputs are collapsing: collapse statistic ${
         v.collapse.toFixed(4)
-      } < ${v.collapseThreshold.toFixed(4)}; every input maps to almost the same vector.`;
+      } < ${
+        v.collapseThreshold.toFixed(4)
+      }; every input maps to almost the same vector.`;
     }
   }
   return line;
@@ -107,7 +111,10 @@ export function epochLine(r: EpochReport, epochs: number): string {
  * @param options see {@link TrainOptions}
  * @returns the final state
  */
-export async function train(model: Siamese, options: TrainOptions): Promise<TrainResult> {
+export async function train(
+  model: Siamese,
+  options: TrainOptions,
+): Promise<TrainResult> {
   const { config } = options;
   const log = options.log ?? true;
   const optimizer = options.optimizer ?? tf.train.adam(config.learningRate);
@@ -120,7 +127,10 @@ export async function train(model: Siamese, options: TrainOptions): Promise<Trai
   while (state.epoch < config.epochs) {
     // schedule: this epoch's pairs, from the saved generator state
     const rng = Rng.fromState(state.rngState);
-    const pairs = sampleEpochPairs(options.train, { rng, negatives: config.negatives });
+    const pairs = sampleEpochPairs(options.train, {
+      rng,
+      negatives: config.negatives,
+    });
     const steps = Math.ceil(pairs.labels.length / config.batchSize);
     const epoch = state.epoch + 1;
     const t0 = performance.now();
@@ -128,7 +138,9 @@ export async function train(model: Siamese, options: TrainOptions): Promise<Trai
     let done = 0;
     for (let s = 0; s < steps; s++) {
       if (options.signal?.aborted) {
-        if (log) progress.done(`interrupted in epoch ${epoch} at step ${s}/${steps}`);
+        if (log) {
+          progress.done(`interrupted in epoch ${epoch} at step ${s}/${steps}`);
+        }
         return { state, interrupted: true };
       }
       // step
@@ -143,7 +155,9 @@ export async function train(model: Siamese, options: TrainOptions): Promise<Trai
       tf.dispose([batch.left, batch.right, batch.labels]);
       if (!Number.isFinite(loss)) {
         throw new Error(
-          `Loss became ${loss} at epoch ${epoch} step ${s + 1}: training stopped. ` +
+          `Loss became ${loss} at epoch ${epoch} step ${
+            s + 1
+          }: training stopped. ` +
             "Lower --learning-rate or check the data; the last checkpoint is kept.",
         );
       }

@@ -47,7 +47,9 @@ export interface ProgressState {
  */
 export function progressLine(p: ProgressState): string {
   const eta = ((p.steps - p.step) * p.msPerStep) / 1000;
-  return `epoch ${p.epoch}/${p.epochs}  ${p.step}/${p.steps}  loss ${p.loss.toFixed(3)}  ` +
+  return `epoch ${p.epoch}/${p.epochs}  ${p.step}/${p.steps}  loss ${
+    p.loss.toFixed(3)
+  }  ` +
     `${Math.round(p.msPerStep)} ms/step  ETA ${formatDuration(eta)}`;
 }
 
@@ -82,7 +84,9 @@ export class ProgressWriter {
 
   /** Ends the progress line with a final version of it. */
   done(line: string): void {
-    if (this.#tty && this.#pending) Deno.stderr.writeSync(this.#encoder.encode("\r\x1b[K"));
+    if (this.#tty && this.#pending) {
+      Deno.stderr.writeSync(this.#encoder.encode("\r\x1b[K"));
+    }
     this.#pending = false;
     console.error(line);
   }

@@ -39,10 +39,16 @@ export interface RunMeta {
  * @param model the trained branches
  * @param meta configs and history
  */
-export async function saveRun(dir: string, model: Siamese, meta: RunMeta): Promise<void> {
+export async function saveRun(
+  dir: string,
+  model: Siamese,
+  meta: RunMeta,
+): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   await model.left.save(fileSaver(`${dir}/left`));
-  if (!meta.model.shareWeights) await model.right.save(fileSaver(`${dir}/right`));
+  if (!meta.model.shareWeights) {
+    await model.right.save(fileSaver(`${dir}/right`));
+  }
   await writeJsonAtomic(`${dir}/config.json`, {
     format: RUN_FORMAT,
     savedAt: new Date().toISOString(),

@@ -4,7 +4,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { contrastiveLoss, distance, type DistanceKind } from "../loss/contrastive.ts";
+import {
+  contrastiveLoss,
+  distance,
+  type DistanceKind,
+} from "../loss/contrastive.ts";
 import { encode, type Siamese } from "../model/siamese.ts";
 import type { Batch } from "./batches.ts";
 
@@ -31,7 +35,11 @@ export function batchLoss(
   return tf.tidy(() => {
     const a = encode(model.left, batch.left, training); // [B, D]
     const b = encode(model.right, batch.right, training); // [B, D]
-    return contrastiveLoss(distance(a, b, options.distance), batch.labels, options.margin);
+    return contrastiveLoss(
+      distance(a, b, options.distance),
+      batch.labels,
+      options.margin,
+    );
   });
 }
 
@@ -69,7 +77,11 @@ export function trainStep(
   options: LossOptions,
 ): number {
   const vars = trainableVariables(model);
-  const cost = optimizer.minimize(() => batchLoss(model, batch, options), true, vars);
+  const cost = optimizer.minimize(
+    () => batchLoss(model, batch, options),
+    true,
+    vars,
+  );
   if (cost === null) throw new Error("optimizer.minimize returned no loss");
   const value = cost.dataSync()[0]!;
   cost.dispose();

@@ -9,11 +9,16 @@ Deno.test("setupBackend() starts the wasm backend with SIMD and reports it in on
   assert.equal(tf.getBackend(), "wasm");
   assert.equal(info.simd, true);
   assert.ok(info.threads >= 1);
-  assert.match(describeBackend(info), /^backend wasm {2}simd on {2}threads \d+$/);
+  assert.match(
+    describeBackend(info),
+    /^backend wasm {2}simd on {2}threads \d+$/,
+  );
 });
 
 Deno.test("gradients are registered: d/dx sum(x^2) = 2x", () => {
-  const g = tf.grad((x: tf.Tensor) => tf.sum(tf.square(x)))(tf.tensor1d([1, -2, 3]));
+  const g = tf.grad((x: tf.Tensor) => tf.sum(tf.square(x)))(
+    tf.tensor1d([1, -2, 3]),
+  );
   assert.deepEqual([...g.dataSync()], [2, -4, 6]);
 });
 
@@ -30,7 +35,10 @@ Deno.test("the Embedding gradient on wasm matches a finite-difference estimate",
   const dim = 3;
   const w0 = Array.from({ length: vocab * dim }, (_, k) => Math.sin(k + 1));
   const ids = tf.tensor1d([1, 4, 1, 0, 5, 1], "int32");
-  const c = tf.tensor2d(Array.from({ length: 6 * dim }, (_, k) => Math.cos(3 * k)), [6, dim]);
+  const c = tf.tensor2d(
+    Array.from({ length: 6 * dim }, (_, k) => Math.cos(3 * k)),
+    [6, dim],
+  );
   const f = (w: tf.Tensor) => tf.sum(tf.mul(tf.gather(w, ids), c));
   const analytic = tf.grad(f)(tf.tensor2d(w0, [vocab, dim])).dataSync();
   const eps = 1e-2;
@@ -41,7 +49,10 @@ Deno.test("the Embedding gradient on wasm matches a finite-difference estimate",
     minus[k]! -= eps;
     const fd = (f(tf.tensor2d(plus, [vocab, dim])).dataSync()[0]! -
       f(tf.tensor2d(minus, [vocab, dim])).dataSync()[0]!) / (2 * eps);
-    assert.ok(Math.abs(fd - analytic[k]!) < 1e-3, `w[${k}]: analytic ${analytic[k]} vs ${fd}`);
+    assert.ok(
+      Math.abs(fd - analytic[k]!) < 1e-3,
+      `w[${k}]: analytic ${analytic[k]} vs ${fd}`,
+    );
   }
   // row 2 and 3 are never looked up: zero gradient
   assert.deepEqual([...analytic.slice(2 * dim, 4 * dim)], [0, 0, 0, 0, 0, 0]);
@@ -58,6 +69,7 @@ Deno.test("segmentSumInto() skips negative ids and rejects ids out of range", ()
   segmentSumInto([1, 2, 3], [0, -1, 0], 2, out);
   assert.deepEqual([...out], [4, 0]);
   assert.throws(() => segmentSumInto([1], [2], 2, out), {
-    message: "UnsortedSegmentSum: expected segment ids in [0, 2) but found 2 at index 0",
+    message:
+      "UnsortedSegmentSum: expected segment ids in [0, 2) but found 2 at index 0",
   });
 });

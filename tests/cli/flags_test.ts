@@ -19,7 +19,14 @@ Deno.test("parseFlags() fills in the seed's defaults", () => {
 
 Deno.test("parseFlags() reads numbers, choices and switches", () => {
   const v = parseFlags(
-    ["--epochs", "3", "--learning-rate=0.01", "--distance", "euclidean", "--share-weights"],
+    [
+      "--epochs",
+      "3",
+      "--learning-rate=0.01",
+      "--distance",
+      "euclidean",
+      "--share-weights",
+    ],
     TRAIN_FLAGS,
   );
   assert.equal(v.epochs, 3);
@@ -29,32 +36,58 @@ Deno.test("parseFlags() reads numbers, choices and switches", () => {
 });
 
 Deno.test("parseFlags() rejects an unknown flag by name", () => {
-  fails(["--epoch", "3"], "Unknown flag --epoch: see --help for the flags this command takes.");
+  fails(
+    ["--epoch", "3"],
+    "Unknown flag --epoch: see --help for the flags this command takes.",
+  );
 });
 
 Deno.test("parseFlags() rejects a positional argument", () => {
-  fails(["data.tsv"], 'Unexpected argument "data.tsv": this command takes only --flags (see --help).');
+  fails(
+    ["data.tsv"],
+    'Unexpected argument "data.tsv": this command takes only --flags (see --help).',
+  );
 });
 
 Deno.test("parseFlags() rejects bad values naming the flag, the value and what was expected", () => {
   fails(["--epochs", "two"], '--epochs: expected an integer but found "two".');
   fails(["--epochs", "0"], "--epochs: expected an integer >= 1 but found 0.");
-  fails(["--batch-size", "1.5"], '--batch-size: expected an integer but found "1.5".');
-  fails(["--learning-rate", "0"], "--learning-rate: expected a number > 0 but found 0.");
+  fails(
+    ["--batch-size", "1.5"],
+    '--batch-size: expected an integer but found "1.5".',
+  );
+  fails(
+    ["--learning-rate", "0"],
+    "--learning-rate: expected a number > 0 but found 0.",
+  );
   fails(["--margin", "abc"], '--margin: expected a number but found "abc".');
-  fails(["--distance", "manhattan"], '--distance: expected one of cosine, euclidean but found "manhattan".');
-  fails(["--lstm", "gru"], '--lstm: expected one of stock, fused but found "gru".');
-  fails(["--negatives", "-1"], "--negatives: expected an integer >= 0 but found -1.");
+  fails(
+    ["--distance", "manhattan"],
+    '--distance: expected one of cosine, euclidean but found "manhattan".',
+  );
+  fails(
+    ["--lstm", "gru"],
+    '--lstm: expected one of stock, fused but found "gru".',
+  );
+  fails(
+    ["--negatives", "-1"],
+    "--negatives: expected an integer >= 0 but found -1.",
+  );
 });
 
 Deno.test("parseFlags() rejects a missing value and a value given to a switch", () => {
   fails(["--epochs"], "Flag --epochs expects a value but none was given.");
-  fails(["--share-weights=yes"], "Flag --share-weights takes no value (it is a switch).");
+  fails(
+    ["--share-weights=yes"],
+    "Flag --share-weights takes no value (it is a switch).",
+  );
 });
 
 Deno.test("helpText() lists every flag with its default", () => {
   const text = helpText("train", "Trains.", TRAIN_FLAGS, ["deno task train"]);
-  for (const name of Object.keys(TRAIN_FLAGS)) assert.ok(text.includes(`--${name}`), name);
+  for (const name of Object.keys(TRAIN_FLAGS)) {
+    assert.ok(text.includes(`--${name}`), name);
+  }
   assert.ok(text.includes("--batch-size N") && text.includes("(default 32)"));
   assert.ok(text.includes("--distance cosine|euclidean"));
 });

@@ -39,7 +39,10 @@ Deno.test("contrastive loss on cosine distance matches hand-computed values for 
   // d = [0.04, 2]; margin 1
   const d = distance(a(), b(), "cosine");
   // similar: d^2
-  close(contrastiveLoss(d, tf.tensor1d([1, 1])).arraySync(), (0.04 ** 2 + 4) / 2);
+  close(
+    contrastiveLoss(d, tf.tensor1d([1, 1])).arraySync(),
+    (0.04 ** 2 + 4) / 2,
+  );
   // dissimilar: max(1 - d, 0)^2 -> (0.96^2 + 0) / 2
   close(contrastiveLoss(d, tf.tensor1d([0, 0])).arraySync(), 0.96 ** 2 / 2);
   // mixed
@@ -48,7 +51,11 @@ Deno.test("contrastive loss on cosine distance matches hand-computed values for 
 
 Deno.test("contrastive loss on euclidean distance matches hand-computed values for both labels", () => {
   const d = distance(a(), b(), "euclidean"); // [sqrt 2, 2]
-  close(contrastiveLoss(d, tf.tensor1d([1, 1]), 3).arraySync(), (2 + 4) / 2, 1e-4);
+  close(
+    contrastiveLoss(d, tf.tensor1d([1, 1]), 3).arraySync(),
+    (2 + 4) / 2,
+    1e-4,
+  );
   const m = 3;
   const expected = ((m - Math.SQRT2) ** 2 + (m - 2) ** 2) / 2;
   close(contrastiveLoss(d, tf.tensor1d([0, 0]), m).arraySync(), expected, 1e-4);
@@ -59,13 +66,21 @@ Deno.test("contrastive loss pulls similar pairs together and pushes dissimilar o
   const y = tf.tensor2d([[0.2, 1]]);
   const gradFor = (label: number) =>
     tf.grad((v: tf.Tensor) =>
-      contrastiveLoss(distance(v as tf.Tensor2D, y, "euclidean"), tf.tensor1d([label]), 5)
+      contrastiveLoss(
+        distance(v as tf.Tensor2D, y, "euclidean"),
+        tf.tensor1d([label]),
+        5,
+      )
     )(x);
   // descending the gradient moves x towards y for label 1, away for label 0
   const step = (label: number) => tf.sub(x, tf.mul(0.01, gradFor(label)));
   const d0 = distance(x, y, "euclidean").arraySync()[0]!;
-  assert.ok(distance(step(1) as tf.Tensor2D, y, "euclidean").arraySync()[0]! < d0);
-  assert.ok(distance(step(0) as tf.Tensor2D, y, "euclidean").arraySync()[0]! > d0);
+  assert.ok(
+    distance(step(1) as tf.Tensor2D, y, "euclidean").arraySync()[0]! < d0,
+  );
+  assert.ok(
+    distance(step(0) as tf.Tensor2D, y, "euclidean").arraySync()[0]! > d0,
+  );
 });
 
 Deno.test("contrastiveLoss() rejects a margin that is not positive", () => {

@@ -7,7 +7,12 @@ import { buildSiamese, encode, stockLstm } from "../../src/model/siamese.ts";
 
 await setupBackend({ log: false });
 
-const small = modelConfig({ vocab: 30, embeddingDim: 4, lstmUnits: 5, denseUnits: 6 });
+const small = modelConfig({
+  vocab: 30,
+  embeddingDim: 4,
+  lstmUnits: 5,
+  denseUnits: 6,
+});
 
 Deno.test("the stock LSTM reproduces Keras's golden values (sigmoid, tanh, constant weights)", () => {
   // Keras's own LSTM correctness test: arange(72) as (3, 6, 4), 3 units,
@@ -28,7 +33,9 @@ Deno.test("the stock LSTM reproduces Keras's golden values (sigmoid, tanh, const
   const y = (layer.apply(x) as tf.Tensor).arraySync() as number[][];
   const expected = [0.6288687, 0.86899155, 0.9460773];
   expected.forEach((v, row) =>
-    y[row]!.forEach((got) => assert.ok(Math.abs(got - v) < 1e-5, `row ${row}: ${got} vs ${v}`))
+    y[row]!.forEach((got) =>
+      assert.ok(Math.abs(got - v) < 1e-5, `row ${row}: ${got} vs ${v}`)
+    )
   );
 });
 
@@ -37,7 +44,10 @@ Deno.test("stockLstm() sets Keras's defaults explicitly", () => {
   assert.equal(cfg.recurrentActivation, "sigmoid");
   assert.equal(cfg.activation, "tanh");
   assert.equal(cfg.unitForgetBias, true);
-  assert.equal((cfg.recurrentInitializer as { className: string }).className, "Orthogonal");
+  assert.equal(
+    (cfg.recurrentInitializer as { className: string }).className,
+    "Orthogonal",
+  );
 });
 
 Deno.test("buildSiamese() has separate branch weights by default and shares them on request", () => {
@@ -46,27 +56,43 @@ Deno.test("buildSiamese() has separate branch weights by default and shares them
   const shared = buildSiamese({ ...small, shareWeights: true }, 1);
   assert.equal(shared.left, shared.right);
   const ids = tf.tensor2d([[3, 4, 5, 0]], undefined, "int32");
-  assert.deepEqual(encode(shared.left, ids).arraySync(), encode(shared.right, ids).arraySync());
+  assert.deepEqual(
+    encode(shared.left, ids).arraySync(),
+    encode(shared.right, ids).arraySync(),
+  );
 });
 
 Deno.test("buildSiamese() is deterministic given the seed", () => {
-  const a = buildSiamese(small, 7).left.getWeights().map((w) => [...w.dataSync()]);
-  const b = buildSiamese(small, 7).left.getWeights().map((w) => [...w.dataSync()]);
-  const c = buildSiamese(small, 8).left.getWeights().map((w) => [...w.dataSync()]);
+  const a = buildSiamese(small, 7).left.getWeights().map((
+    w,
+  ) => [...w.dataSync()]);
+  const b = buildSiamese(small, 7).left.getWeights().map((
+    w,
+  ) => [...w.dataSync()]);
+  const c = buildSiamese(small, 8).left.getWeights().map((
+    w,
+  ) => [...w.dataSync()]);
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
 });
 
 Deno.test("padding id 0 does not drive the LSTM state", () => {
   const m = buildSiamese(small, 3);
-  const short = encode(m.left, tf.tensor2d([[5, 6, 7]], undefined, "int32")).arraySync();
-  const padded = encode(m.left, tf.tensor2d([[5, 6, 7, 0, 0, 0, 0]], undefined, "int32"))
+  const short = encode(m.left, tf.tensor2d([[5, 6, 7]], undefined, "int32"))
+    .arraySync();
+  const padded = encode(
+    m.left,
+    tf.tensor2d([[5, 6, 7, 0, 0, 0, 0]], undefined, "int32"),
+  )
     .arraySync();
   short[0]!.forEach((v, k) => assert.ok(Math.abs(v - padded[0]![k]!) < 1e-6));
 });
 
 Deno.test("every size is configurable", () => {
-  const m = buildSiamese(modelConfig({ vocab: 11, embeddingDim: 2, lstmUnits: 3, denseUnits: 7 }), 1);
+  const m = buildSiamese(
+    modelConfig({ vocab: 11, embeddingDim: 2, lstmUnits: 3, denseUnits: 7 }),
+    1,
+  );
   const out = encode(m.right, tf.tensor2d([[1, 2]], undefined, "int32"));
   assert.deepEqual(out.shape, [1, 7]);
   assert.throws(() => modelConfig({ lstmUnits: 0 }), {

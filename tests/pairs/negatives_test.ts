@@ -63,7 +63,11 @@ Deno.test("sampleEpochPairs() uses explicit labels as given and adds negatives o
   const asGiven = sampleEpochPairs(data, { rng: new Rng(1), shuffle: false });
   assert.deepEqual([...asGiven.labels], [1, 0, 1, 0, 1, 1]);
   assert.deepEqual([...asGiven.right], [0, 1, 2, 3, 4, 5]);
-  const more = sampleEpochPairs(data, { rng: new Rng(1), withLabels: true, negatives: 2 });
+  const more = sampleEpochPairs(data, {
+    rng: new Rng(1),
+    withLabels: true,
+    negatives: 2,
+  });
   assert.equal(more.labels.length, 6 + 4 * 2);
 });
 
@@ -72,7 +76,8 @@ Deno.test("sampleEpochPairs() explains when no negative can be drawn", () => {
   data.right[1] = data.right[0]!;
   data.left.set([data.left[0]!, data.left[1]!], 2);
   assert.throws(() => sampleEpochPairs(data, { rng: new Rng(1) }), {
-    message: "Could not draw a negative for pair 0 in 100 tries: almost every right side " +
+    message:
+      "Could not draw a negative for pair 0 in 100 tries: almost every right side " +
       "matches its left. Add distinct pairs or use labelled data.",
   });
 });
@@ -83,5 +88,7 @@ Deno.test("Rng state round-trips and shuffle keeps every item", () => {
   const s = Rng.fromState(r.state);
   assert.equal(r.next(), s.next());
   assert.deepEqual(new Rng(1).shuffle([1, 2, 3, 4, 5]).sort(), [1, 2, 3, 4, 5]);
-  assert.throws(() => new Rng(1.5), { message: "Expected seed to be an integer but found 1.5" });
+  assert.throws(() => new Rng(1.5), {
+    message: "Expected seed to be an integer but found 1.5",
+  });
 });

@@ -7,11 +7,23 @@ await setupBackend({ log: false });
 
 Deno.test("gatherRows() trims trailing columns that are padding in every selected row", () => {
   const data = Int32Array.of(
-    5, 0, 0, 0, //
-    6, 7, 8, 0, //
-    9, 0, 0, 0, //
+    5,
+    0,
+    0,
+    0, //
+    6,
+    7,
+    8,
+    0, //
+    9,
+    0,
+    0,
+    0, //
   );
-  assert.deepEqual(gatherRows(data, 4, [0, 2]), { ids: Int32Array.of(5, 9), width: 1 });
+  assert.deepEqual(gatherRows(data, 4, [0, 2]), {
+    ids: Int32Array.of(5, 9),
+    width: 1,
+  });
   assert.deepEqual(gatherRows(data, 4, [2, 1]), {
     ids: Int32Array.of(9, 0, 0, 6, 7, 8),
     width: 3,
@@ -20,8 +32,14 @@ Deno.test("gatherRows() trims trailing columns that are padding in every selecte
 
 Deno.test("gatherRows() keeps interior padding and a width of at least 1", () => {
   const data = Int32Array.of(0, 0, 4, 0, 0, 0);
-  assert.deepEqual(gatherRows(data, 3, [0]), { ids: Int32Array.of(0, 0, 4), width: 3 });
-  assert.deepEqual(gatherRows(data, 3, [1]), { ids: Int32Array.of(0), width: 1 });
+  assert.deepEqual(gatherRows(data, 3, [0]), {
+    ids: Int32Array.of(0, 0, 4),
+    width: 3,
+  });
+  assert.deepEqual(gatherRows(data, 3, [1]), {
+    ids: Int32Array.of(0),
+    width: 1,
+  });
 });
 
 Deno.test("makeBatch() builds int32 id tensors and float labels for a slice of the epoch", () => {

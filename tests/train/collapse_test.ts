@@ -17,7 +17,12 @@ import { train } from "../../src/train/loop.ts";
 await setupBackend({ log: false });
 
 const shapes = { vocab: 60, leftLen: 6, rightLen: 16 };
-const model = modelConfig({ ...shapes, embeddingDim: 8, lstmUnits: 12, denseUnits: 16 });
+const model = modelConfig({
+  ...shapes,
+  embeddingDim: 8,
+  lstmUnits: 12,
+  denseUnits: 16,
+});
 const all = makeSyntheticPairs(360, { ...shapes, seed: 5 });
 const slice = (from: number, to: number) => ({
   size: to - from,
@@ -32,7 +37,13 @@ const valSet = slice(300, 360);
 async function run(negatives: number) {
   const m = buildSiamese(model, 11);
   await train(m, {
-    config: { ...DEFAULT_TRAIN_CONFIG, epochs: 8, learningRate: 0.01, negatives, seed: 3 },
+    config: {
+      ...DEFAULT_TRAIN_CONFIG,
+      epochs: 8,
+      learningRate: 0.01,
+      negatives,
+      seed: 3,
+    },
     train: trainSet,
     log: false,
   });
@@ -46,12 +57,27 @@ Deno.test("positives-only training collapses; random negatives cure it", async (
   const collapsed = await run(0);
   const cured = await run(1);
   // collapse: every output is (almost) the same direction
-  assert.ok(collapsed.collapsed, `expected collapse, statistic ${collapsed.collapse}`);
+  assert.ok(
+    collapsed.collapsed,
+    `expected collapse, statistic ${collapsed.collapse}`,
+  );
   // cured: healthy spread, and held-out positives are told from negatives
-  assert.ok(!cured.collapsed, `expected no collapse, statistic ${cured.collapse}`);
-  assert.ok(cured.collapse > 5 * collapsed.collapse, `${cured.collapse} vs ${collapsed.collapse}`);
+  assert.ok(
+    !cured.collapsed,
+    `expected no collapse, statistic ${cured.collapse}`,
+  );
+  assert.ok(
+    cured.collapse > 5 * collapsed.collapse,
+    `${cured.collapse} vs ${collapsed.collapse}`,
+  );
   assert.ok(cured.auc > 0.8, `held-out AUC ${cured.auc}`);
-  assert.ok(cured.auc > collapsed.auc + 0.1, `AUC ${cured.auc} vs ${collapsed.auc}`);
-  assert.ok(cured.recallAt10 > 3 * (10 / valSet.size), `recall@10 ${cured.recallAt10}`);
+  assert.ok(
+    cured.auc > collapsed.auc + 0.1,
+    `AUC ${cured.auc} vs ${collapsed.auc}`,
+  );
+  assert.ok(
+    cured.recallAt10 > 3 * (10 / valSet.size),
+    `recall@10 ${cured.recallAt10}`,
+  );
   assert.equal(tf.getBackend(), "wasm");
 });

@@ -14,7 +14,12 @@ import { trainableVariables, trainStep } from "../../src/train/step.ts";
 await setupBackend({ log: false });
 
 const shapes = { vocab: 40, leftLen: 5, rightLen: 9 };
-const config = modelConfig({ ...shapes, embeddingDim: 4, lstmUnits: 6, denseUnits: 8 });
+const config = modelConfig({
+  ...shapes,
+  embeddingDim: 4,
+  lstmUnits: 6,
+  denseUnits: 8,
+});
 const data = makeSyntheticPairs(64, { ...shapes, seed: 2 });
 
 Deno.test("one training step leaves tf.memory().numTensors unchanged", () => {
@@ -23,7 +28,10 @@ Deno.test("one training step leaves tf.memory().numTensors unchanged", () => {
   const pairs = sampleEpochPairs(data, { rng: new Rng(1) });
   const step = () => {
     const batch = makeBatch(data, pairs, 0, 16);
-    const loss = trainStep(model, batch, optimizer, { distance: "cosine", margin: 1 });
+    const loss = trainStep(model, batch, optimizer, {
+      distance: "cosine",
+      margin: 1,
+    });
     tf.dispose([batch.left, batch.right, batch.labels]);
     return loss;
   };
@@ -37,7 +45,9 @@ Deno.test("one training step leaves tf.memory().numTensors unchanged", () => {
 
 Deno.test("trainableVariables() counts shared weights once", () => {
   const sep = trainableVariables(buildSiamese(config, 1)).length;
-  const shared = trainableVariables(buildSiamese({ ...config, shareWeights: true }, 1)).length;
+  const shared =
+    trainableVariables(buildSiamese({ ...config, shareWeights: true }, 1))
+      .length;
   assert.equal(sep, 2 * shared);
   assert.equal(shared, 6); // embedding, lstm kernel/recurrent/bias, dense kernel/bias
 });
