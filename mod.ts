@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import {
  *   buildSiamese, makeSyntheticPairs, modelConfig, setupBackend, train,
  *   DEFAULT_TRAIN_CONFIG,
@@ -19,7 +20,7 @@
  * const { state } = await train(model, {
  *   config: { ...DEFAULT_TRAIN_CONFIG, epochs: 1 }, train: data, log: false,
  * });
- * console.assert(state.epoch === 1);
+ * assert.ok(state.epoch === 1);
  * ```
  *
  * @module

@@ -145,12 +145,15 @@ type AnyOp = (...args: unknown[]) => unknown;
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "./setup.ts";
+ * await setupBackend({ log: false });
  * import { registerChainedOps } from "./chained_ops.ts";
  * registerChainedOps();
  * const t = tf.tensor1d([1, 2]);
  * // deno-lint-ignore no-explicit-any
- * console.assert((t as any).square() instanceof tf.Tensor);
+ * assert.ok((t as any).square() instanceof tf.Tensor);
  * ```
  */
 export function registerChainedOps(): number {

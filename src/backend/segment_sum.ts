@@ -80,9 +80,10 @@ function unsortedSegmentSum(
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { registerSegmentSum } from "./segment_sum.ts";
  * registerSegmentSum();
- * console.assert(registerSegmentSum() === false);
+ * assert.ok(registerSegmentSum() === false);
  * ```
  */
 export function registerSegmentSum(): boolean {

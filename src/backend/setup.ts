@@ -56,9 +56,10 @@ let ready: Promise<BackendInfo> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { setupBackend } from "./setup.ts";
  * const info = await setupBackend({ log: false });
- * console.assert(info.backend === "wasm");
+ * assert.ok(info.backend === "wasm");
  * ```
  */
 export function setupBackend(options: SetupOptions = {}): Promise<BackendInfo> {
@@ -74,12 +75,13 @@ export function setupBackend(options: SetupOptions = {}): Promise<BackendInfo> {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { describeBackend } from "./setup.ts";
  * const line = describeBackend({
  *   backend: "wasm", simd: true, threads: 1,
  *   versions: { core: "4.22.0", layers: "4.22.0", wasm: "4.22.0" },
  * });
- * console.assert(line === "backend wasm  simd on  threads 1");
+ * assert.ok(line === "backend wasm  simd on  threads 1");
  * ```
  */
 export function describeBackend(info: BackendInfo): string {

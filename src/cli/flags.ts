@@ -47,9 +47,10 @@ export type FlagValues = Record<string, string | number | boolean | undefined>;
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { parseFlags } from "./flags.ts";
  * const v = parseFlags(["--epochs", "3"], { epochs: { type: "int", default: 5, min: 1, help: "passes" } });
- * console.assert(v.epochs === 3);
+ * assert.ok(v.epochs === 3);
  * ```
  */
 export function parseFlags(args: string[], table: FlagTable): FlagValues {
@@ -168,9 +169,10 @@ function checkValue(name: string, spec: FlagSpec, v: string): string | number {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { helpText } from "./flags.ts";
  * const t = helpText("train", "Trains.", { epochs: { type: "int", default: 5, help: "passes" } }, ["deno task train"]);
- * console.assert(t.includes("--epochs N") && t.includes("(default 5)"));
+ * assert.ok(t.includes("--epochs N") && t.includes("(default 5)"));
  * ```
  */
 export function helpText(

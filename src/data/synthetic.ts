@@ -39,11 +39,12 @@ export interface SyntheticOptions {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { makeSyntheticPairs } from "./synthetic.ts";
  * const a = makeSyntheticPairs(4, { seed: 3 });
  * const b = makeSyntheticPairs(4, { seed: 3 });
- * console.assert(a.left.length === 4 * 52 && a.right.length === 4 * 600);
- * console.assert(a.right.every((v, k) => v === b.right[k]));
+ * assert.ok(a.left.length === 4 * 52 && a.right.length === 4 * 600);
+ * assert.ok(a.right.every((v, k) => v === b.right[k]));
  * ```
  */
 export function makeSyntheticPairs(

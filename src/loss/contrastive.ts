@@ -37,10 +37,13 @@ const EPS = 1e-9;
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "../backend/setup.ts";
+ * await setupBackend({ log: false });
  * import { cosineSimilarity } from "./contrastive.ts";
  * const s = cosineSimilarity(tf.tensor2d([[1, 0]]), tf.tensor2d([[2, 0]]));
- * console.assert(Math.abs(s.dataSync()[0]! - 1) < 1e-6);
+ * assert.ok(Math.abs(s.dataSync()[0]! - 1) < 1e-6);
  * ```
  */
 export function cosineSimilarity(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
@@ -58,10 +61,13 @@ export function cosineSimilarity(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "../backend/setup.ts";
+ * await setupBackend({ log: false });
  * import { distance } from "./contrastive.ts";
  * const d = distance(tf.tensor2d([[0, 0]]), tf.tensor2d([[3, 4]]), "euclidean");
- * console.assert(Math.abs(d.dataSync()[0]! - 5) < 1e-5);
+ * assert.ok(Math.abs(d.dataSync()[0]! - 5) < 1e-5);
  * ```
  */
 export function distance(
@@ -84,10 +90,13 @@ export function distance(
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "../backend/setup.ts";
+ * await setupBackend({ log: false });
  * import { similarity } from "./contrastive.ts";
  * const s = similarity(tf.tensor2d([[0, 0]]), tf.tensor2d([[3, 4]]), "euclidean");
- * console.assert(Math.abs(s.dataSync()[0]! + 5) < 1e-5);
+ * assert.ok(Math.abs(s.dataSync()[0]! + 5) < 1e-5);
  * ```
  */
 export function similarity(
@@ -112,11 +121,14 @@ export function similarity(
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "../backend/setup.ts";
+ * await setupBackend({ log: false });
  * import { contrastiveLoss } from "./contrastive.ts";
  * // similar at d=0.5 costs 0.25; dissimilar at d=0.25 costs (1-0.25)^2
  * const l = contrastiveLoss(tf.tensor1d([0.5, 0.25]), tf.tensor1d([1, 0]));
- * console.assert(Math.abs(l.dataSync()[0]! - (0.25 + 0.5625) / 2) < 1e-6);
+ * assert.ok(Math.abs(l.dataSync()[0]! - (0.25 + 0.5625) / 2) < 1e-6);
  * ```
  */
 export function contrastiveLoss(

@@ -44,8 +44,9 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { modelConfig } from "./config.ts";
- * console.assert(modelConfig({ lstmUnits: 8 }).denseUnits === 256);
+ * assert.ok(modelConfig({ lstmUnits: 8 }).denseUnits === 256);
  * ```
  */
 export function modelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {

@@ -34,9 +34,10 @@ export type LstmFactory = (args: {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { stockLstm } from "./siamese.ts";
  * const layer = stockLstm({ units: 4, seed: 1, name: "lstm" });
- * console.assert(layer.name === "lstm");
+ * assert.ok(layer.name === "lstm");
  * ```
  */
 export const stockLstm: LstmFactory = ({ units, seed, name }) =>
@@ -129,12 +130,13 @@ export function buildBranch(
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { setupBackend } from "../backend/setup.ts";
  * import { buildSiamese } from "./siamese.ts";
  * import { modelConfig } from "./config.ts";
  * await setupBackend({ log: false });
  * const m = buildSiamese(modelConfig({ vocab: 20, embeddingDim: 4, lstmUnits: 4, denseUnits: 8 }), 1);
- * console.assert(m.left !== m.right);
+ * assert.ok(m.left !== m.right);
  * ```
  */
 export function buildSiamese(config: ModelConfig, seed: number): Siamese {

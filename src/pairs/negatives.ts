@@ -90,6 +90,7 @@ function positiveKeys(set: PairSet): {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { sampleEpochPairs } from "./negatives.ts";
  * import { Rng } from "./rng.ts";
  * const set = {
@@ -97,7 +98,7 @@ function positiveKeys(set: PairSet): {
  *   left: Int32Array.of(2, 3, 4), right: Int32Array.of(5, 6, 7),
  * };
  * const p = sampleEpochPairs(set, { rng: new Rng(1), negatives: 2 });
- * console.assert(p.labels.length === 9);
+ * assert.ok(p.labels.length === 9);
  * ```
  */
 export function sampleEpochPairs(

@@ -30,11 +30,12 @@ export class Rng {
    *
    * @example
    * ```ts
+   * import assert from "@std/assert";
    * import { Rng } from "./rng.ts";
    * const a = new Rng(7);
    * a.next();
    * const b = Rng.fromState(a.state);
-   * console.assert(a.next() === b.next());
+   * assert.ok(a.next() === b.next());
    * ```
    */
   static fromState(state: number): Rng {
@@ -55,9 +56,10 @@ export class Rng {
    *
    * @example
    * ```ts
+   * import assert from "@std/assert";
    * import { Rng } from "./rng.ts";
    * const k = new Rng(1).int(10);
-   * console.assert(Number.isInteger(k) && k >= 0 && k < 10);
+   * assert.ok(Number.isInteger(k) && k >= 0 && k < 10);
    * ```
    */
   int(n: number): number {
@@ -76,10 +78,11 @@ export class Rng {
    *
    * @example
    * ```ts
+   * import assert from "@std/assert";
    * import { Rng } from "./rng.ts";
    * const xs = [1, 2, 3, 4];
    * const ys = new Rng(3).shuffle(xs);
-   * console.assert(xs.join() === "1,2,3,4" && [...ys].sort().join() === "1,2,3,4");
+   * assert.ok(xs.join() === "1,2,3,4" && [...ys].sort().join() === "1,2,3,4");
    * ```
    */
   shuffle<T>(items: readonly T[]): T[] {

@@ -19,9 +19,10 @@ import type { PairSet } from "../data/types.ts";
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { gatherRows } from "./batches.ts";
  * const { ids, width } = gatherRows(Int32Array.of(5, 0, 0, 6, 7, 0), 3, [1, 0]);
- * console.assert(width === 2 && ids.join() === "6,7,5,0");
+ * assert.ok(width === 2 && ids.join() === "6,7,5,0");
  * ```
  */
 export function gatherRows(
@@ -62,13 +63,16 @@ export interface Batch {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "../backend/setup.ts";
+ * await setupBackend({ log: false });
  * import { makeBatch } from "./batches.ts";
  * const set = { size: 2, leftLen: 2, rightLen: 2,
  *   left: Int32Array.of(2, 0, 3, 0), right: Int32Array.of(4, 5, 6, 0) };
  * const b = makeBatch(set, { left: Int32Array.of(0, 1), right: Int32Array.of(1, 0),
  *   labels: Float32Array.of(0, 0) }, 0, 2);
- * console.assert(b.left.shape[1] === 1 && b.right.shape[1] === 2);
+ * assert.ok(b.left.shape[1] === 1 && b.right.shape[1] === 2);
  * tf.dispose([b.left, b.right, b.labels]);
  * ```
  */

@@ -82,9 +82,10 @@ export function similarityMatrix(
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { vectorSimilarity } from "./evaluate.ts";
- * console.assert(Math.abs(vectorSimilarity([1, 0], [2, 0], "cosine") - 1) < 1e-9);
- * console.assert(vectorSimilarity([0, 0], [3, 4], "euclidean") === -5);
+ * assert.ok(Math.abs(vectorSimilarity([1, 0], [2, 0], "cosine") - 1) < 1e-9);
+ * assert.ok(vectorSimilarity([0, 0], [3, 4], "euclidean") === -5);
  * ```
  */
 export function vectorSimilarity(

@@ -74,9 +74,10 @@ export interface TrainResult {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { epochLine } from "./loop.ts";
  * const l = epochLine({ epoch: 2, loss: 0.1234, steps: 10, msPerStep: 40, seconds: 1.5 }, 5);
- * console.assert(l === "epoch 2/5  loss 0.123  40 ms/step  1.5 s");
+ * assert.ok(l === "epoch 2/5  loss 0.123  40 ms/step  1.5 s");
  * ```
  */
 export function epochLine(r: EpochReport, epochs: number): string {

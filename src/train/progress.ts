@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { formatDuration } from "./progress.ts";
- * console.assert(formatDuration(65) === "1:05");
- * console.assert(formatDuration(3725) === "1:02:05");
+ * assert.ok(formatDuration(65) === "1:05");
+ * assert.ok(formatDuration(3725) === "1:02:05");
  * ```
  */
 export function formatDuration(seconds: number): string {
@@ -40,9 +41,10 @@ export interface ProgressState {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { progressLine } from "./progress.ts";
  * const line = progressLine({ epoch: 1, epochs: 5, step: 120, steps: 313, loss: 0.2314, msPerStep: 41.2 });
- * console.assert(line === "epoch 1/5  120/313  loss 0.231  41 ms/step  ETA 0:08");
+ * assert.ok(line === "epoch 1/5  120/313  loss 0.231  41 ms/step  ETA 0:08");
  * ```
  */
 export function progressLine(p: ProgressState): string {
