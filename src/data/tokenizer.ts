@@ -174,8 +174,7 @@ export class Vocabulary {
     this.tokens = Object.freeze(tokens.slice());
     this.#ids = new Map(tokens.map((t, i) => [t, i + FIRST_TOKEN_ID]));
     if (this.#ids.size !== tokens.length) {
-      const seen = new Set<string>();
-      const repeated = tokens.find((t) => seen.size === seen.add(t).size);
+      const repeated = tokens.find((t, i) => tokens.indexOf(t) !== i);
       throw new RangeError(
         `Expected distinct tokens but found ${
           JSON.stringify(repeated)

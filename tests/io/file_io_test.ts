@@ -8,6 +8,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../../src/io/file_io.ts";
+import { tempDir } from "../_temp_file.ts";
 
 await setupBackend({ log: false });
 
@@ -36,7 +37,7 @@ function predict(model: tfl.LayersModel): Float32Array {
 
 Deno.test("fileSaver() and fileLoader() round-trip a layers model with identical predictions", async () => {
   const model = smallModel();
-  const dir = `${await Deno.makeTempDir()}/runs/a/model`; // parents are created
+  const dir = `${await tempDir()}/runs/a/model`; // parents are created
   await model.save(fileSaver(dir));
   const back = await tfl.loadLayersModel(fileLoader(dir));
   deepStrictEqual([...predict(back)], [...predict(model)]);
@@ -47,7 +48,7 @@ Deno.test("fileSaver() and fileLoader() round-trip a layers model with identical
 
 Deno.test("fileSaver() writes model.json in the TF.js layers format", async () => {
   const model = smallModel();
-  const dir = `${await Deno.makeTempDir()}/model`;
+  const dir = `${await tempDir()}/model`;
   await model.save(
     fileSaver(dir, { userDefinedMetadata: { vocab: { size: 10 } } }),
   );
@@ -68,7 +69,7 @@ Deno.test("fileSaver() writes model.json in the TF.js layers format", async () =
 });
 
 Deno.test("fileSaver() replaces an existing model and leaves no temporary siblings", async () => {
-  const parent = await Deno.makeTempDir();
+  const parent = await tempDir();
   const dir = `${parent}/model`;
   const first = smallModel();
   const second = smallModel();
@@ -83,7 +84,7 @@ Deno.test("fileSaver() replaces an existing model and leaves no temporary siblin
 });
 
 Deno.test("fileSaver() leaves an existing model untouched when the write fails", async () => {
-  const parent = await Deno.makeTempDir();
+  const parent = await tempDir();
   const dir = `${parent}/model`;
   const model = smallModel();
   await model.save(fileSaver(dir));
@@ -97,7 +98,7 @@ Deno.test("fileSaver() leaves an existing model untouched when the write fails",
 });
 
 Deno.test("fileSaver() creates no target when the first write fails", async () => {
-  const parent = await Deno.makeTempDir();
+  const parent = await tempDir();
   const model = smallModel();
   await rejects(
     model.save(
@@ -109,7 +110,7 @@ Deno.test("fileSaver() creates no target when the first write fails", async () =
 });
 
 Deno.test("fileLoader() names a missing model.json", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await rejects(tfl.loadLayersModel(fileLoader(dir)), {
     message: `Expected a model file ${dir}/model.json but found none`,
   });
@@ -117,7 +118,7 @@ Deno.test("fileLoader() names a missing model.json", async () => {
 
 Deno.test("fileLoader() rejects a truncated weights.bin", async () => {
   const model = smallModel();
-  const dir = `${await Deno.makeTempDir()}/model`;
+  const dir = `${await tempDir()}/model`;
   await model.save(fileSaver(dir));
   const full = await Deno.readFile(`${dir}/weights.bin`);
   await Deno.writeFile(`${dir}/weights.bin`, full.subarray(0, 100));
@@ -129,7 +130,7 @@ Deno.test("fileLoader() rejects a truncated weights.bin", async () => {
 });
 
 Deno.test("fileLoader() rejects weight paths outside the directory", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeTextFile(
     `${dir}/model.json`,
     JSON.stringify({
@@ -144,7 +145,7 @@ Deno.test("fileLoader() rejects weight paths outside the directory", async () =>
 });
 
 Deno.test("writeFileAtomic() replaces a file's contents", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await writeFileAtomic(`${dir}/a.bin`, new Uint8Array([1, 2, 3]));
   await writeFileAtomic(`${dir}/a.bin`, new Uint8Array([4]));
   deepStrictEqual([...await Deno.readFile(`${dir}/a.bin`)], [4]);
@@ -152,7 +153,7 @@ Deno.test("writeFileAtomic() replaces a file's contents", async () => {
 });
 
 Deno.test("writeFileAtomic() leaves no temporary file when the rename fails", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.mkdir(`${dir}/target`);
   await rejects(writeFileAtomic(`${dir}/target`, "text"));
   deepStrictEqual(await listDir(dir), ["target"]);
@@ -160,7 +161,7 @@ Deno.test("writeFileAtomic() leaves no temporary file when the rename fails", as
 });
 
 Deno.test("writeJsonAtomic() writes indented JSON with a final newline", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await writeJsonAtomic(`${dir}/c.json`, { a: [1] });
   strictEqual(
     await Deno.readTextFile(`${dir}/c.json`),
@@ -169,7 +170,7 @@ Deno.test("writeJsonAtomic() writes indented JSON with a final newline", async (
 });
 
 Deno.test("writeJsonAtomic() keeps the old file when the value cannot be serialised", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await writeJsonAtomic(`${dir}/c.json`, { ok: true });
   await rejects(writeJsonAtomic(`${dir}/c.json`, { n: 1n }), {
     name: "TypeError",
