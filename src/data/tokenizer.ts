@@ -83,9 +83,22 @@ export interface BuildOptions {
   size: number;
 }
 
+/** Options for {@link TokenCounter}. */
+export interface TokenCounterOptions {
+  /**
+   * The most distinct tokens held. Past it, rare tokens are dropped as in
+   * word2vec's vocabulary reduction: first those seen once, next time those
+   * seen at most twice, and so on. Keep it well above the vocabulary size.
+   * @default 500000
+   */
+  maxDistinct?: number;
+}
+
 /**
  * Counts tokens over texts, one at a time, to build a {@link Vocabulary}
- * in one pass over a stream. Memory grows with the distinct tokens seen.
+ * in one pass over a stream. Memory is bounded by `maxDistinct` entries; up
+ * to that bound the counts are exact, beyond it they are approximate for
+ * rare tokens only.
  *
  * @example
  * ```ts
@@ -101,16 +114,29 @@ export class TokenCounter {
   readonly kind: TokenizerKind;
   // Map keeps insertion order, which is the order of first appearance.
   #counts = new Map<string, number>();
+  #maxDistinct: number;
+  #dropAtMost = 1;
 
-  /** @param kind the tokenizer */
-  constructor(kind: TokenizerKind) {
+  /**
+   * @param kind the tokenizer
+   * @param options see {@link TokenCounterOptions}
+   */
+  constructor(kind: TokenizerKind, options: TokenCounterOptions = {}) {
     this.kind = kind;
+    this.#maxDistinct = options.maxDistinct ?? 500_000;
+    checkInteger("maxDistinct", this.#maxDistinct, 1);
   }
 
   /** Counts the tokens of one text. */
   add(text: string): void {
     for (const token of tokenize(text, this.kind)) {
       this.#counts.set(token, (this.#counts.get(token) ?? 0) + 1);
+    }
+    if (this.#counts.size > this.#maxDistinct) {
+      for (const [token, count] of this.#counts) {
+        if (count <= this.#dropAtMost) this.#counts.delete(token);
+      }
+      this.#dropAtMost++;
     }
   }
 

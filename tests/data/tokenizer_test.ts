@@ -77,6 +77,26 @@ Deno.test("Vocabulary.build() rejects a size below 3", async () => {
   });
 });
 
+Deno.test("TokenCounter bounds its memory by dropping rare tokens past maxDistinct", () => {
+  const counter = new TokenCounter("word", { maxDistinct: 4 });
+  counter.add("common common common rare1 rare2");
+  counter.add("often often rare3"); // 5 distinct: drops those seen once
+  counter.add("common often x");
+  deepStrictEqual(counter.toVocabulary(10).tokens, ["common", "often", "x"]);
+});
+
+Deno.test("TokenCounter counts exactly below maxDistinct", () => {
+  const counter = new TokenCounter("char", { maxDistinct: 3 });
+  counter.add("abcab");
+  deepStrictEqual(counter.toVocabulary(10).tokens, ["a", "b", "c"]);
+});
+
+Deno.test("TokenCounter rejects a maxDistinct below 1", () => {
+  throws(() => new TokenCounter("word", { maxDistinct: 0 }), {
+    message: "Expected maxDistinct to be an integer of at least 1 but found 0",
+  });
+});
+
 Deno.test("Vocabulary.encode() pads with 0 at the end and maps unknown tokens to 1", () => {
   const vocab = new Vocabulary("word", 10, ["a", "b"]);
   const e = vocab.encode("B zzz a", 5);

@@ -63,6 +63,9 @@ Deno.test("fileSaver() writes model.json in the TF.js layers format", async () =
   strictEqual(json.weightsManifest.length, 1);
   deepStrictEqual(json.weightsManifest[0].paths, ["weights.bin"]);
   deepStrictEqual(json.userDefinedMetadata, { vocab: { size: 10 } });
+  const back = await tfl.loadLayersModel(fileLoader(dir));
+  deepStrictEqual(back.getUserDefinedMetadata(), { vocab: { size: 10 } });
+  back.dispose();
   const bytes = (await Deno.stat(`${dir}/weights.bin`)).size;
   strictEqual(bytes, 4 * model.countParams());
   model.dispose();
