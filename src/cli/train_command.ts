@@ -3,28 +3,67 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
 import { setupBackend } from "../backend/setup.ts";
-import { makeSyntheticPairs } from "../data/synthetic.ts";
-import type { PairSet } from "../data/types.ts";
+import type { DataSpec } from "../data/dataset.ts";
+import type { TokenizerKind } from "../data/tokenizer.ts";
 import { DISTANCE_KINDS, type DistanceKind } from "../loss/contrastive.ts";
 import {
   DEFAULT_MODEL_CONFIG,
   type LstmKind,
+  type ModelConfig,
   modelConfig,
 } from "../model/config.ts";
-import { buildSiamese } from "../model/siamese.ts";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../train/config.ts";
-import { type EpochReport, train } from "../train/loop.ts";
-import { saveRun } from "../train/save.ts";
 import { formatDuration } from "../train/progress.ts";
-import { type FlagTable, helpText, parseFlags, UsageError } from "./flags.ts";
+import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
+import { metricsRecord } from "../train/run_files.ts";
+import {
+  type FlagTable,
+  type FlagValues,
+  helpText,
+  parseFlags,
+  UsageError,
+} from "./flags.ts";
 
 const M = DEFAULT_MODEL_CONFIG;
 const T = DEFAULT_TRAIN_CONFIG;
 
 /** The flags of `deno task train`. */
 export const TRAIN_FLAGS: FlagTable = {
+  "data": {
+    type: "string",
+    placeholder: "FILE",
+    help:
+      "Training pairs, .tsv or .jsonl (default: the built-in synthetic set)",
+  },
+  "val": {
+    type: "string",
+    placeholder: "FILE",
+    help: "Validation pairs (default: split --val-fraction off --data)",
+  },
+  "val-fraction": {
+    type: "float",
+    default: 0.1,
+    min: 0,
+    exclusiveMin: true,
+    help: "Share of --data held out for validation when there is no --val",
+  },
+  "tokenizer": {
+    type: "enum",
+    choices: ["word", "char"],
+    default: "word",
+    help: "Tokenizer for text on both sides",
+  },
+  "left-tokenizer": {
+    type: "enum",
+    choices: ["word", "char"],
+    help: "Tokenizer for the left side (overrides --tokenizer)",
+  },
+  "right-tokenizer": {
+    type: "enum",
+    choices: ["word", "char"],
+    help: "Tokenizer for the right side (overrides --tokenizer)",
+  },
   "pairs": {
     type: "int",
     default: 2000,
@@ -41,7 +80,17 @@ export const TRAIN_FLAGS: FlagTable = {
     type: "string",
     placeholder: "DIR",
     help:
-      "Run directory for model, config and metrics (default runs/<timestamp>)",
+      "Run directory for model, metrics and checkpoint (default runs/<timestamp>)",
+  },
+  "resume": {
+    type: "string",
+    placeholder: "DIR",
+    help: "Continue the run in DIR from its checkpoint (its config is reused)",
+  },
+  "early-stop": {
+    type: "int",
+    min: 1,
+    help: "Stop after N epochs without a better validation recall@10",
   },
   "epochs": {
     type: "int",
@@ -90,8 +139,8 @@ export const TRAIN_FLAGS: FlagTable = {
   "vocab": {
     type: "int",
     default: M.vocab,
-    min: 2,
-    help: "Vocabulary size (0 = padding)",
+    min: 3,
+    help: "Vocabulary size (0 = padding, 1 = unknown)",
   },
   "embedding-dim": {
     type: "int",
@@ -138,11 +187,12 @@ export const TRAIN_FLAGS: FlagTable = {
 
 const SUMMARY =
   "Trains the two-branch (siamese) LSTM model with contrastive loss and " +
-  "random negative pairing, on the built-in synthetic data set.";
+  "random negative pairing, on your pairs (--data) or the built-in synthetic set.";
 
 const EXAMPLES = [
   "deno task train",
-  "deno task train --epochs 2 --pairs 500 --out runs/small",
+  "deno task train --data pairs.tsv --tokenizer char --epochs 10 --out runs/mine",
+  "deno task train --resume runs/mine --epochs 20",
   "deno task train --distance euclidean --margin 2 --share-weights",
 ];
 
@@ -158,7 +208,92 @@ export async function runTrain(args: string[]): Promise<number> {
     console.log(helpText("train", SUMMARY, TRAIN_FLAGS, EXAMPLES));
     return 0;
   }
-  const model = modelConfig({
+  const resumeDir = f.resume as string | undefined;
+  if (resumeDir !== undefined) {
+    const allowed = new Set(["resume", "epochs", "early-stop", "json"]);
+    const extra = args.filter((a) => a.startsWith("--"))
+      .map((a) => a.slice(2).split("=")[0]!)
+      .filter((name) => !allowed.has(name));
+    if (extra.length > 0) {
+      throw new UsageError(
+        `--resume reuses the run's stored configuration, so --${
+          extra[0]
+        } cannot be given with it ` +
+          "(only --epochs, --early-stop and --json can).",
+      );
+    }
+  }
+  const started = performance.now();
+  const backend = await setupBackend();
+  const controller = new AbortController();
+  const onSigint = () => {
+    console.error(
+      "\nCtrl-C: stopping after this step and writing a checkpoint",
+    );
+    Deno.removeSignalListener("SIGINT", onSigint);
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  const runtime = {
+    backend,
+    signal: controller.signal,
+    ...(f["early-stop"] !== undefined
+      ? { earlyStop: f["early-stop"] as number }
+      : {}),
+  };
+  try {
+    let out: string;
+    let result: RunResult;
+    if (resumeDir !== undefined) {
+      out = resumeDir;
+      const epochs = args.some((a) =>
+          a === "--epochs" || a.startsWith("--epochs=")
+        )
+        ? { epochs: f.epochs as number }
+        : {};
+      result = await resumeRun(resumeDir, { ...runtime, ...epochs });
+    } else {
+      out = (f.out as string | undefined) ?? defaultRunDir();
+      result = await runTraining({
+        ...runtime,
+        out,
+        model: modelFromFlags(f),
+        train: trainFromFlags(f),
+        data: dataFromFlags(f),
+      });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const best = result.bestReport;
+    if (best?.val) {
+      const v = best.val;
+      console.error(
+        `best epoch ${best.epoch}: val auc ${v.auc.toFixed(3)}  recall@1 ${
+          v.recallAt1.toFixed(3)
+        }  recall@10 ${v.recallAt10.toFixed(3)}  (chance ${
+          (10 / v.pairs).toFixed(3)
+        })`,
+      );
+    }
+    console.error(`saved ${out}  (${formatDuration(seconds)} in all)`);
+    if (f.json) {
+      console.log(JSON.stringify({
+        out,
+        seconds,
+        epochs: result.state.epoch,
+        steps: result.state.step,
+        interrupted: result.interrupted,
+        stopped_early: result.stoppedEarly,
+        best: best ? metricsRecord(best) : null,
+      }));
+    }
+    return result.interrupted ? 130 : 0;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+}
+
+function modelFromFlags(f: FlagValues): ModelConfig {
+  return modelConfig({
     vocab: f.vocab as number,
     embeddingDim: f["embedding-dim"] as number,
     lstmUnits: f["lstm-units"] as number,
@@ -168,7 +303,10 @@ export async function runTrain(args: string[]): Promise<number> {
     shareWeights: f["share-weights"] as boolean,
     lstm: f.lstm as LstmKind,
   });
-  const config: TrainConfig = {
+}
+
+function trainFromFlags(f: FlagValues): TrainConfig {
+  return {
     epochs: f.epochs as number,
     batchSize: f["batch-size"] as number,
     learningRate: f["learning-rate"] as number,
@@ -177,86 +315,38 @@ export async function runTrain(args: string[]): Promise<number> {
     negatives: f.negatives as number,
     seed: f.seed as number,
   };
-  const out = (f.out as string | undefined) ?? defaultRunDir();
-  const started = performance.now();
-  const backend = await setupBackend();
+}
 
-  const synth = {
-    leftLen: model.leftLen,
-    rightLen: model.rightLen,
-    vocab: model.vocab,
-  };
-  const all = makeSyntheticPairs(
-    (f.pairs as number) + (f["val-pairs"] as number),
-    {
-      ...synth,
-      seed: config.seed,
-    },
-  );
-  const [trainSet, valSet] = splitPairs(all, f.pairs as number);
-  console.error(
-    `data built-in synthetic  train ${trainSet.size} pairs  val ${valSet.size} pairs  ` +
-      `lengths ${model.leftLen}/${model.rightLen}  vocab ${model.vocab}`,
-  );
-
-  const siamese = buildSiamese(model, config.seed);
-  const controller = new AbortController();
-  const onSigint = () => {
-    console.error(
-      "\nCtrl-C: stopping after this step (press again to quit at once)",
-    );
-    Deno.removeSignalListener("SIGINT", onSigint);
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSigint);
-  let last: EpochReport | undefined;
-  try {
-    const result = await train(siamese, {
-      config,
-      train: trainSet,
-      val: valSet,
-      signal: controller.signal,
-      onEpoch: (r) => {
-        last = r;
-      },
-    });
-    await saveRun(out, siamese, {
-      model,
-      train: config,
-      backend,
-      history: result.state.history,
-    });
-    const seconds = (performance.now() - started) / 1000;
-    console.error(`saved ${out}  (${formatDuration(seconds)} in all)`);
-    if (f.json) {
-      console.log(
-        JSON.stringify({ out, seconds, epochs: result.state.epoch, last }),
-      );
+function dataFromFlags(f: FlagValues): DataSpec {
+  const data = f.data as string | undefined;
+  if (data === undefined) {
+    if (f.val !== undefined) {
+      throw new UsageError("--val needs --data: give the training file too.");
     }
-    return result.interrupted ? 130 : 0;
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
-    tf.disposeVariables();
+    return {
+      kind: "synthetic",
+      pairs: f.pairs as number,
+      valPairs: f["val-pairs"] as number,
+    };
   }
+  const fraction = f["val-fraction"] as number;
+  if (!(fraction < 1)) {
+    throw new UsageError(
+      `--val-fraction: expected a number below 1 but found ${fraction}.`,
+    );
+  }
+  const both = f.tokenizer as TokenizerKind;
+  return {
+    kind: "file",
+    data,
+    ...(f.val !== undefined ? { val: f.val as string } : {}),
+    valFraction: fraction,
+    leftTokenizer: (f["left-tokenizer"] as TokenizerKind | undefined) ?? both,
+    rightTokenizer: (f["right-tokenizer"] as TokenizerKind | undefined) ?? both,
+  };
 }
 
 /** `runs/<UTC timestamp>`, e.g. `runs/2026-11-29T08-40-12`. */
 function defaultRunDir(): string {
   return `runs/${new Date().toISOString().slice(0, 19).replaceAll(":", "-")}`;
-}
-
-/** First `n` pairs and the rest, as two sets (views, not copies). */
-function splitPairs(set: PairSet, n: number): [PairSet, PairSet] {
-  if (n >= set.size) {
-    throw new UsageError(`Cannot split ${set.size} pairs at ${n}`);
-  }
-  const part = (from: number, to: number): PairSet => ({
-    size: to - from,
-    leftLen: set.leftLen,
-    rightLen: set.rightLen,
-    left: set.left.subarray(from * set.leftLen, to * set.leftLen),
-    right: set.right.subarray(from * set.rightLen, to * set.rightLen),
-    ...(set.labels ? { labels: set.labels.subarray(from, to) } : {}),
-  });
-  return [part(0, n), part(n, set.size)];
 }

@@ -139,10 +139,7 @@ export function fileSaver(
           "Expected a layers model with a JSON topology but found a binary (graph model) topology",
         );
       }
-      await Deno.mkdir(parentOf(dir), { recursive: true });
-      const tmp = sibling(dir, "tmp");
-      await Deno.mkdir(tmp);
-      try {
+      await writeDirAtomic(dir, async (tmp) => {
         const weights = artifacts.weightData === undefined
           ? new Uint8Array()
           : new Uint8Array(
@@ -153,11 +150,7 @@ export function fileSaver(
           `${tmp}/${MODEL_JSON}`,
           JSON.stringify(modelJson(artifacts, options)),
         );
-        await swapIn(tmp, dir);
-      } catch (error) {
-        await Deno.remove(tmp, { recursive: true }).catch(() => {});
-        throw error;
-      }
+      });
       return {
         modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts),
       };
@@ -323,6 +316,41 @@ async function swapIn(tmp: string, dir: string): Promise<void> {
     throw error;
   }
   if (old !== undefined) await Deno.remove(old, { recursive: true });
+}
+
+/**
+ * Fills a directory atomically: `fill` writes into a fresh temporary sibling
+ * directory, which then replaces `dir` (an existing `dir` is moved aside
+ * first and removed after the swap). If `fill` fails, `dir` is untouched and
+ * the temporary directory is removed.
+ *
+ * @param dir the directory to create or replace
+ * @param fill writes the contents into the directory it is given
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { writeDirAtomic } from "./file_io.ts";
+ * const root = await Deno.makeTempDir();
+ * await writeDirAtomic(`${root}/out`, (tmp) => Deno.writeTextFile(`${tmp}/a.txt`, "x"));
+ * assert.equal(await Deno.readTextFile(`${root}/out/a.txt`), "x");
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tmp: string) => Promise<void>,
+): Promise<void> {
+  await Deno.mkdir(parentOf(dir), { recursive: true });
+  const tmp = sibling(dir, "tmp");
+  await Deno.mkdir(tmp);
+  try {
+    await fill(tmp);
+    await swapIn(tmp, dir);
+  } catch (error) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw error;
+  }
 }
 
 /** Writes a new file and flushes it to disk before returning. */

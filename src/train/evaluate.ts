@@ -19,6 +19,8 @@ import { embedRows } from "./embed.ts";
 export interface EvalReport {
   /** Pairs evaluated. */
   pairs: number;
+  /** Contrastive loss over the evaluated positive and negative pairs. */
+  loss: number;
   /** ROC AUC of the similarity, positives vs negatives. */
   auc: number;
   /** Accuracy at the best threshold. */
@@ -46,6 +48,8 @@ export interface EvalReport {
 /** Options for {@link evaluate}. */
 export interface EvaluateOptions {
   distance: DistanceKind;
+  /** Contrastive margin for the validation loss. @default 1 */
+  margin?: number;
   /** Seed for the random negatives of unlabelled data. @default 12345 */
   seed?: number;
   /** Retrieval ranks among at most this many pairs (the first ones). @default 2000 */
@@ -108,6 +112,32 @@ export function vectorSimilarity(
   return kind === "cosine"
     ? dot / (Math.sqrt(aa) * Math.sqrt(bb) + 1e-9)
     : -Math.sqrt(d2);
+}
+
+/**
+ * Contrastive loss from similarity scores (see `src/loss/contrastive.ts`):
+ * the distance is `1 - s` for cosine and `-s` for euclidean.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { contrastiveLossOf } from "./evaluate.ts";
+ * // d = 0.5 similar, d = 0.25 dissimilar -> (0.25 + 0.5625) / 2
+ * assert.ok(Math.abs(contrastiveLossOf([0.5, 0.75], [1, 0], "cosine", 1) - 0.40625) < 1e-9);
+ * ```
+ */
+export function contrastiveLossOf(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  kind: DistanceKind,
+  margin: number,
+): number {
+  let sum = 0;
+  for (let k = 0; k < scores.length; k++) {
+    const d = kind === "cosine" ? 1 - scores[k]! : -scores[k]!;
+    sum += labels[k] === 1 ? d * d : Math.max(margin - d, 0) ** 2;
+  }
+  return sum / scores.length;
 }
 
 /**
@@ -183,6 +213,12 @@ export function evaluate(
   const collapseThreshold = collapseWarnLevel(dim);
   return {
     pairs: n,
+    loss: contrastiveLossOf(
+      scores,
+      labels,
+      options.distance,
+      options.margin ?? 1,
+    ),
     auc: rocAuc(scores, labels),
     accuracy: best.accuracy,
     f1: best.f1,

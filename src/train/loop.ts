@@ -37,6 +37,10 @@ export interface TrainState {
   epoch: number;
   /** Steps completed in all. */
   step: number;
+  /** Steps completed in the unfinished epoch (after an interruption). */
+  epochStep: number;
+  /** Sum of those steps' losses. */
+  epochLossSum: number;
   /** State of the pairing/shuffling generator. */
   rngState: number;
   /** Reports of the completed epochs. */
@@ -54,8 +58,14 @@ export interface TrainOptions {
   optimizer?: tf.Optimizer;
   /** State to continue from (see {@link TrainState}). */
   resume?: TrainState;
-  /** Called after each epoch; may save a checkpoint. */
-  onEpoch?: (report: EpochReport, state: TrainState) => void | Promise<void>;
+  /**
+   * Called after each epoch, e.g. to save a checkpoint; resolving to `true`
+   * stops training (early stopping).
+   */
+  onEpoch?: (
+    report: EpochReport,
+    state: TrainState,
+  ) => void | boolean | Promise<void | boolean>;
   /** Stops after the current step when aborted. */
   signal?: AbortSignal;
   /** Print progress and epoch lines to stderr. @default true */
@@ -67,6 +77,8 @@ export interface TrainResult {
   state: TrainState;
   /** True if stopped by the signal before the last epoch ended. */
   interrupted: boolean;
+  /** True if `onEpoch` asked to stop before the last epoch. */
+  stoppedEarly: boolean;
 }
 
 /**
@@ -119,9 +131,14 @@ export async function train(
   const { config } = options;
   const log = options.log ?? true;
   const optimizer = options.optimizer ?? tf.train.adam(config.learningRate);
-  const state: TrainState = options.resume
-    ? structuredClone(options.resume)
-    : { epoch: 0, step: 0, rngState: new Rng(config.seed).state, history: [] };
+  const state: TrainState = options.resume ? structuredClone(options.resume) : {
+    epoch: 0,
+    step: 0,
+    epochStep: 0,
+    epochLossSum: 0,
+    rngState: new Rng(config.seed).state,
+    history: [],
+  };
   const progress = new ProgressWriter();
   const lossOptions = { distance: config.distance, margin: config.margin };
 
@@ -135,14 +152,18 @@ export async function train(
     const steps = Math.ceil(pairs.labels.length / config.batchSize);
     const epoch = state.epoch + 1;
     const t0 = performance.now();
-    let lossSum = 0;
-    let done = 0;
-    for (let s = 0; s < steps; s++) {
+    // a resumed epoch skips the steps it had already taken
+    const first = state.epochStep;
+    let lossSum = state.epochLossSum;
+    let done = first;
+    for (let s = first; s < steps; s++) {
       if (options.signal?.aborted) {
         if (log) {
           progress.done(`interrupted in epoch ${epoch} at step ${s}/${steps}`);
         }
-        return { state, interrupted: true };
+        state.epochStep = s;
+        state.epochLossSum = lossSum;
+        return { state, interrupted: true, stoppedEarly: false };
       }
       // step
       const start = s * config.batchSize;
@@ -173,7 +194,7 @@ export async function train(
           step: done,
           steps,
           loss: lossSum / done,
-          msPerStep: (performance.now() - t0) / done,
+          msPerStep: (performance.now() - t0) / (done - first),
         }));
       }
       // let timers and signal handlers run
@@ -185,18 +206,29 @@ export async function train(
       epoch,
       loss: lossSum / Math.max(1, done),
       steps: done,
-      msPerStep: trainMs / Math.max(1, done),
+      msPerStep: trainMs / Math.max(1, done - first),
       seconds: 0,
     };
     if (options.val !== undefined) {
-      report.val = evaluate(model, options.val, { distance: config.distance });
+      report.val = evaluate(model, options.val, {
+        distance: config.distance,
+        margin: config.margin,
+      });
     }
     report.seconds = (performance.now() - t0) / 1000;
     state.epoch = epoch;
+    state.epochStep = 0;
+    state.epochLossSum = 0;
     state.rngState = rng.state;
     state.history.push(report);
     if (log) progress.done(epochLine(report, config.epochs));
-    await options.onEpoch?.(report, structuredClone(state));
+    if ((await options.onEpoch?.(report, structuredClone(state))) === true) {
+      return {
+        state,
+        interrupted: false,
+        stoppedEarly: state.epoch < config.epochs,
+      };
+    }
   }
-  return { state, interrupted: false };
+  return { state, interrupted: false, stoppedEarly: false };
 }

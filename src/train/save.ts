@@ -49,9 +49,12 @@ export async function saveRun(
   if (!meta.model.shareWeights) {
     await model.right.save(fileSaver(`${dir}/right`));
   }
+  const { extra, history, ...rest } = meta;
   await writeJsonAtomic(`${dir}/config.json`, {
     format: RUN_FORMAT,
     savedAt: new Date().toISOString(),
-    ...meta,
+    ...rest,
+    ...extra,
+    history,
   });
 }

@@ -1,0 +1,167 @@
+/**
+ * Resumable checkpoints: everything needed to continue training exactly
+ * where it stopped.
+ *
+ *     <run>/checkpoint/state.json     configs, data spec, vocabularies,
+ *                                      loop state (epoch, step, random state,
+ *                                      history), best validation figure
+ *     <run>/checkpoint/model.bin      both branches' weights, and
+ *     <run>/checkpoint/model.json     their names, shapes and dtypes
+ *     <run>/checkpoint/optimizer.bin  Adam's step count and moments, and
+ *     <run>/checkpoint/optimizer.json their specs
+ *
+ * The directory is written under a temporary name and swapped in, so a crash
+ * leaves the previous checkpoint whole.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Dataset, DataSpec } from "../data/dataset.ts";
+import { writeDirAtomic } from "../io/file_io.ts";
+import type { ModelConfig } from "../model/config.ts";
+import type { Siamese } from "../model/siamese.ts";
+import type { TrainConfig } from "./config.ts";
+import type { TrainState } from "./loop.ts";
+
+/** A tensor with a name, as optimizers and `tf.io.encodeWeights` use them. */
+interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** The format tag of `state.json`. */
+export const CHECKPOINT_FORMAT = "siamese-wasm/checkpoint@1";
+
+/** The best validation figure so far and when it was reached. */
+export interface Best {
+  /** Validation recall@10 (AUC when retrieval is not meaningful). */
+  value: number;
+  epoch: number;
+}
+
+/** What `state.json` holds. */
+export interface CheckpointMeta {
+  model: ModelConfig;
+  train: TrainConfig;
+  data: DataSpec;
+  vocabularies: Dataset["vocabularies"];
+  state: TrainState;
+  best?: Best;
+  /** Epochs without improvement so far (for early stopping). */
+  stale: number;
+}
+
+/** Weights of both branches, left first; shared weights once. */
+function modelWeights(model: Siamese): NamedTensor[] {
+  const branches = model.left === model.right
+    ? [model.left]
+    : [model.left, model.right];
+  return branches.flatMap((b, k) =>
+    b.getWeights().map((tensor, i) => ({
+      name: `${k}/${i}/${b.weights[i]!.name}`,
+      tensor,
+    }))
+  );
+}
+
+async function writeWeights(dir: string, name: string, tensors: NamedTensor[]) {
+  const { data, specs } = await tf.io.encodeWeights(tensors);
+  await Deno.writeFile(
+    `${dir}/${name}.bin`,
+    new Uint8Array(data as ArrayBuffer),
+  );
+  await Deno.writeTextFile(`${dir}/${name}.json`, JSON.stringify(specs));
+}
+
+async function readWeights(dir: string, name: string): Promise<NamedTensor[]> {
+  const specs = JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`));
+  const data = await Deno.readFile(`${dir}/${name}.bin`);
+  const map = tf.io.decodeWeights(data.buffer as ArrayBuffer, specs);
+  return (specs as tf.io.WeightsManifestEntry[]).map((s) => ({
+    name: s.name,
+    tensor: map[s.name]!,
+  }));
+}
+
+/**
+ * Writes a checkpoint into `<dir>/checkpoint`, atomically.
+ *
+ * @param dir the run directory
+ * @param parts the model, its optimizer, and the metadata
+ */
+export async function saveCheckpoint(
+  dir: string,
+  parts: { model: Siamese; optimizer: tf.Optimizer; meta: CheckpointMeta },
+): Promise<void> {
+  const optimizerWeights = await parts.optimizer.getWeights();
+  await writeDirAtomic(`${dir}/checkpoint`, async (tmp) => {
+    await writeWeights(tmp, "model", modelWeights(parts.model));
+    await writeWeights(tmp, "optimizer", optimizerWeights);
+    await Deno.writeTextFile(
+      `${tmp}/state.json`,
+      JSON.stringify({ format: CHECKPOINT_FORMAT, ...parts.meta }, null, 2),
+    );
+  });
+}
+
+/**
+ * Reads a checkpoint's metadata from `<dir>/checkpoint/state.json`.
+ *
+ * @param dir the run directory
+ */
+export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
+  const path = `${dir}/checkpoint/state.json`;
+  let json: { format?: string } & CheckpointMeta;
+  try {
+    json = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(
+        `Cannot resume: expected a checkpoint at ${path} but found none. ` +
+          "Pass the run directory of an earlier `deno task train`.",
+      );
+    }
+    throw new Error(
+      `Cannot resume: ${path} is not valid JSON (${(e as Error).message})`,
+    );
+  }
+  if (json.format !== CHECKPOINT_FORMAT) {
+    throw new Error(
+      `Cannot resume: expected format "${CHECKPOINT_FORMAT}" in ${path} but found "${json.format}"`,
+    );
+  }
+  const { format: _format, ...meta } = json;
+  return meta;
+}
+
+/**
+ * Restores weights and optimizer state saved by {@link saveCheckpoint} into
+ * a model built from the same config, and an optimizer of the same kind.
+ *
+ * @param dir the run directory
+ * @param parts the freshly built model and optimizer
+ */
+export async function restoreCheckpoint(
+  dir: string,
+  parts: { model: Siamese; optimizer: tf.Optimizer },
+): Promise<void> {
+  const saved = await readWeights(`${dir}/checkpoint`, "model");
+  const current = modelWeights(parts.model);
+  if (saved.length !== current.length) {
+    throw new Error(
+      `Cannot resume: the checkpoint has ${saved.length} weight tensors but the model has ${current.length}`,
+    );
+  }
+  const branches = parts.model.left === parts.model.right
+    ? [parts.model.left]
+    : [parts.model.left, parts.model.right];
+  let k = 0;
+  for (const b of branches) {
+    const n = b.weights.length;
+    b.setWeights(saved.slice(k, k + n).map((w) => w.tensor));
+    k += n;
+  }
+  tf.dispose(saved.map((w) => w.tensor));
+  const opt = await readWeights(`${dir}/checkpoint`, "optimizer");
+  await parts.optimizer.setWeights(opt);
+}

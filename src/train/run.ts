@@ -1,0 +1,197 @@
+/**
+ * A whole training run, with its files: data in, then per epoch the metrics
+ * files, the best model so far and a resumable checkpoint.
+ *
+ *     <out>/config.json, left/, right/   the best model (by validation recall@10)
+ *     <out>/metrics.jsonl, curves.svg    one record per epoch
+ *     <out>/checkpoint/                  resumable state (see checkpoint.ts)
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { BackendInfo } from "../backend/setup.ts";
+import { type Dataset, type DataSpec, loadDataset } from "../data/dataset.ts";
+import type { ModelConfig } from "../model/config.ts";
+import { buildSiamese } from "../model/siamese.ts";
+import {
+  type Best,
+  type CheckpointMeta,
+  readCheckpointMeta,
+  restoreCheckpoint,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import type { TrainConfig } from "./config.ts";
+import { type EpochReport, train, type TrainState } from "./loop.ts";
+import { writeRunMetrics } from "./run_files.ts";
+import { saveRun } from "./save.ts";
+
+/** What to run. */
+export interface RunOptions {
+  /** Run directory. */
+  out: string;
+  model: ModelConfig;
+  train: TrainConfig;
+  data: DataSpec;
+  backend: BackendInfo;
+  /** Stop after this many epochs without a better validation figure. */
+  earlyStop?: number;
+  /** Stops after the current step (Ctrl-C); a checkpoint is written. */
+  signal?: AbortSignal;
+  /** Progress on stderr. @default true */
+  log?: boolean;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  state: TrainState;
+  best?: Best;
+  /** The report of the best epoch. */
+  bestReport?: EpochReport;
+  interrupted: boolean;
+  stoppedEarly: boolean;
+  /** Log lines describing the data. */
+  data: string[];
+}
+
+/**
+ * Continues a run from `<dir>/checkpoint`, with the configuration stored
+ * there (the number of epochs may be raised).
+ *
+ * @param dir the run directory
+ * @param options what may change: `epochs`, and the runtime parts
+ */
+export async function resumeRun(
+  dir: string,
+  options: Pick<RunOptions, "backend" | "signal" | "log" | "earlyStop"> & {
+    epochs?: number;
+  },
+): Promise<RunResult> {
+  const meta = await readCheckpointMeta(dir);
+  return await runTraining(
+    {
+      out: dir,
+      model: meta.model,
+      train: {
+        ...meta.train,
+        ...(options.epochs ? { epochs: options.epochs } : {}),
+      },
+      data: meta.data,
+      backend: options.backend,
+      ...(options.earlyStop !== undefined
+        ? { earlyStop: options.earlyStop }
+        : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.log !== undefined ? { log: options.log } : {}),
+    },
+    meta,
+  );
+}
+
+/**
+ * Trains from scratch (or from `resume`), writing the run's files.
+ *
+ * @param options see {@link RunOptions}
+ * @param resume checkpoint metadata to continue from
+ */
+export async function runTraining(
+  options: RunOptions,
+  resume?: CheckpointMeta,
+): Promise<RunResult> {
+  const log = options.log ?? true;
+  const { out, model: modelConfig, train: config } = options;
+  const data: Dataset = await loadDataset(
+    options.data,
+    modelConfig,
+    {
+      seed: config.seed,
+      ...(resume ? { vocabularies: resume.vocabularies } : {}),
+    },
+  );
+  if (log) { for (const line of data.description) console.error(line); }
+  await Deno.mkdir(out, { recursive: true });
+
+  const model = buildSiamese(modelConfig, config.seed);
+  const optimizer = tf.train.adam(config.learningRate);
+  if (resume) {
+    await restoreCheckpoint(out, { model, optimizer });
+    if (log) {
+      console.error(
+        `resumed ${out} at epoch ${resume.state.epoch} step ${resume.state.step}`,
+      );
+    }
+  }
+  let best = resume?.best;
+  let stale = resume?.stale ?? 0;
+  let bestReport = best
+    ? resume?.state.history.find((h) => h.epoch === best!.epoch)
+    : undefined;
+
+  const meta = (state: TrainState): CheckpointMeta => ({
+    model: modelConfig,
+    train: config,
+    data: options.data,
+    vocabularies: data.vocabularies,
+    state,
+    ...(best ? { best } : {}),
+    stale,
+  });
+
+  try {
+    const result = await train(model, {
+      config,
+      train: data.train,
+      val: data.val,
+      optimizer,
+      ...(resume ? { resume: resume.state } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      log,
+      onEpoch: async (report, state) => {
+        const figure = report.val?.recallAt10 ?? -report.loss;
+        if (best === undefined || figure > best.value) {
+          best = { value: figure, epoch: report.epoch };
+          bestReport = report;
+          stale = 0;
+          await saveRun(out, model, {
+            model: modelConfig,
+            train: config,
+            backend: options.backend,
+            history: state.history,
+            extra: {
+              data: options.data,
+              vocabularies: data.vocabularies,
+              threshold: report.val?.threshold ?? null,
+              best,
+            },
+          });
+        } else {
+          stale++;
+        }
+        await writeRunMetrics(out, state.history);
+        await saveCheckpoint(out, { model, optimizer, meta: meta(state) });
+        return options.earlyStop !== undefined && stale >= options.earlyStop;
+      },
+    });
+    if (result.interrupted) {
+      await saveCheckpoint(out, { model, optimizer, meta: meta(result.state) });
+      if (log) console.error(`checkpoint written: resume with --resume ${out}`);
+    }
+    if (result.stoppedEarly && log) {
+      console.error(
+        `early stop: no better validation recall@10 for ${stale} epochs; ` +
+          `best was epoch ${best?.epoch}`,
+      );
+    }
+    return {
+      state: result.state,
+      ...(best ? { best } : {}),
+      ...(bestReport ? { bestReport } : {}),
+      interrupted: result.interrupted,
+      stoppedEarly: result.stoppedEarly,
+      data: data.description,
+    };
+  } finally {
+    optimizer.dispose();
+    model.left.dispose();
+    if (model.right !== model.left) model.right.dispose();
+  }
+}

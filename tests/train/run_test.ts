@@ -1,0 +1,132 @@
+import assert from "@std/assert";
+import { setupBackend } from "../../src/backend/setup.ts";
+import { modelConfig } from "../../src/model/config.ts";
+import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
+import { readCheckpointMeta } from "../../src/train/checkpoint.ts";
+import { resumeRun, runTraining } from "../../src/train/run.ts";
+import { tempDir } from "../_temp_file.ts";
+
+const backend = await setupBackend({ log: false });
+
+const model = modelConfig({
+  vocab: 40,
+  embeddingDim: 4,
+  lstmUnits: 6,
+  denseUnits: 8,
+  leftLen: 5,
+  rightLen: 12,
+});
+const base = {
+  model,
+  train: { ...DEFAULT_TRAIN_CONFIG, epochs: 2, seed: 7 },
+  data: { kind: "synthetic" as const, pairs: 96, valPairs: 24 },
+  backend,
+  log: false,
+};
+
+Deno.test("training 2 epochs straight and 1 + resume 1 give the same losses", async () => {
+  const straight = await runTraining({ ...base, out: await tempDir() });
+  const dir = await tempDir();
+  await runTraining({ ...base, out: dir, train: { ...base.train, epochs: 1 } });
+  const resumed = await resumeRun(dir, { backend, log: false, epochs: 2 });
+  assert.deepEqual(
+    resumed.state.history.map((h) => h.loss),
+    straight.state.history.map((h) => h.loss),
+  );
+  assert.deepEqual(
+    resumed.state.history.map((h) => h.val!.auc),
+    straight.state.history.map((h) => h.val!.auc),
+  );
+  assert.equal(resumed.state.step, straight.state.step);
+});
+
+Deno.test("an interrupted run resumes mid-epoch to the same losses", async () => {
+  const straight = await runTraining({ ...base, out: await tempDir() });
+  const dir = await tempDir();
+  // a signal that reports "aborted" when checked before the 9th step:
+  // epoch 1 has 6 steps, so this stops in the middle of epoch 2
+  let checks = 0;
+  const signal = {
+    get aborted() {
+      return ++checks > 8;
+    },
+  } as AbortSignal;
+  const first = await runTraining({ ...base, out: dir, signal });
+  assert.equal(first.interrupted, true);
+  assert.equal(first.state.epoch, 1);
+  assert.equal(first.state.epochStep, 2);
+  const meta = await readCheckpointMeta(dir);
+  assert.equal(meta.state.step, first.state.step);
+  const resumed = await resumeRun(dir, { backend, log: false });
+  assert.deepEqual(
+    resumed.state.history.map((h) => h.loss),
+    straight.state.history.map((h) => h.loss),
+  );
+});
+
+Deno.test("a run writes the model, metrics.jsonl, curves.svg and a checkpoint", async () => {
+  const dir = await tempDir();
+  await runTraining({ ...base, out: dir });
+  const names = new Set<string>();
+  for await (const e of Deno.readDir(dir)) names.add(e.name);
+  for (
+    const n of [
+      "config.json",
+      "left",
+      "right",
+      "metrics.jsonl",
+      "curves.svg",
+      "checkpoint",
+    ]
+  ) {
+    assert.ok(names.has(n), `missing ${n}`);
+  }
+  const lines = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).trim().split(
+    "\n",
+  );
+  assert.equal(lines.length, 2);
+  const rec = JSON.parse(lines[1]!);
+  for (
+    const k of [
+      "loss",
+      "val_loss",
+      "auc",
+      "recall_at_1",
+      "recall_at_10",
+      "collapse",
+      "seconds",
+    ]
+  ) {
+    assert.equal(typeof rec[k], "number", k);
+  }
+  assert.match(
+    await Deno.readTextFile(`${dir}/curves.svg`),
+    /^<svg[\s\S]*<\/svg>\s*$/,
+  );
+  for await (const e of Deno.readDir(dir)) {
+    assert.ok(!e.name.startsWith("."), `temporary file left behind: ${e.name}`);
+  }
+});
+
+Deno.test("resume explains a directory without a checkpoint", async () => {
+  const dir = await tempDir();
+  await assert.rejects(() => resumeRun(dir, { backend, log: false }), {
+    message:
+      `Cannot resume: expected a checkpoint at ${dir}/checkpoint/state.json but found none. ` +
+      "Pass the run directory of an earlier `deno task train`.",
+  });
+});
+
+Deno.test("early stopping ends the run and keeps the best model", async () => {
+  const dir = await tempDir();
+  const result = await runTraining({
+    ...base,
+    out: dir,
+    train: { ...base.train, epochs: 30, learningRate: 1e-6 },
+    earlyStop: 1,
+  });
+  assert.equal(result.stoppedEarly, true);
+  assert.ok(result.state.epoch < 30);
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+  assert.equal(config.best.epoch, result.best!.epoch);
+});
