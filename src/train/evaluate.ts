@@ -12,7 +12,7 @@ import { Rng } from "../pairs/rng.ts";
 import { collapseStatistic, collapseWarnLevel } from "../metrics/collapse.ts";
 import { retrievalMetrics } from "../metrics/retrieval.ts";
 import { rocAuc } from "../metrics/roc_auc.ts";
-import { bestThreshold } from "../metrics/threshold.ts";
+import { bestThreshold, evaluateThreshold } from "../metrics/threshold.ts";
 import { embedRows } from "./embed.ts";
 
 /** Validation figures. */
@@ -23,7 +23,7 @@ export interface EvalReport {
   loss: number;
   /** ROC AUC of the similarity, positives vs negatives. */
   auc: number;
-  /** Accuracy at the best threshold. */
+  /** Accuracy at the threshold (the best one unless one was given). */
   accuracy: number;
   /** F1 at that threshold. */
   f1: number;
@@ -54,6 +54,11 @@ export interface EvaluateOptions {
   seed?: number;
   /** Retrieval ranks among at most this many pairs (the first ones). @default 2000 */
   maxRetrieval?: number;
+  /**
+   * Decide at this similarity threshold (e.g. the one stored with a model)
+   * instead of the best one for this data.
+   */
+  threshold?: number;
 }
 
 /**
@@ -186,7 +191,9 @@ export function evaluate(
       labels.push(1, 0);
     }
   }
-  const best = bestThreshold(scores, labels);
+  const best = options.threshold === undefined
+    ? bestThreshold(scores, labels)
+    : evaluateThreshold(scores, labels, { threshold: options.threshold });
 
   // retrieval among the first positives
   const m = Math.min(positives.length, options.maxRetrieval ?? 2000);

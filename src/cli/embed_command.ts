@@ -1,0 +1,83 @@
+/**
+ * `deno task embed`: one branch's output vector per input pair.
+ *
+ * @module
+ */
+import { setupBackend } from "../backend/setup.ts";
+import { writeFileAtomic } from "../io/file_io.ts";
+import { loadModel } from "../model/load.ts";
+import { embedRows } from "../train/embed.ts";
+import { requireFlag } from "./eval_command.ts";
+import { type FlagTable, helpText, parseFlags } from "./flags.ts";
+import { loadPairsFor } from "./model_data.ts";
+
+/** The flags of `deno task embed`. */
+export const EMBED_FLAGS: FlagTable = {
+  "model": {
+    type: "string",
+    placeholder: "DIR",
+    help: "Run directory of a trained model",
+  },
+  "data": {
+    type: "string",
+    placeholder: "FILE",
+    help: "Pairs, .tsv or .jsonl",
+  },
+  "side": {
+    type: "enum",
+    choices: ["left", "right"],
+    default: "left",
+    help: "Which branch",
+  },
+  "out": {
+    type: "string",
+    placeholder: "FILE",
+    help: "Write the JSON lines here (atomically) instead of stdout",
+  },
+};
+
+/**
+ * Runs the embed command: prints `{"index": i, "vector": [...]}` per pair.
+ *
+ * @param args command-line arguments
+ * @returns process exit code
+ */
+export async function runEmbed(args: string[]): Promise<number> {
+  const f = parseFlags(args, EMBED_FLAGS);
+  if (f.help) {
+    console.log(helpText(
+      "embed",
+      "Writes one JSON line per input pair with the chosen branch's output vector.",
+      EMBED_FLAGS,
+      ["deno task embed --model runs/mine --data pairs.tsv --side right --out right.jsonl"],
+    ));
+    return 0;
+  }
+  const dir = requireFlag(f.model, "model", "DIR");
+  const path = requireFlag(f.data, "data", "FILE");
+  await setupBackend();
+  const model = await loadModel(dir);
+  const { pairs } = await loadPairsFor(path, model);
+  const left = f.side === "left";
+  const { vectors, dim } = embedRows(
+    left ? model.siamese.left : model.siamese.right,
+    left ? pairs.left : pairs.right,
+    { len: left ? pairs.leftLen : pairs.rightLen, n: pairs.size },
+  );
+  const lines: string[] = [];
+  for (let i = 0; i < pairs.size; i++) {
+    const v = Array.from(
+      vectors.subarray(i * dim, (i + 1) * dim),
+      (x) => +x.toPrecision(7),
+    );
+    lines.push(JSON.stringify({ index: i, vector: v }));
+  }
+  const text = lines.join("\n") + "\n";
+  if (f.out !== undefined) {
+    await writeFileAtomic(f.out as string, text);
+    console.error(`wrote ${pairs.size} vectors of ${dim} to ${f.out}`);
+  } else {
+    await Deno.stdout.write(new TextEncoder().encode(text));
+  }
+  return 0;
+}

@@ -1,0 +1,111 @@
+/**
+ * `deno task eval`: how good a trained model is on a pair file.
+ *
+ * @module
+ */
+import { setupBackend } from "../backend/setup.ts";
+import { loadModel } from "../model/load.ts";
+import { evaluate } from "../train/evaluate.ts";
+import { type FlagTable, helpText, parseFlags, UsageError } from "./flags.ts";
+import { loadPairsFor } from "./model_data.ts";
+
+/** The flags of `deno task eval`. */
+export const EVAL_FLAGS: FlagTable = {
+  "model": {
+    type: "string",
+    placeholder: "DIR",
+    help: "Run directory of a trained model",
+  },
+  "data": {
+    type: "string",
+    placeholder: "FILE",
+    help: "Pairs to evaluate, .tsv or .jsonl",
+  },
+  "seed": {
+    type: "int",
+    default: 12345,
+    help: "Seed of the random negatives drawn for positives-only files",
+  },
+  "json": { type: "bool", help: "Print one JSON object on stdout" },
+};
+
+/**
+ * Runs the eval command.
+ *
+ * @param args command-line arguments
+ * @returns process exit code
+ */
+export async function runEval(args: string[]): Promise<number> {
+  const f = parseFlags(args, EVAL_FLAGS);
+  if (f.help) {
+    console.log(helpText(
+      "eval",
+      "Evaluates a trained model on a pair file: ROC AUC, accuracy and F1 at the threshold " +
+        "stored with the model, and retrieval (for every left, rank all rights in the file): " +
+        "recall@1, recall@10, MRR. Positives-only files get one random negative per pair.",
+      EVAL_FLAGS,
+      [
+        "deno task eval --model runs/mine --data test.tsv",
+        "deno task eval --model runs/mine --data test.tsv --json",
+      ],
+    ));
+    return 0;
+  }
+  const dir = requireFlag(f.model, "model", "DIR");
+  const path = requireFlag(f.data, "data", "FILE");
+  await setupBackend();
+  const model = await loadModel(dir);
+  const { pairs, stats } = await loadPairsFor(path, model);
+  console.error(
+    `data ${path}  ${stats.pairs} pairs${stats.labelled ? " (labelled)" : ""}`,
+  );
+  const r = evaluate(model.siamese, pairs, {
+    distance: model.train.distance,
+    margin: model.train.margin,
+    seed: f.seed as number,
+    ...(model.threshold !== null ? { threshold: model.threshold } : {}),
+  });
+  const out = {
+    auc: r.auc,
+    accuracy: r.accuracy,
+    f1: r.f1,
+    threshold: r.threshold,
+    recall_at_1: r.recallAt1,
+    recall_at_10: r.recallAt10,
+    mrr: r.mrr,
+    pairs: r.pairs,
+  };
+  if (f.json) {
+    console.log(JSON.stringify(out));
+  } else {
+    const width = Math.max(...Object.keys(out).map((k) => k.length));
+    for (const [k, v] of Object.entries(out)) {
+      console.log(
+        `${k.padEnd(width)}  ${Number.isInteger(v) ? v : v.toFixed(4)}`,
+      );
+    }
+  }
+  return 0;
+}
+
+/**
+ * A required flag's value, or a usage error naming it.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { requireFlag } from "./eval_command.ts";
+ * assert.equal(requireFlag("x", "data", "FILE"), "x");
+ * assert.throws(() => requireFlag(undefined, "data", "FILE"), { message: "--data FILE is required." });
+ * ```
+ */
+export function requireFlag(
+  value: unknown,
+  name: string,
+  placeholder: string,
+): string {
+  if (typeof value !== "string") {
+    throw new UsageError(`--${name} ${placeholder} is required.`);
+  }
+  return value;
+}
