@@ -1,0 +1,151 @@
+/**
+ * The commands end to end, as a user runs them: each in its own process.
+ */
+import assert from "@std/assert";
+import { words } from "../../examples/numbers.ts";
+import { tempDir } from "../_temp_file.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+async function run(task: string, args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      `${root}tasks/${task}.ts`,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    cwd: root,
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+async function numbersFile(
+  dir: string,
+  name: string,
+  from: number,
+  count: number,
+) {
+  const lines = ["left\tright"];
+  for (let n = from; n < from + count; n++) {
+    lines.push(`${words(n * 37 % 9973)}\t${n * 37 % 9973}`);
+  }
+  const path = `${dir}/${name}`;
+  await Deno.writeTextFile(path, lines.join("\n") + "\n");
+  return path;
+}
+
+const small = [
+  "--left-tokenizer",
+  "word",
+  "--right-tokenizer",
+  "char",
+  "--left-len",
+  "10",
+  "--right-len",
+  "6",
+  "--vocab",
+  "60",
+  "--embedding-dim",
+  "8",
+  "--lstm-units",
+  "8",
+  "--dense-units",
+  "16",
+  "--epochs",
+  "2",
+]; // deno-fmt-ignore
+
+Deno.test("train -> eval -> embed -> score on a TSV of text pairs", async () => {
+  const dir = await tempDir();
+  const trainFile = await numbersFile(dir, "train.tsv", 0, 200);
+  const testFile = await numbersFile(dir, "test.tsv", 500, 40);
+  const model = `${dir}/run`;
+  const t = await run("train", ["--data", trainFile, ...small, "--out", model, "--json"]);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stderr, /^backend wasm {2}simd on {2}threads \d+$/m);
+  assert.match(t.stderr, /epoch 2\/2 {2}loss/);
+  const report = JSON.parse(t.stdout);
+  assert.equal(report.epochs, 2);
+
+  const e = await run("eval", ["--model", model, "--data", testFile, "--json"]);
+  assert.equal(e.code, 0, e.stderr);
+  const metrics = JSON.parse(e.stdout);
+  assert.deepEqual(Object.keys(metrics).sort(), [
+    "accuracy", "auc", "f1", "mrr", "pairs", "recall_at_1", "recall_at_10", "threshold",
+  ]); // deno-fmt-ignore
+  assert.equal(metrics.pairs, 40);
+  for (const k of ["auc", "accuracy", "recall_at_10"]) assert.ok(metrics[k] >= 0 && metrics[k] <= 1);
+
+  const m = await run("embed", ["--model", model, "--data", testFile, "--side", "right"]);
+  assert.equal(m.code, 0, m.stderr);
+  const vectors = m.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(vectors.length, 40);
+  assert.equal(vectors[0].vector.length, 16);
+  assert.equal(vectors[39].index, 39);
+
+  const s = await run("score", ["--model", model, "--data", testFile]);
+  assert.equal(s.code, 0, s.stderr);
+  const rows = s.stdout.trim().split("\n");
+  assert.equal(rows.length, 40);
+  assert.match(rows[0]!, /^-?\d\.\d{6}\t[01]$/);
+});
+
+Deno.test("bad input stops train before training and leaves the output untouched", async () => {
+  const dir = await tempDir();
+  const bad = `${dir}/bad.tsv`;
+  await Deno.writeTextFile(bad, "left\tright\tlabel\none\t1\t1\ntwo\t2\tyes\n");
+  const out = `${dir}/run`;
+  await Deno.mkdir(out);
+  await Deno.writeTextFile(`${out}/keep.txt`, "mine");
+  const t = await run("train", ["--data", bad, "--out", out]);
+  assert.equal(t.code, 1);
+  assert.match(
+    t.stderr,
+    /error: .*bad\.tsv:3: field "label": expected 0 or 1 but found "yes"/,
+  );
+  assert.doesNotMatch(t.stderr, /epoch 1/);
+  const names = [];
+  for await (const e of Deno.readDir(out)) names.push(e.name);
+  assert.deepEqual(names, ["keep.txt"]);
+});
+
+Deno.test("unknown flags and bad values exit 2 with a message naming them", async () => {
+  const a = await run("train", ["--epoch", "3"]);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /error: Unknown flag --epoch: see --help/);
+  const b = await run("eval", ["--model"]);
+  assert.equal(b.code, 2);
+  assert.match(b.stderr, /Flag --model expects a value but none was given\./);
+  const c = await run("embed", [
+    "--model",
+    "x",
+    "--data",
+    "y",
+    "--side",
+    "middle",
+  ]);
+  assert.equal(c.code, 2);
+  assert.match(
+    c.stderr,
+    /--side: expected one of left, right but found "middle"\./,
+  );
+});
+
+Deno.test("every command answers --help with its flags and an example", async () => {
+  for (const task of ["train", "eval", "embed", "score"]) {
+    const h = await run(task, ["--help"]);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, new RegExp(`^Usage: deno task ${task} \\[flags\\]`));
+    assert.match(h.stdout, /Examples:\n {2}deno task/);
+  }
+});
