@@ -7,6 +7,9 @@
 /** Which LSTM implementation a branch uses. */
 export type LstmKind = "stock" | "fused";
 
+/** What a branch keeps of the LSTM's outputs. */
+export type PoolingKind = "last" | "mean" | "max";
+
 /** Sizes and options of the two-branch model. */
 export interface ModelConfig {
   /** Vocabulary size V; token ids are in [0, V), 0 = padding. @default 1000 */
@@ -25,6 +28,13 @@ export interface ModelConfig {
   shareWeights: boolean;
   /** LSTM implementation. @default "stock" */
   lstm: LstmKind;
+  /**
+   * Last state, or the masked mean or max of the outputs over time.
+   * @default "last"
+   */
+  pooling: PoolingKind;
+  /** Add a second LSTM reading each sequence backwards. @default false */
+  bidirectional: boolean;
 }
 
 /** The seed's architecture. */
@@ -37,6 +47,8 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   rightLen: 600,
   shareWeights: false,
   lstm: "stock",
+  pooling: "last",
+  bidirectional: false,
 });
 
 /**
@@ -76,6 +88,11 @@ export function modelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
   if (c.lstm !== "stock" && c.lstm !== "fused") {
     throw new RangeError(
       `Expected lstm to be "stock" or "fused" but found "${c.lstm}"`,
+    );
+  }
+  if (!["last", "mean", "max"].includes(c.pooling)) {
+    throw new RangeError(
+      `Expected pooling to be "last", "mean" or "max" but found "${c.pooling}"`,
     );
   }
   return c;

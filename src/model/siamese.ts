@@ -14,6 +14,8 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { ModelConfig } from "./config.ts";
+import { MaskedPooling, type PoolingMode } from "./pooling.ts";
+import { ReverseTime } from "./reverse_time.ts";
 
 /** The two encoders. `left === right` when weights are shared. */
 export interface Siamese {
@@ -27,6 +29,8 @@ export type LstmFactory = (args: {
   units: number;
   seed: number;
   name: string;
+  /** Output every timestep `[B, T, H]` instead of the last `[B, H]`. */
+  returnSequences: boolean;
 }) => tfl.layers.Layer;
 
 /**
@@ -36,11 +40,13 @@ export type LstmFactory = (args: {
  * ```ts
  * import assert from "@std/assert";
  * import { stockLstm } from "./siamese.ts";
- * const layer = stockLstm({ units: 4, seed: 1, name: "lstm" });
+ * const layer = stockLstm({ units: 4, seed: 1, name: "lstm", returnSequences: false });
  * assert.ok(layer.name === "lstm");
  * ```
  */
-export const stockLstm: LstmFactory = ({ units, seed, name }) =>
+export const stockLstm: LstmFactory = (
+  { units, seed, name, returnSequences },
+) =>
   tfl.layers.lstm({
     name,
     units,
@@ -54,7 +60,7 @@ export const stockLstm: LstmFactory = ({ units, seed, name }) =>
       gain: 1,
     }),
     biasInitializer: "zeros",
-    returnSequences: false,
+    returnSequences,
   });
 
 const lstmFactories: Record<string, LstmFactory> = { stock: stockLstm };
@@ -109,12 +115,30 @@ export function buildBranch(
         seed,
       }),
     }).apply(input) as tfl.SymbolicTensor; // [B, T, E]
-    const state = factory({
-      units: config.lstmUnits,
-      seed: seed + 10,
-      name: `${name}_lstm`,
-    })
-      .apply(embedded) as tfl.SymbolicTensor; // [B, H]
+    const sequences = config.pooling !== "last";
+    const read = (x: tfl.SymbolicTensor, suffix: string, k: number) => {
+      const h = factory({
+        units: config.lstmUnits,
+        seed: seed + 10 + k,
+        name: `${name}_lstm${suffix}`,
+        returnSequences: sequences,
+      }).apply(x) as tfl.SymbolicTensor; // [B, T, H] or [B, H]
+      return sequences
+        ? new MaskedPooling({
+          mode: config.pooling as PoolingMode,
+          name: `${name}_pool${suffix}`,
+        })
+          .apply(h) as tfl.SymbolicTensor // [B, H]
+        : h;
+    };
+    let state = read(embedded, "", 0); // [B, H]
+    if (config.bidirectional) {
+      const reversed = new ReverseTime({ name: `${name}_reverse` })
+        .apply(embedded) as tfl.SymbolicTensor; // [B, T, E]
+      const back = read(reversed, "_backward", 5); // [B, H]
+      state = tfl.layers.concatenate({ name: `${name}_concat` })
+        .apply([state, back]) as tfl.SymbolicTensor; // [B, 2H]
+    }
     const out = tfl.layers.dense({
       name: `${name}_dense`,
       units: config.denseUnits,

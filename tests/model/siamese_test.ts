@@ -40,7 +40,12 @@ Deno.test("the stock LSTM reproduces Keras's golden values (sigmoid, tanh, const
 });
 
 Deno.test("stockLstm() sets Keras's defaults explicitly", () => {
-  const cfg = stockLstm({ units: 3, seed: 1, name: "l" }).getConfig();
+  const cfg = stockLstm({
+    units: 3,
+    seed: 1,
+    name: "l",
+    returnSequences: false,
+  }).getConfig();
   assert.equal(cfg.recurrentActivation, "sigmoid");
   assert.equal(cfg.activation, "tanh");
   assert.equal(cfg.unitForgetBias, true);

@@ -1,0 +1,66 @@
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "@std/assert";
+import { setupBackend } from "../../src/backend/setup.ts";
+import {
+  infoNceLoss,
+  onlineContrastiveLoss,
+  pairwiseDistance,
+} from "../../src/loss/in_batch.ts";
+
+await setupBackend({ log: false });
+
+const close = (a: number, b: number, tol = 1e-5) =>
+  assert.ok(Math.abs(a - b) <= tol, `expected ${b} but found ${a}`);
+
+// unit vectors at angles 0, 90 and 60 degrees (left) vs 0, 90, 180 (right)
+const a = () => tf.tensor2d([[1, 0], [0, 1], [0.5, Math.sqrt(3) / 2]]);
+const b = () => tf.tensor2d([[1, 0], [0, 2], [-1, 0]]);
+// cos matrix rows = left i, cols = right j
+const cos = [[1, 0, -1], [0, 1, 0], [0.5, Math.sqrt(3) / 2, -0.5]];
+
+Deno.test("pairwiseDistance() matches hand-computed cosine and euclidean distances", () => {
+  const d = pairwiseDistance(a(), b(), "cosine").arraySync();
+  cos.forEach((r, i) => r.forEach((c, j) => close(d[i]![j]!, 1 - c)));
+  const e = pairwiseDistance(a(), b(), "euclidean").arraySync();
+  close(e[0]![2]!, 2, 1e-4);
+  close(e[1]![1]!, 1, 1e-4);
+});
+
+Deno.test("infoNceLoss() matches the hand-computed symmetric cross-entropy", () => {
+  const t = 0.5;
+  const lse = (xs: number[]) =>
+    Math.log(xs.reduce((s, x) => s + Math.exp(x / t), 0));
+  let rows = 0;
+  let cols = 0;
+  for (let i = 0; i < 3; i++) {
+    rows += lse(cos[i]!) - cos[i]![i]! / t;
+    cols += lse(cos.map((r) => r[i]!)) - cos[i]![i]! / t;
+  }
+  close(infoNceLoss(a(), b(), t).dataSync()[0]!, (rows / 3 + cols / 3) / 2);
+});
+
+Deno.test("onlineContrastiveLoss() counts only hard positives and hard negatives", () => {
+  // cosine distances: diagonal (positives) [0, 0, 1.5]; max positive 1.5;
+  // the closest negative is 0.134 (row 2, col 1): the positive 1.5 is hard;
+  // negatives below 1.5: all off-diagonal except d = 2 (row 0, col 2).
+  const d = cos.map((r) => r.map((c) => 1 - c));
+  const m = 1;
+  let push = 0;
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      if (i !== j && d[i]![j]! < 1.5) push += Math.max(m - d[i]![j]!, 0) ** 2;
+    }
+  }
+  const expected = (1.5 ** 2 + push) / 3;
+  close(
+    onlineContrastiveLoss(a(), b(), { distance: "cosine", margin: m })
+      .dataSync()[0]!,
+    expected,
+  );
+});
+
+Deno.test("infoNceLoss() rejects a temperature that is not positive", () => {
+  assert.throws(() => infoNceLoss(a(), b(), 0), {
+    message: "Expected temperature to be greater than 0 but found 0",
+  });
+});
