@@ -12,8 +12,14 @@ import {
   type LstmKind,
   type ModelConfig,
   modelConfig,
+  type PoolingKind,
 } from "../model/config.ts";
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../train/config.ts";
+import {
+  DEFAULT_TRAIN_CONFIG,
+  LOSS_KINDS,
+  type LossKind,
+  type TrainConfig,
+} from "../train/config.ts";
 import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
 import { metricsRecord } from "../train/run_files.ts";
@@ -173,6 +179,36 @@ export const TRAIN_FLAGS: FlagTable = {
     help: "Right sequence length",
   },
   "share-weights": { type: "bool", help: "One encoder for both sides" },
+  "pooling": {
+    type: "enum",
+    choices: ["last", "mean", "max"],
+    default: M.pooling,
+    help: "Keep the LSTM's last state, or pool its outputs over time (masked)",
+  },
+  "bidirectional": {
+    type: "bool",
+    help: "Add a second LSTM reading backwards",
+  },
+  "loss": {
+    type: "enum",
+    choices: LOSS_KINDS,
+    default: T.loss,
+    help:
+      "contrastive (random negatives) or an in-batch loss (all batch pairs)",
+  },
+  "temperature": {
+    type: "float",
+    default: T.temperature,
+    min: 0,
+    exclusiveMin: true,
+    help: "Softmax temperature of --loss infonce",
+  },
+  "max-minutes": {
+    type: "float",
+    min: 0,
+    exclusiveMin: true,
+    help: "Stop training after this many minutes; the best model is kept",
+  },
   "lstm": {
     type: "enum",
     choices: ["stock", "fused"],
@@ -210,7 +246,13 @@ export async function runTrain(args: string[]): Promise<number> {
   }
   const resumeDir = f.resume as string | undefined;
   if (resumeDir !== undefined) {
-    const allowed = new Set(["resume", "epochs", "early-stop", "json"]);
+    const allowed = new Set([
+      "resume",
+      "epochs",
+      "early-stop",
+      "max-minutes",
+      "json",
+    ]);
     const extra = args.filter((a) => a.startsWith("--"))
       .map((a) => a.slice(2).split("=")[0]!)
       .filter((name) => !allowed.has(name));
@@ -219,7 +261,7 @@ export async function runTrain(args: string[]): Promise<number> {
         `--resume reuses the run's stored configuration, so --${
           extra[0]
         } cannot be given with it ` +
-          "(only --epochs, --early-stop and --json can).",
+          "(only --epochs, --early-stop, --max-minutes and --json can).",
       );
     }
   }
@@ -239,6 +281,9 @@ export async function runTrain(args: string[]): Promise<number> {
     signal: controller.signal,
     ...(f["early-stop"] !== undefined
       ? { earlyStop: f["early-stop"] as number }
+      : {}),
+    ...(f["max-minutes"] !== undefined
+      ? { maxMinutes: f["max-minutes"] as number }
       : {}),
   };
   try {
@@ -302,6 +347,8 @@ function modelFromFlags(f: FlagValues): ModelConfig {
     rightLen: f["right-len"] as number,
     shareWeights: f["share-weights"] as boolean,
     lstm: f.lstm as LstmKind,
+    pooling: f.pooling as PoolingKind,
+    bidirectional: f.bidirectional as boolean,
   });
 }
 
@@ -314,6 +361,8 @@ function trainFromFlags(f: FlagValues): TrainConfig {
     distance: f.distance as DistanceKind,
     negatives: f.negatives as number,
     seed: f.seed as number,
+    loss: f.loss as LossKind,
+    temperature: f.temperature as number,
   };
 }
 

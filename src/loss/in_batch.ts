@@ -106,9 +106,11 @@ export function infoNceLoss(
  * In-batch online contrastive loss. On the `[B, B]` distance matrix, the
  * diagonal holds positives and the rest negatives. Hard positives are those
  * farther apart than the closest negative; hard negatives those closer than
- * the farthest positive. `L = (sum hardPos d^2 + sum hardNeg max(m - d, 0)^2) / B`.
- * (sentence-transformers sums without dividing; dividing by B keeps the
- * step size independent of the batch size.)
+ * the farthest positive.
+ * `L = mean_hardPos d^2 + mean_hardNeg max(m - d, 0)^2`.
+ * Porting note: sentence-transformers sums both terms over labelled pairs,
+ * where positives and negatives come in similar numbers; in-batch there are
+ * B - 1 negatives per positive, so each term is averaged over its own pairs.
  *
  * @param a left outputs `[B, D]`, row i matches row i of `b`
  * @param b right outputs `[B, D]`
@@ -137,18 +139,37 @@ export function onlineContrastiveLoss(
     const d = pairwiseDistance(a, b, options.distance); // [B, B]
     const n = d.shape[0];
     const eye = tf.eye(n); // [B, B]
-    const offDiag = tf.sub(1, eye);
     const pos = tf.sum(tf.mul(d, eye), 1); // [B]
-    // the selection thresholds carry no gradient
-    const maxPos = tf.max(pos).dataSync()[0]!;
-    const big = tf.mul(eye, 1e9);
-    const minNeg = tf.min(tf.add(d, big)).dataSync()[0]!;
-    const hardPos = tf.cast(tf.greater(pos, minNeg), "float32"); // [B]
-    const hardNeg = tf.mul(tf.cast(tf.less(d, maxPos), "float32"), offDiag); // [B, B]
+    // which pairs are hard is decided on the values: no gradient flows there
+    const dv = d.dataSync();
+    let maxPos = -Infinity;
+    let minNeg = Infinity;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const v = dv[i * n + j]!;
+        if (i === j) maxPos = Math.max(maxPos, v);
+        else minNeg = Math.min(minNeg, v);
+      }
+    }
+    const posMask = Array.from(
+      { length: n },
+      (_, i) => (dv[i * n + i]! > minNeg ? 1 : 0),
+    );
+    const negMask = Array.from(
+      dv,
+      (v, k) => (k % (n + 1) !== 0 && v < maxPos ? 1 : 0),
+    );
+    const hardPos = tf.tensor1d(posMask); // [B]
+    const hardNeg = tf.tensor2d(negMask, [n, n]); // [B, B]
     const pull = tf.sum(tf.mul(hardPos, tf.square(pos)));
     const push = tf.sum(
       tf.mul(hardNeg, tf.square(tf.relu(tf.sub(options.margin, d)))),
     );
-    return tf.div(tf.add(pull, push), n) as tf.Scalar;
+    // each kind averaged over its hard pairs: a batch has B positives but
+    // B^2 - B negatives, and summing both would let the negatives drown out
+    // the positives
+    const nPos = Math.max(1, posMask.reduce((a: number, v) => a + v, 0));
+    const nNeg = Math.max(1, negMask.reduce((a: number, v) => a + v, 0));
+    return tf.add(tf.div(pull, nPos), tf.div(push, nNeg)) as tf.Scalar;
   });
 }

@@ -5,6 +5,22 @@
  */
 import type { DistanceKind } from "../loss/contrastive.ts";
 
+/**
+ * Which loss trains the model:
+ * - `contrastive`: contrastive loss on positives and random negatives;
+ * - `online-contrastive`: contrastive loss on the hard pairs among all
+ *   in-batch pairs (batches of positives);
+ * - `infonce`: in-batch softmax over all rights (and lefts) of the batch.
+ */
+export type LossKind = "contrastive" | "online-contrastive" | "infonce";
+
+/** The loss kinds accepted on the command line. */
+export const LOSS_KINDS: readonly LossKind[] = [
+  "contrastive",
+  "online-contrastive",
+  "infonce",
+];
+
 /** How the loop trains. */
 export interface TrainConfig {
   /** Passes over the training pairs. @default 5 */
@@ -21,6 +37,10 @@ export interface TrainConfig {
   negatives: number;
   /** Seed for initial weights, pairing and shuffling. @default 1 */
   seed: number;
+  /** The loss. @default "contrastive" */
+  loss: LossKind;
+  /** Softmax temperature of `infonce`. @default 0.05 */
+  temperature: number;
 }
 
 /** The seed's training setup. */
@@ -32,4 +52,6 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   distance: "cosine",
   negatives: 1,
   seed: 1,
+  loss: "contrastive",
+  temperature: 0.05,
 });

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { PairSet } from "../data/types.ts";
 import type { Siamese } from "../model/siamese.ts";
-import { sampleEpochPairs } from "../pairs/negatives.ts";
+import { type EpochPairs, sampleEpochPairs } from "../pairs/negatives.ts";
 import { Rng } from "../pairs/rng.ts";
 import { makeBatch } from "./batches.ts";
 import type { TrainConfig } from "./config.ts";
@@ -70,6 +70,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Print progress and epoch lines to stderr. @default true */
   log?: boolean;
+  /**
+   * `performance.now()` after which training ends: the current epoch is cut
+   * short, evaluated and reported as the last one.
+   */
+  deadline?: number;
 }
 
 /** What {@link train} returns. */
@@ -140,23 +145,44 @@ export async function train(
     history: [],
   };
   const progress = new ProgressWriter();
-  const lossOptions = { distance: config.distance, margin: config.margin };
+  const lossOptions = {
+    distance: config.distance,
+    margin: config.margin,
+    loss: config.loss,
+    temperature: config.temperature,
+  };
+  // in-batch losses take batches of positives; the rest of the batch are the negatives
+  const inBatch = config.loss !== "contrastive";
 
   while (state.epoch < config.epochs) {
     // schedule: this epoch's pairs, from the saved generator state
     const rng = Rng.fromState(state.rngState);
-    const pairs = sampleEpochPairs(options.train, {
+    const drawn = sampleEpochPairs(options.train, {
       rng,
-      negatives: config.negatives,
+      negatives: inBatch ? 0 : config.negatives,
     });
+    const pairs = inBatch ? positivesOf(drawn) : drawn;
     const steps = Math.ceil(pairs.labels.length / config.batchSize);
     const epoch = state.epoch + 1;
     const t0 = performance.now();
+    let timeUp = false;
     // a resumed epoch skips the steps it had already taken
     const first = state.epochStep;
     let lossSum = state.epochLossSum;
     let done = first;
     for (let s = first; s < steps; s++) {
+      if (
+        options.deadline !== undefined &&
+        performance.now() >= options.deadline && s > first
+      ) {
+        if (log) {
+          progress.done(
+            `time limit reached in epoch ${epoch} at step ${s}/${steps}`,
+          );
+        }
+        timeUp = true;
+        break;
+      }
       if (options.signal?.aborted) {
         if (log) {
           progress.done(`interrupted in epoch ${epoch} at step ${s}/${steps}`);
@@ -222,7 +248,10 @@ export async function train(
     state.rngState = rng.state;
     state.history.push(report);
     if (log) progress.done(epochLine(report, config.epochs));
-    if ((await options.onEpoch?.(report, structuredClone(state))) === true) {
+    if (
+      (await options.onEpoch?.(report, structuredClone(state))) === true ||
+      timeUp
+    ) {
       return {
         state,
         interrupted: false,
@@ -231,4 +260,14 @@ export async function train(
     }
   }
   return { state, interrupted: false, stoppedEarly: false };
+}
+
+/** The positive pairs of an epoch, in their order. */
+function positivesOf(p: EpochPairs): EpochPairs {
+  const keep = [...p.labels.keys()].filter((k) => p.labels[k] === 1);
+  return {
+    left: Int32Array.from(keep, (k) => p.left[k]!),
+    right: Int32Array.from(keep, (k) => p.right[k]!),
+    labels: Float32Array.from(keep, () => 1),
+  };
 }

@@ -35,6 +35,8 @@ export interface RunOptions {
   backend: BackendInfo;
   /** Stop after this many epochs without a better validation figure. */
   earlyStop?: number;
+  /** Stop training after this many minutes (the best model is kept). */
+  maxMinutes?: number;
   /** Stops after the current step (Ctrl-C); a checkpoint is written. */
   signal?: AbortSignal;
   /** Progress on stderr. @default true */
@@ -62,9 +64,12 @@ export interface RunResult {
  */
 export async function resumeRun(
   dir: string,
-  options: Pick<RunOptions, "backend" | "signal" | "log" | "earlyStop"> & {
-    epochs?: number;
-  },
+  options:
+    & Pick<
+      RunOptions,
+      "backend" | "signal" | "log" | "earlyStop" | "maxMinutes"
+    >
+    & { epochs?: number },
 ): Promise<RunResult> {
   const meta = await readCheckpointMeta(dir);
   return await runTraining(
@@ -79,6 +84,9 @@ export async function resumeRun(
       backend: options.backend,
       ...(options.earlyStop !== undefined
         ? { earlyStop: options.earlyStop }
+        : {}),
+      ...(options.maxMinutes !== undefined
+        ? { maxMinutes: options.maxMinutes }
         : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
@@ -145,6 +153,9 @@ export async function runTraining(
       ...(resume ? { resume: resume.state } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       log,
+      ...(options.maxMinutes !== undefined
+        ? { deadline: performance.now() + options.maxMinutes * 60_000 }
+        : {}),
       onEpoch: async (report, state) => {
         const figure = report.val?.recallAt10 ?? -report.loss;
         if (best === undefined || figure > best.value) {

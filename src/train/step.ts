@@ -10,12 +10,18 @@ import {
   type DistanceKind,
 } from "../loss/contrastive.ts";
 import { encode, type Siamese } from "../model/siamese.ts";
+import { infoNceLoss, onlineContrastiveLoss } from "../loss/in_batch.ts";
+import type { LossKind } from "./config.ts";
 import type { Batch } from "./batches.ts";
 
 /** What the loss needs besides the batch. */
 export interface LossOptions {
   distance: DistanceKind;
   margin: number;
+  /** @default "contrastive" */
+  loss?: LossKind;
+  /** For `infonce`. @default 0.05 */
+  temperature?: number;
 }
 
 /**
@@ -35,11 +41,18 @@ export function batchLoss(
   return tf.tidy(() => {
     const a = encode(model.left, batch.left, training); // [B, D]
     const b = encode(model.right, batch.right, training); // [B, D]
-    return contrastiveLoss(
-      distance(a, b, options.distance),
-      batch.labels,
-      options.margin,
-    );
+    switch (options.loss ?? "contrastive") {
+      case "infonce":
+        return infoNceLoss(a, b, options.temperature ?? 0.05);
+      case "online-contrastive":
+        return onlineContrastiveLoss(a, b, options);
+      default:
+        return contrastiveLoss(
+          distance(a, b, options.distance),
+          batch.labels,
+          options.margin,
+        );
+    }
   });
 }
 

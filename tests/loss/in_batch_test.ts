@@ -39,19 +39,24 @@ Deno.test("infoNceLoss() matches the hand-computed symmetric cross-entropy", () 
   close(infoNceLoss(a(), b(), t).dataSync()[0]!, (rows / 3 + cols / 3) / 2);
 });
 
-Deno.test("onlineContrastiveLoss() counts only hard positives and hard negatives", () => {
+Deno.test("onlineContrastiveLoss() averages over hard positives and hard negatives", () => {
   // cosine distances: diagonal (positives) [0, 0, 1.5]; max positive 1.5;
-  // the closest negative is 0.134 (row 2, col 1): the positive 1.5 is hard;
-  // negatives below 1.5: all off-diagonal except d = 2 (row 0, col 2).
+  // the closest negative is 0.134 (row 2, col 1): only the positive 1.5 is
+  // hard; negatives below 1.5 are hard: all off-diagonal except d = 2.
   const d = cos.map((r) => r.map((c) => 1 - c));
   const m = 1;
   let push = 0;
+  let hard = 0;
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 3; j++) {
-      if (i !== j && d[i]![j]! < 1.5) push += Math.max(m - d[i]![j]!, 0) ** 2;
+      if (i !== j && d[i]![j]! < 1.5) {
+        push += Math.max(m - d[i]![j]!, 0) ** 2;
+        hard++;
+      }
     }
   }
-  const expected = (1.5 ** 2 + push) / 3;
+  assert.equal(hard, 5);
+  const expected = 1.5 ** 2 + push / hard;
   close(
     onlineContrastiveLoss(a(), b(), { distance: "cosine", margin: m })
       .dataSync()[0]!,

@@ -130,3 +130,42 @@ Deno.test("early stopping ends the run and keeps the best model", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
   assert.equal(config.best.epoch, result.best!.epoch);
 });
+
+Deno.test("--max-minutes cuts training short after the current step and keeps a model", async () => {
+  const dir = await tempDir();
+  const result = await runTraining({ ...base, out: dir, maxMinutes: 1e-9 });
+  assert.equal(result.state.history.length, 1);
+  assert.equal(result.state.history[0]!.steps, 1);
+  assert.equal(result.stoppedEarly, true);
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+  assert.equal(config.best.epoch, 1);
+});
+
+for (const loss of ["infonce", "online-contrastive"] as const) {
+  Deno.test(`--loss ${loss} learns to separate held-out pairs`, async () => {
+    const result = await runTraining({
+      ...base,
+      model: modelConfig({
+        vocab: 60,
+        leftLen: 6,
+        rightLen: 16,
+        embeddingDim: 8,
+        lstmUnits: 12,
+        denseUnits: 16,
+      }),
+      train: {
+        ...base.train,
+        loss,
+        epochs: 6,
+        learningRate: 0.003,
+        temperature: 0.1,
+        seed: 3,
+      },
+      data: { kind: "synthetic", pairs: 300, valPairs: 60 },
+      out: await tempDir(),
+    });
+    const val = result.bestReport!.val!;
+    assert.ok(val.auc > 0.8, `auc ${val.auc}`);
+    assert.ok(!val.collapsed, `collapse ${val.collapse}`);
+  });
+}
