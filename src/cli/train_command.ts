@@ -70,6 +70,10 @@ export const TRAIN_FLAGS: FlagTable = {
     choices: ["word", "char"],
     help: "Tokenizer for the right side (overrides --tokenizer)",
   },
+  "shared-vocab": {
+    type: "bool",
+    help: "One vocabulary for both sides (text on both sides, one tokenizer)",
+  },
   "pairs": {
     type: "int",
     default: 2000,
@@ -392,6 +396,7 @@ function dataFromFlags(f: FlagValues): DataSpec {
     valFraction: fraction,
     leftTokenizer: (f["left-tokenizer"] as TokenizerKind | undefined) ?? both,
     rightTokenizer: (f["right-tokenizer"] as TokenizerKind | undefined) ?? both,
+    ...(f["shared-vocab"] ? { sharedVocab: true } : {}),
   };
 }
 

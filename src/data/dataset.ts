@@ -6,6 +6,7 @@
  * @module
  */
 import { loadPairs, type LoadStats } from "./load_pairs.ts";
+import { readPairs } from "./read_pairs.ts";
 import { splitRandom } from "./subset.ts";
 import { makeSyntheticPairs } from "./synthetic.ts";
 import {
@@ -35,6 +36,11 @@ export type DataSpec =
     /** Tokenizer of text on each side. */
     leftTokenizer: TokenizerKind;
     rightTokenizer: TokenizerKind;
+    /**
+     * One vocabulary for both sides, built from both sides' text (needs text
+     * on both sides and one tokenizer). @default false
+     */
+    sharedVocab?: boolean;
   };
 
 /** Sequence shapes every set is cut or padded to. */
@@ -87,11 +93,16 @@ export async function loadDataset(
     };
   }
   const given = options.vocabularies ?? {};
-  const vocabularies = {
+  const vocabularies: { left?: Vocabulary; right?: Vocabulary } = {
     ...(given.left ? { left: Vocabulary.fromJSON(given.left) } : {}),
     ...(given.right ? { right: Vocabulary.fromJSON(given.right) } : {}),
   };
   const tokenizer = { left: spec.leftTokenizer, right: spec.rightTokenizer };
+  if (spec.sharedVocab && given.left === undefined) {
+    const shared = await buildSharedVocabulary(spec, shapes.vocab);
+    vocabularies.left = shared;
+    vocabularies.right = shared;
+  }
   const loaded = await loadPairs(spec.data, {
     ...shapes,
     tokenizer,
@@ -145,4 +156,28 @@ function sliceRows(set: PairSet, from: number, to: number): PairSet {
     right: set.right.subarray(from * set.rightLen, to * set.rightLen),
     ...(set.labels ? { labels: set.labels.subarray(from, to) } : {}),
   };
+}
+
+/** One vocabulary over the text of both sides of the training file. */
+async function buildSharedVocabulary(
+  spec: Extract<DataSpec, { kind: "file" }>,
+  size: number,
+): Promise<Vocabulary> {
+  if (spec.leftTokenizer !== spec.rightTokenizer) {
+    throw new RangeError(
+      `A shared vocabulary needs one tokenizer for both sides but found ${spec.leftTokenizer} (left) and ${spec.rightTokenizer} (right)`,
+    );
+  }
+  async function* texts() {
+    for await (const pair of readPairs(spec.data)) {
+      if (typeof pair.left !== "string" || typeof pair.right !== "string") {
+        throw new RangeError(
+          `A shared vocabulary needs text on both sides, but ${spec.data} line ${pair.line} holds token ids`,
+        );
+      }
+      yield pair.left;
+      yield pair.right;
+    }
+  }
+  return await Vocabulary.build(texts(), { kind: spec.leftTokenizer, size });
 }
