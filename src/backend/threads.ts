@@ -84,7 +84,7 @@ interface _WorkerScripts {
  * @returns a function that undoes the temporary overrides
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import * as wasm from "@tensorflow/tfjs-backend-wasm";
  * import { prepareThreadedWasm } from "./threads.ts";
