@@ -25,7 +25,7 @@
  * What {@link prepareThreadedWasm} does, for the duration of
  * `tf.setBackend("wasm")` only:
  * - while the glue starts, `globalThis.Worker` answers with
- *   {@link _PthreadWorker}, a `node:worker_threads` Worker that runs a small
+ *   `_PthreadWorker`, a `node:worker_threads` Worker that runs a small
  *   CommonJS prelude (`eval: true`), and the glue's assignment to
  *   `globalThis.Worker` is ignored, so Deno's web `Worker` is untouched
  *   afterwards;
@@ -41,12 +41,19 @@
  *
  * The pool's workers are parked in `Atomics.wait` for the life of the
  * process. Emscripten `ref()`s a worker while a pthread runs on it, which
- * would keep the process alive forever; {@link _PthreadWorker} ignores
+ * would keep the process alive forever; `_PthreadWorker` ignores
  * `ref()` so the workers stay unref'd and a script exits when its work is
  * done. This is safe for tfjs: XNNPACK's pool runs only inside synchronous
  * kernel calls on the main thread, which wait for the workers to finish.
  *
+ * Both stand-ins are global while `tf.setBackend("wasm")` runs: other code
+ * that creates a `Worker` or calls `os.cpus()` in that window sees them.
  * Nothing in `node_modules` or the npm cache is modified.
+ *
+ * Not taken: making the glue take its web path. Deno's web `Worker` accepts
+ * only `type: "module"` (`new Worker(blobUrl)` throws "Classic workers are
+ * not supported."), and a module worker has no `importScripts`, which the
+ * worker logic needs on that path too.
  *
  * @module
  */
