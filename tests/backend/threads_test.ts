@@ -106,3 +106,13 @@ Deno.test("prepareThreadedWasm() rejects fewer than 2 threads", () => {
     message: "Expected threads to be an integer from 2 to 8 but found 1.",
   });
 });
+
+Deno.test("setupBackend() keeps its first thread count and refuses another", async () => {
+  const info = await setupBackend({ threads: 1, log: false });
+  assert.equal(info.threads, 1);
+  assert.equal((await setupBackend({ log: false })).threads, 1);
+  await assert.rejects(setupBackend({ threads: 2, log: false }), {
+    message:
+      "Expected threads to be 1, the count the backend already runs with, but found 2.",
+  });
+});
