@@ -1,0 +1,224 @@
+/**
+ * Runs the multithreaded SIMD build of tfjs-backend-wasm under Deno.
+ *
+ * Why it does not run by itself (tfjs-backend-wasm 4.22.0, emscripten glue
+ * of the 3.1.2x era), found by reading the glue and trying:
+ * - tfjs-core sees `process.versions.node`, so IS_NODE is true and the flag
+ *   `WASM_HAS_MULTITHREAD_SUPPORT` answers false (tfjs issue 3830). Setting
+ *   it to true selects `tfjs-backend-wasm-threaded-simd.wasm`.
+ * - The glue then runs its Node branch: it assigns
+ *   `globalThis.Worker = require("worker_threads").Worker` and creates a pool
+ *   of 8 workers with `new Worker(locateFile("…worker.js"))`. The backend's
+ *   `locateFile` returns a `blob:` URL, which Deno's `node:worker_threads`
+ *   rejects (`ERR_WORKER_PATH`; only paths, `file:` and `data:` URLs).
+ * - Each worker is then sent `{cmd: "load", urlOrBlob}` where `urlOrBlob` is
+ *   a Blob holding the bundle's copy of the glue, whose source refers to
+ *   bundle-private names (`require$$0`, `__values`, …) and is read with a
+ *   synchronous `importScripts`, which Deno cannot do for a Blob.
+ * - The shipped worker logic expects CommonJS `require` and `__filename`
+ *   and assigns `location` on the global scope, which Deno's worker scope
+ *   defines as getter-only (`TypeError: Cannot set property location`).
+ * - The C++ side caps the pool at `emscripten_num_logical_cores() / 2`
+ *   (it assumes two hyperthreads per core), which the glue reads from
+ *   `os.cpus().length`: on a 2-core machine every request becomes 1 thread.
+ *
+ * What {@link prepareThreadedWasm} does, for the duration of
+ * `tf.setBackend("wasm")` only:
+ * - while the glue starts, `globalThis.Worker` answers with
+ *   `_PthreadWorker`, a `node:worker_threads` Worker that runs a small
+ *   CommonJS prelude (`eval: true`), and the glue's assignment to
+ *   `globalThis.Worker` is ignored, so Deno's web `Worker` is untouched
+ *   afterwards;
+ * - the prelude makes `location` writable and evaluates the worker logic the
+ *   package ships (`wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`)
+ *   with `require` and `__filename` in scope;
+ * - the `load` message is rewritten to name the standalone glue the package
+ *   ships (`wasm-out/tfjs-backend-wasm-threaded-simd.js`, the same build: the
+ *   same `.wasm` file and the same imports), which the worker logic reads
+ *   with `fs` and evaluates; that is emscripten's own default under Node;
+ * - `os.cpus()` reports `2 × threads` CPUs so that the C++ cap lets the
+ *   requested number through.
+ *
+ * The pool's workers are parked in `Atomics.wait` for the life of the
+ * process. Emscripten `ref()`s a worker while a pthread runs on it, which
+ * would keep the process alive forever; `_PthreadWorker` ignores
+ * `ref()` so the workers stay unref'd and a script exits when its work is
+ * done. This is safe for tfjs: XNNPACK's pool runs only inside synchronous
+ * kernel calls on the main thread, which wait for the workers to finish.
+ *
+ * Both stand-ins are global while `tf.setBackend("wasm")` runs: other code
+ * that creates a `Worker` or calls `os.cpus()` in that window sees them.
+ * Nothing in `node_modules` or the npm cache is modified.
+ *
+ * Not taken: making the glue take its web path. Deno's web `Worker` accepts
+ * only `type: "module"` (`new Worker(blobUrl)` throws "Classic workers are
+ * not supported."), and a module worker has no `importScripts`, which the
+ * worker logic needs on that path too.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import { Worker as NodeWorker } from "node:worker_threads";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Most threads the threaded build can use: the glue creates a pool of 8
+ * workers up front and the C++ side caps the pool at 8.
+ */
+export const MAX_THREADS = 8;
+
+/** Paths of the two scripts every pool worker loads. */
+interface _WorkerScripts {
+  /** Standalone emscripten glue, defines `WasmBackendModuleThreadedSimd`. */
+  glue: string;
+  /** CommonJS module exporting `wasmWorkerContents`. */
+  logic: string;
+}
+
+/**
+ * Prepares the threaded SIMD binary of tfjs-backend-wasm for the next
+ * `tf.setBackend("wasm")`, asking for `threads` threads (the main thread
+ * counts as one). Call it just before `tf.setBackend("wasm")` and call the
+ * function it returns once that promise settles: it puts `globalThis.Worker`
+ * and `os.cpus` back.
+ *
+ * Needs `--allow-read` (the glue reads the package's `.js` and `.wasm`
+ * files). The thread count is fixed for the life of the process.
+ *
+ * @param threads threads in the pool, an integer from 2 to {@link MAX_THREADS}
+ * @returns a function that undoes the temporary overrides
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as wasm from "@tensorflow/tfjs-backend-wasm";
+ * import { prepareThreadedWasm } from "./threads.ts";
+ * const restore = prepareThreadedWasm(2);
+ * try {
+ *   await tf.setBackend("wasm");
+ * } finally {
+ *   restore();
+ * }
+ * console.assert(wasm.getThreadsCount() === 2);
+ * ```
+ */
+export function prepareThreadedWasm(threads: number): () => void {
+  if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS) {
+    throw new RangeError(
+      `Expected threads to be an integer from 2 to ${MAX_THREADS} but found ${threads}.`,
+    );
+  }
+  const scripts = _workerScripts();
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
+  wasm.setThreadsCount(threads);
+
+  const workerSlot = Object.getOwnPropertyDescriptor(globalThis, "Worker");
+  const PoolWorker = class extends _PthreadWorker {
+    constructor() {
+      super(scripts);
+    }
+  };
+  Object.defineProperty(globalThis, "Worker", {
+    configurable: true,
+    get: () => PoolWorker,
+    set: () => {}, // the glue's `globalThis.Worker = worker_threads.Worker`
+  });
+  // The glue only reads `os.cpus().length`; the entries are placeholders.
+  const osSlots = os as { cpus: () => unknown[] };
+  const cpus = osSlots.cpus;
+  const fakeCpus = Array.from({ length: 2 * threads }, () => ({}));
+  osSlots.cpus = () => fakeCpus;
+
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    if (workerSlot) Object.defineProperty(globalThis, "Worker", workerSlot);
+    else delete (globalThis as { Worker?: unknown }).Worker;
+    osSlots.cpus = cpus;
+  };
+}
+
+/** Locates the two scripts in the installed tfjs-backend-wasm package. */
+function _workerScripts(): _WorkerScripts {
+  // The package's main file is dist/tf-backend-wasm.node.js.
+  const main = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
+  const dir = new URL("../wasm-out/", main);
+  return {
+    glue: fileURLToPath(new URL("tfjs-backend-wasm-threaded-simd.js", dir)),
+    logic: fileURLToPath(
+      new URL("tfjs-backend-wasm-threaded-simd.worker.js", dir),
+    ),
+  };
+}
+
+/**
+ * Entry of every pool worker, run as CommonJS (`eval: true`). It is
+ * serialised with `toString()`, so it must not refer to anything outside.
+ */
+function _workerMain(
+  require: (id: string) => { wasmWorkerContents: string },
+  scripts: _WorkerScripts,
+): void {
+  // The worker logic assigns these on the global scope in its Node branch;
+  // Deno's worker scope has `location` as a getter without setter.
+  const names = [
+    "self",
+    "location",
+    "Worker",
+    "postMessage",
+    "performance",
+    "importScripts",
+  ];
+  for (const name of names) {
+    let owner: object | null = globalThis;
+    let slot: PropertyDescriptor | undefined;
+    while (owner && !(slot = Object.getOwnPropertyDescriptor(owner, name))) {
+      owner = Object.getPrototypeOf(owner);
+    }
+    if (slot === undefined || slot.writable || slot.set) continue;
+    Object.defineProperty(globalThis, name, {
+      value: undefined,
+      writable: true,
+      configurable: true,
+    });
+  }
+  // The shipped file keeps the script in a template literal, which turned its
+  // "\n" escapes into real newlines; the backend undoes that the same way.
+  const source = require(scripts.logic).wasmWorkerContents.replace(
+    /\n/g,
+    "\\n",
+  );
+  new Function("require", "__filename", source)(require, scripts.glue);
+}
+
+const _WORKER_SOURCE = `(${_workerMain.toString()})(require, ` +
+  `require("node:worker_threads").workerData);`;
+
+/**
+ * A pool worker for emscripten's pthreads, built on `node:worker_threads`.
+ * The glue calls `new Worker(url)`; the URL (a `blob:` URL of the worker
+ * logic) is not used: the worker loads the same logic from the package.
+ */
+class _PthreadWorker extends NodeWorker {
+  readonly #scripts: _WorkerScripts;
+
+  constructor(scripts: _WorkerScripts) {
+    super(_WORKER_SOURCE, { eval: true, workerData: scripts });
+    this.#scripts = scripts;
+  }
+
+  /** Points the `load` message at the standalone glue instead of a Blob. */
+  // deno-lint-ignore no-explicit-any
+  override postMessage(message: any, transferList?: readonly any[]): void {
+    if (message?.cmd === "load") {
+      message = { ...message, urlOrBlob: this.#scripts.glue };
+    }
+    super.postMessage(message, transferList);
+  }
+
+  /** Keeps the worker unref'd: a parked pool thread must not hold the process. */
+  override ref(): void {}
+}
