@@ -3,16 +3,18 @@
  *
  * @module
  */
-import { setupBackend } from "../backend/setup.ts";
+import { defaultThreads, setupBackend } from "../backend/setup.ts";
+import { MAX_THREADS } from "../backend/threads.ts";
 import { writeFileAtomic } from "../io/file_io.ts";
 import { loadModel } from "../model/load.ts";
 import { embedRows } from "../train/embed.ts";
 import { requireFlag } from "./eval_command.ts";
-import { type FlagTable, helpText, parseFlags } from "./flags.ts";
+import { type FlagTable, helpText, parseFlags, threadsFlag } from "./flags.ts";
 import { loadPairsFor } from "./model_data.ts";
 
 /** The flags of `deno task embed`. */
 export const EMBED_FLAGS: FlagTable = {
+  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
   "model": {
     type: "string",
     placeholder: "DIR",
@@ -55,7 +57,7 @@ export async function runEmbed(args: string[]): Promise<number> {
   }
   const dir = requireFlag(f.model, "model", "DIR");
   const path = requireFlag(f.data, "data", "FILE");
-  await setupBackend();
+  await setupBackend({ threads: f.threads as number });
   const model = await loadModel(dir);
   const { pairs } = await loadPairsFor(path, model);
   const left = f.side === "left";

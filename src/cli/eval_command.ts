@@ -3,14 +3,22 @@
  *
  * @module
  */
-import { setupBackend } from "../backend/setup.ts";
+import { defaultThreads, setupBackend } from "../backend/setup.ts";
+import { MAX_THREADS } from "../backend/threads.ts";
 import { loadModel } from "../model/load.ts";
 import { evaluate } from "../train/evaluate.ts";
-import { type FlagTable, helpText, parseFlags, UsageError } from "./flags.ts";
+import {
+  type FlagTable,
+  helpText,
+  parseFlags,
+  threadsFlag,
+  UsageError,
+} from "./flags.ts";
 import { loadPairsFor } from "./model_data.ts";
 
 /** The flags of `deno task eval`. */
 export const EVAL_FLAGS: FlagTable = {
+  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
   "model": {
     type: "string",
     placeholder: "DIR",
@@ -53,7 +61,7 @@ export async function runEval(args: string[]): Promise<number> {
   }
   const dir = requireFlag(f.model, "model", "DIR");
   const path = requireFlag(f.data, "data", "FILE");
-  await setupBackend();
+  await setupBackend({ threads: f.threads as number });
   const model = await loadModel(dir);
   const { pairs, stats } = await loadPairsFor(path, model);
   console.error(

@@ -209,3 +209,20 @@ export function helpText(
     "",
   ].join("\n");
 }
+
+/**
+ * The `--threads` flag every command takes: threads of the wasm backend.
+ *
+ * @param defaultThreads the default shown in `--help`
+ * @param max the most threads the backend can use
+ */
+export function threadsFlag(defaultThreads: number, max: number): FlagSpec {
+  return {
+    type: "int",
+    default: defaultThreads,
+    min: 1,
+    max,
+    help:
+      "Threads of the wasm backend (default: the cores available, at most 8)",
+  };
+}

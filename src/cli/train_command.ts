@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { setupBackend } from "../backend/setup.ts";
+import { defaultThreads, setupBackend } from "../backend/setup.ts";
+import { MAX_THREADS } from "../backend/threads.ts";
 import type { DataSpec } from "../data/dataset.ts";
 import type { TokenizerKind } from "../data/tokenizer.ts";
 import { DISTANCE_KINDS, type DistanceKind } from "../loss/contrastive.ts";
@@ -28,6 +29,7 @@ import {
   type FlagValues,
   helpText,
   parseFlags,
+  threadsFlag,
   UsageError,
 } from "./flags.ts";
 
@@ -36,6 +38,7 @@ const T = DEFAULT_TRAIN_CONFIG;
 
 /** The flags of `deno task train`. */
 export const TRAIN_FLAGS: FlagTable = {
+  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
   "data": {
     type: "string",
     placeholder: "FILE",
@@ -270,7 +273,7 @@ export async function runTrain(args: string[]): Promise<number> {
     }
   }
   const started = performance.now();
-  const backend = await setupBackend();
+  const backend = await setupBackend({ threads: f.threads as number });
   const controller = new AbortController();
   const onSigint = () => {
     console.error(
