@@ -223,6 +223,6 @@ export function threadsFlag(defaultThreads: number, max: number): FlagSpec {
     min: 1,
     max,
     help:
-      "Threads of the wasm backend (default: the cores available, at most 8)",
+      `Threads of the wasm backend, 1 to ${max}; the default is the cores available`,
   };
 }
