@@ -1,0 +1,260 @@
+// LSTM recurrence kernels for WebAssembly SIMD128.
+//
+// Letters: B batch rows, T timesteps, H units, G = 4H gate columns in the
+// order i, f, g (tfjs-layers calls it "c"), o. All arrays are row-major
+// float32 and live in linear memory managed from JavaScript (see
+// ../lstm_wasm_kernel.ts); nothing here allocates, and there is no static
+// data, so several instances may share one memory.
+//
+// Every function works on a range of batch rows [b0, b1): rows never
+// interact in an LSTM, so the rows can be split between threads with no
+// synchronisation inside the time loop. Scratch arrays are indexed by row,
+// so two ranges touch disjoint scratch.
+//
+// Requirements checked by the caller: H % 4 == 0, pointers 16-byte aligned.
+
+#include <wasm_simd128.h>
+
+typedef v128_t v4;
+
+#define INLINE static inline __attribute__((always_inline))
+
+// ---------------------------------------------------------------------------
+// Activations, four lanes at a time.
+
+// e^x with a degree-6 polynomial after range reduction x = n ln2 + r,
+// |r| <= ln2 / 2; relative error about 2e-7 on [-87, 88].
+INLINE v4 exp4(v4 x) {
+  x = wasm_f32x4_max(wasm_f32x4_min(x, wasm_f32x4_splat(88.3f)),
+                     wasm_f32x4_splat(-87.3f));
+  v4 n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504f)));
+  v4 r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693145752f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(1.42860677e-6f)));
+  v4 p = wasm_f32x4_splat(1.0f / 720.0f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 120.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 24.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f / 6.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.5f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
+  v4 scale = wasm_i32x4_shl(
+      wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_mul(p, scale);
+}
+
+// 1 / (1 + e^-x)
+INLINE v4 sigmoid4(v4 x) {
+  v4 one = wasm_f32x4_splat(1.0f);
+  return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_neg(x))));
+}
+
+// tanh: (1 - e^-2|x|) / (1 + e^-2|x|) with the sign of x, and an odd Taylor
+// polynomial below |x| = 0.25 where that quotient would cancel.
+INLINE v4 tanh4(v4 x) {
+  v4 one = wasm_f32x4_splat(1.0f);
+  v4 a = wasm_f32x4_abs(x);
+  v4 e = exp4(wasm_f32x4_mul(a, wasm_f32x4_splat(-2.0f)));
+  v4 big = wasm_f32x4_div(wasm_f32x4_sub(one, e), wasm_f32x4_add(one, e));
+  big = wasm_v128_or(big, wasm_v128_and(x, wasm_f32x4_splat(-0.0f)));
+  v4 x2 = wasm_f32x4_mul(x, x);
+  v4 p = wasm_f32x4_splat(62.0f / 2835.0f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-17.0f / 315.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(2.0f / 15.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-1.0f / 3.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), one);
+  v4 small = wasm_f32x4_mul(p, x);
+  return wasm_v128_bitselect(small, big,
+                             wasm_f32x4_lt(a, wasm_f32x4_splat(0.25f)));
+}
+
+// ---------------------------------------------------------------------------
+// Small matrix product: C[m, :] = X[m, :] + A[m, :] Bm, for rows m in
+// [0, M), N columns, K inner. X may equal C. Register block of RB rows by NV
+// vectors of four columns; the loop over column blocks is outside the loop
+// over rows so a K x 4NV panel of Bm stays in L1 for all rows.
+
+INLINE void block(int rb, int nv, int K, const float *a, int lda,
+                  const float *bm, int ldb, const float *x, int ldx, float *c,
+                  int ldc) {
+  v4 acc[4][4];
+  for (int r = 0; r < rb; r++)
+    for (int j = 0; j < nv; j++)
+      acc[r][j] = wasm_v128_load(x + r * ldx + 4 * j);
+  for (int k = 0; k < K; k++) {
+    v4 bv[4];
+    for (int j = 0; j < nv; j++) bv[j] = wasm_v128_load(bm + k * ldb + 4 * j);
+    for (int r = 0; r < rb; r++) {
+      v4 ar = wasm_v128_load32_splat(a + r * lda + k);
+      for (int j = 0; j < nv; j++)
+        acc[r][j] = wasm_f32x4_add(acc[r][j], wasm_f32x4_mul(ar, bv[j]));
+    }
+  }
+  for (int r = 0; r < rb; r++)
+    for (int j = 0; j < nv; j++) wasm_v128_store(c + r * ldc + 4 * j, acc[r][j]);
+}
+
+static void gemm_acc(int M, int N, int K, const float *a, int lda,
+                     const float *bm, int ldb, const float *x, int ldx,
+                     float *c, int ldc) {
+  int n = 0;
+  for (; n + 16 <= N; n += 16) {
+    int m = 0;
+    for (; m + 2 <= M; m += 2)
+      block(2, 4, K, a + m * lda, lda, bm + n, ldb, x + m * ldx + n, ldx,
+            c + m * ldc + n, ldc);
+    for (; m < M; m++)
+      block(1, 4, K, a + m * lda, lda, bm + n, ldb, x + m * ldx + n, ldx,
+            c + m * ldc + n, ldc);
+  }
+  for (; n + 4 <= N; n += 4) {
+    int m = 0;
+    for (; m + 4 <= M; m += 4)
+      block(4, 1, K, a + m * lda, lda, bm + n, ldb, x + m * ldx + n, ldx,
+            c + m * ldc + n, ldc);
+    for (; m < M; m++)
+      block(1, 1, K, a + m * lda, lda, bm + n, ldb, x + m * ldx + n, ldx,
+            c + m * ldc + n, ldc);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Forward.
+//
+// xp    [B, T, G]  input projection x W + b
+// u     [H, G]     recurrent kernel
+// mask  [B, T]     0 = carry state unchanged; null = all steps valid
+// hs    [B, T, H]  out: h_t (the carried h at masked steps)
+// cs    [B, T, H]  out: c_t; may be null when gates is null (inference)
+// gates [B, T, G]  out: i, f, g, o after activation (zeros at masked steps);
+//                  null for inference, then z is used instead
+// h, c  [B, H]     scratch state
+// z     [B, G]     scratch pre-activations (used when gates is null)
+__attribute__((export_name("lstm_forward"))) void
+lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
+             const float *mask, float *hs, float *cs, float *gates, float *h,
+             float *c, float *z) {
+  const int G = 4 * H;
+  const int M = b1 - b0;
+  for (int i = b0 * H; i < b1 * H; i++) h[i] = 0.0f, c[i] = 0.0f;
+  for (int t = 0; t < T; t++) {
+    // pre-activations for all rows: xp[:, t] + h_{t-1} U      // [M, G]
+    float *zt = gates ? gates + (b0 * T + t) * G : z + b0 * G;
+    const int ldz = gates ? T * G : G;
+    gemm_acc(M, G, H, h + b0 * H, H, u, G, xp + (b0 * T + t) * G, T * G, zt,
+             ldz);
+    for (int b = b0; b < b1; b++) {
+      float *zr = zt + (b - b0) * ldz;
+      float *hr = h + b * H, *cr = c + b * H;
+      if (!mask || mask[b * T + t] != 0.0f) {
+        for (int j = 0; j < H; j += 4) {
+          v4 ig = sigmoid4(wasm_v128_load(zr + j));
+          v4 fg = sigmoid4(wasm_v128_load(zr + H + j));
+          v4 gg = tanh4(wasm_v128_load(zr + 2 * H + j));
+          v4 og = sigmoid4(wasm_v128_load(zr + 3 * H + j));
+          v4 cn = wasm_f32x4_add(wasm_f32x4_mul(fg, wasm_v128_load(cr + j)),
+                                 wasm_f32x4_mul(ig, gg));
+          wasm_v128_store(cr + j, cn);
+          wasm_v128_store(hr + j, wasm_f32x4_mul(og, tanh4(cn)));
+          if (gates) {
+            wasm_v128_store(zr + j, ig);
+            wasm_v128_store(zr + H + j, fg);
+            wasm_v128_store(zr + 2 * H + j, gg);
+            wasm_v128_store(zr + 3 * H + j, og);
+          }
+        }
+      } else if (gates) {
+        for (int j = 0; j < G; j += 4) wasm_v128_store(zr + j, wasm_f32x4_splat(0.0f));
+      }
+      float *ho = hs + (b * T + t) * H;
+      for (int j = 0; j < H; j += 4) wasm_v128_store(ho + j, wasm_v128_load(hr + j));
+      if (cs) {
+        float *co = cs + (b * T + t) * H;
+        for (int j = 0; j < H; j += 4) wasm_v128_store(co + j, wasm_v128_load(cr + j));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Backward.
+
+// ut[G, H] = u[H, G] transposed; called once per backward pass, before the
+// row ranges run.
+__attribute__((export_name("transpose"))) void transpose(int R, int C,
+                                                         const float *src,
+                                                         float *dst) {
+  for (int r = 0; r < R; r++)
+    for (int k = 0; k < C; k++) dst[k * R + r] = src[r * C + k];
+}
+
+// dhs   [B, T, H]  upstream gradient of every output h_t
+// gates [B, T, G]  saved by forward
+// cs    [B, T, H]  saved by forward
+// mask  [B, T]     as in forward, or null
+// ut    [G, H]     u transposed (see transpose)
+// dz    [B, T, G]  out: gradient of the pre-activations, = d xp
+// dh, dh2, dc [B, H] scratch
+__attribute__((export_name("lstm_backward"))) void
+lstm_backward(int b0, int b1, int T, int H, const float *dhs,
+              const float *gates, const float *cs, const float *mask,
+              const float *ut, float *dz, float *dh, float *dh2, float *dc) {
+  const int G = 4 * H;
+  const int M = b1 - b0;
+  const v4 one = wasm_f32x4_splat(1.0f);
+  for (int b = b0; b < b1; b++)
+    for (int j = 0; j < H; j++) {
+      dh[b * H + j] = dhs[(b * T + T - 1) * H + j];
+      dc[b * H + j] = 0.0f;
+    }
+  for (int t = T - 1; t >= 0; t--) {
+    // dh holds the total gradient of h_t for each row.
+    for (int b = b0; b < b1; b++) {
+      float *dzr = dz + (b * T + t) * G;
+      if (mask && mask[b * T + t] == 0.0f) {
+        for (int j = 0; j < G; j += 4) wasm_v128_store(dzr + j, wasm_f32x4_splat(0.0f));
+        continue;
+      }
+      const float *gr = gates + (b * T + t) * G;
+      const float *cr = cs + (b * T + t) * H;
+      const float *cp = t > 0 ? cs + (b * T + t - 1) * H : 0;
+      float *dhr = dh + b * H, *dcr = dc + b * H;
+      for (int j = 0; j < H; j += 4) {
+        v4 ig = wasm_v128_load(gr + j), fg = wasm_v128_load(gr + H + j);
+        v4 gg = wasm_v128_load(gr + 2 * H + j), og = wasm_v128_load(gr + 3 * H + j);
+        v4 tc = tanh4(wasm_v128_load(cr + j));
+        v4 dhv = wasm_v128_load(dhr + j);
+        v4 cprev = cp ? wasm_v128_load(cp + j) : wasm_f32x4_splat(0.0f);
+        v4 dct = wasm_f32x4_add(
+            wasm_v128_load(dcr + j),
+            wasm_f32x4_mul(wasm_f32x4_mul(dhv, og),
+                           wasm_f32x4_sub(one, wasm_f32x4_mul(tc, tc))));
+        v4 dzo = wasm_f32x4_mul(wasm_f32x4_mul(dhv, tc),
+                                wasm_f32x4_mul(og, wasm_f32x4_sub(one, og)));
+        v4 dzi = wasm_f32x4_mul(wasm_f32x4_mul(dct, gg),
+                                wasm_f32x4_mul(ig, wasm_f32x4_sub(one, ig)));
+        v4 dzf = wasm_f32x4_mul(wasm_f32x4_mul(dct, cprev),
+                                wasm_f32x4_mul(fg, wasm_f32x4_sub(one, fg)));
+        v4 dzg = wasm_f32x4_mul(wasm_f32x4_mul(dct, ig),
+                                wasm_f32x4_sub(one, wasm_f32x4_mul(gg, gg)));
+        wasm_v128_store(dzr + j, dzi);
+        wasm_v128_store(dzr + H + j, dzf);
+        wasm_v128_store(dzr + 2 * H + j, dzg);
+        wasm_v128_store(dzr + 3 * H + j, dzo);
+        wasm_v128_store(dcr + j, wasm_f32x4_mul(dct, fg));
+      }
+    }
+    if (t == 0) break;
+    // dh_{t-1} = dhs[:, t-1] + dz_t U^T                        // [M, H]
+    gemm_acc(M, H, G, dz + (b0 * T + t) * G, T * G, ut, H,
+             dhs + (b0 * T + t - 1) * H, T * H, dh2 + b0 * H, H);
+    for (int b = b0; b < b1; b++) {
+      float *d2 = dh2 + b * H, *d1 = dh + b * H;
+      // a masked step passes its whole gradient on unchanged
+      if (mask && mask[b * T + t] == 0.0f)
+        for (int j = 0; j < H; j += 4)
+          wasm_v128_store(d2 + j, wasm_f32x4_add(wasm_v128_load(d2 + j),
+                                                 wasm_v128_load(d1 + j)));
+    }
+    float *tmp = dh; dh = dh2; dh2 = tmp;
+  }
+}
