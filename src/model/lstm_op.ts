@@ -121,7 +121,7 @@ const differentiable = tf.customGrad(
         return [dz, du, tf.zerosLike(mask)];
       },
     };
-  }) as unknown as (...args: tf.Tensor[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] },
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
 );
 
 /**
@@ -164,11 +164,11 @@ export function lstmRecurrence(
       const xpP = tf.reshape(
         tf.pad(tf.reshape(xp, [B, T, 4, H]), [[0, 0], [0, 0], [0, 0], [0, Hp - H]]),
         [B, T, 4 * Hp],
-      );
+      ) as tf.Tensor3D;
       const uP = tf.reshape(
         tf.pad(tf.reshape(u, [H, 4, H]), [[0, Hp - H], [0, 0], [0, Hp - H]]),
         [Hp, 4 * Hp],
-      );
+      ) as tf.Tensor2D;
       return tf.slice(lstmRecurrence(xpP, uP, mask), [0, 0, 0], [B, T, H]);
     });
   }
