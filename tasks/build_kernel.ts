@@ -45,7 +45,9 @@ async function compile(outDir: string): Promise<Uint8Array> {
     stderr: "piped",
   }).output();
   if (code !== 0) {
-    throw new Error(`clang failed (exit ${code}):\n${new TextDecoder().decode(stderr)}`);
+    throw new Error(
+      `clang failed (exit ${code}):\n${new TextDecoder().decode(stderr)}`,
+    );
   }
   return await Deno.readFile(out);
 }
@@ -59,8 +61,12 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    bytes as Uint8Array<ArrayBuffer>,
+  );
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 async function render(wasm: Uint8Array): Promise<string> {

@@ -43,9 +43,9 @@ export interface FusedLSTMArgs extends LayerArgs {
   /** Return h for every step `[B, T, H]` rather than the last `[B, H]`. @default false */
   returnSequences?: boolean;
   /** Only `"tanh"` is supported. @default "tanh" */
-  activation?: string;
+  activation?: tfl.LSTMLayerArgs["activation"];
   /** Only `"sigmoid"` is supported. @default "sigmoid" */
-  recurrentActivation?: string;
+  recurrentActivation?: tfl.LSTMLayerArgs["recurrentActivation"];
   /** Add a bias to the gates. @default true */
   useBias?: boolean;
   /** Initialise the forget-gate bias to 1 (bias initializer for the rest). @default true */
@@ -115,7 +115,9 @@ export class FusedLSTM extends tfl.layers.Layer {
     const activation = args.activation ?? "tanh";
     const recurrentActivation = args.recurrentActivation ?? "sigmoid";
     if (activation !== "tanh") {
-      throw new Error(`FusedLSTM: expected activation "tanh" but found "${activation}"`);
+      throw new Error(
+        `FusedLSTM: expected activation "tanh" but found "${activation}"`,
+      );
     }
     if (recurrentActivation !== "sigmoid") {
       throw new Error(
@@ -126,7 +128,9 @@ export class FusedLSTM extends tfl.layers.Layer {
       const value = (args as unknown as Record<string, unknown>)[key];
       if (value !== undefined && value !== neutral) {
         throw new Error(
-          `FusedLSTM: expected ${key} to be ${neutral} (unsupported) but found ${JSON.stringify(value)}`,
+          `FusedLSTM: expected ${key} to be ${neutral} (unsupported) but found ${
+            JSON.stringify(value)
+          }`,
         );
       }
     }
@@ -150,16 +154,27 @@ export class FusedLSTM extends tfl.layers.Layer {
 
   /** Creates `kernel` [E, 4H], `recurrent_kernel` [H, 4H] and `bias` [4H]. */
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const shape =
+      (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const inputDim = shape[shape.length - 1];
     if (typeof inputDim !== "number") {
-      throw new Error(`FusedLSTM: expected a known last input dimension but found ${inputDim}`);
+      throw new Error(
+        `FusedLSTM: expected a known last input dimension but found ${inputDim}`,
+      );
     }
     const H = this.units;
     const cell = this.#cell;
-    this.kernel = this.addWeight("kernel", [inputDim, 4 * H], "float32", cell.kernelInitializer);
+    this.kernel = this.addWeight(
+      "kernel",
+      [inputDim, 4 * H],
+      "float32",
+      cell.kernelInitializer,
+    );
     this.recurrentKernel = this.addWeight(
-      "recurrent_kernel", [H, 4 * H], "float32", cell.recurrentInitializer,
+      "recurrent_kernel",
+      [H, 4 * H],
+      "float32",
+      cell.recurrentInitializer,
     );
     if (this.useBias) {
       const base = cell.biasInitializer;
@@ -178,7 +193,8 @@ export class FusedLSTM extends tfl.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const shape =
+      (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     return this.returnSequences
       ? [shape[0] ?? null, shape[1] ?? null, this.units]
       : [shape[0] ?? null, this.units];
@@ -235,7 +251,9 @@ tf.serialization.registerClass(FusedLSTM);
 type Json = unknown;
 
 function renameClass(topology: Json, from: string, to: string): Json {
-  if (Array.isArray(topology)) return topology.map((v) => renameClass(v, from, to));
+  if (Array.isArray(topology)) {
+    return topology.map((v) => renameClass(v, from, to));
+  }
   if (topology === null || typeof topology !== "object") return topology;
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(topology)) {

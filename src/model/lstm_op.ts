@@ -30,12 +30,16 @@ let kernel: LstmKernel | undefined;
 
 function f32(backend: WasmHeapBackend, t: tf.TensorInfo): Float32Array {
   if (t.dtype !== "float32") {
-    throw new TypeError(`FusedLstm: expected float32 tensors but found ${t.dtype}`);
+    throw new TypeError(
+      `FusedLstm: expected float32 tensors but found ${t.dtype}`,
+    );
   }
   return backend.typedArrayFromHeap(t) as Float32Array;
 }
 
-function forwardKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+function forwardKernel(
+  { inputs, backend, attrs }: KernelArgs,
+): tf.TensorInfo[] {
   const { xp, u, mask } = inputs as Record<string, tf.TensorInfo>;
   const [B, T, G] = xp!.shape as [number, number, number];
   const H = G / 4;
@@ -47,8 +51,13 @@ function forwardKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] 
   // Views are taken after makeOutput: an allocation may grow (and detach) the heap.
   kernel ??= LstmKernel.create();
   kernel.forward({
-    batch: B, steps: T, units: H,
-    xp: f32(be, xp!), u: f32(be, u!), mask: f32(be, mask!), hs: f32(be, hs),
+    batch: B,
+    steps: T,
+    units: H,
+    xp: f32(be, xp!),
+    u: f32(be, u!),
+    mask: f32(be, mask!),
+    hs: f32(be, hs),
     ...(cs && gates ? { cs: f32(be, cs), gates: f32(be, gates) } : {}),
   });
   return cs && gates ? [hs, cs, gates] : [hs];
@@ -61,9 +70,15 @@ function backwardKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const dz = be.makeOutput([B, T, G], "float32");
   kernel ??= LstmKernel.create();
   kernel.backward({
-    batch: B, steps: T, units: G / 4,
-    dhs: f32(be, dhs!), gates: f32(be, gates!), cs: f32(be, cs!),
-    mask: f32(be, mask!), u: f32(be, u!), dz: f32(be, dz),
+    batch: B,
+    steps: T,
+    units: G / 4,
+    dhs: f32(be, dhs!),
+    gates: f32(be, gates!),
+    cs: f32(be, cs!),
+    mask: f32(be, mask!),
+    u: f32(be, u!),
+    dz: f32(be, dz),
   });
   return dz;
 }
@@ -83,14 +98,23 @@ function backwardKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
  */
 export function registerLstmKernels(): boolean {
   if (tf.getKernel("FusedLstm", "wasm") !== undefined) return false;
-  tf.registerKernel({ kernelName: "FusedLstm", backendName: "wasm", kernelFunc: forwardKernel as tf.KernelFunc });
-  tf.registerKernel({ kernelName: "FusedLstmGrad", backendName: "wasm", kernelFunc: backwardKernel as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: "FusedLstm",
+    backendName: "wasm",
+    kernelFunc: forwardKernel as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: "FusedLstmGrad",
+    backendName: "wasm",
+    kernelFunc: backwardKernel as tf.KernelFunc,
+  });
   return true;
 }
 
 /** Whether a gradient tape is recording (tfjs-core keeps this private). */
 function recording(): boolean {
-  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  const state =
+    (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
   return (state?.gradientDepth ?? 1) > 0;
 }
 
@@ -98,25 +122,37 @@ const differentiable = tf.customGrad(
   // deno-lint-ignore no-explicit-any
   ((xp: tf.Tensor3D, u: tf.Tensor2D, mask: tf.Tensor2D, save: any) => {
     const [hs, cs, gates] = tf.engine().runKernel(
-      "FusedLstm", { xp, u, mask }, { train: true },
+      "FusedLstm",
+      { xp, u, mask },
+      { train: true },
     ) as tf.Tensor[];
     (save as tf.GradSaveFunc)([u, mask, hs!, cs!, gates!]);
     return {
       value: hs!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [u, mask, hs, cs, gates] = saved as [
-          tf.Tensor2D, tf.Tensor2D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D,
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor3D,
+          tf.Tensor3D,
+          tf.Tensor3D,
         ];
         const [B, T, H] = hs.shape;
         const dz = tf.engine().runKernel(
-          "FusedLstmGrad", { dhs: dy, gates, cs, mask, u }, {},
+          "FusedLstmGrad",
+          { dhs: dy, gates, cs, mask, u },
+          {},
         ) as tf.Tensor3D; // [B, T, G]
         // dU = H_prev^T dZ with H_prev = h_{t-1}, zero at t = 0
         const hPrev = tf.concat(
-          [tf.zeros([B, 1, H]), tf.slice(hs, [0, 0, 0], [B, T - 1, H])], 1,
+          [tf.zeros([B, 1, H]), tf.slice(hs, [0, 0, 0], [B, T - 1, H])],
+          1,
         ); // [B, T, H]
         const du = tf.matMul(
-          tf.reshape(hPrev, [B * T, H]), tf.reshape(dz, [B * T, 4 * H]), true, false,
+          tf.reshape(hPrev, [B * T, H]),
+          tf.reshape(dz, [B * T, 4 * H]),
+          true,
+          false,
         ); // [H, G]
         return [dz, du, tf.zerosLike(mask)];
       },
@@ -156,13 +192,18 @@ export function lstmRecurrence(
   const [B, T, G] = xp.shape;
   const H = G / 4;
   if (u.shape[0] !== H || u.shape[1] !== G) {
-    throw new RangeError(`Expected u of shape [${H}, ${G}] but found [${u.shape}]`);
+    throw new RangeError(
+      `Expected u of shape [${H}, ${G}] but found [${u.shape}]`,
+    );
   }
   if (H % 4 !== 0) {
     return tf.tidy(() => {
       const Hp = Math.ceil(H / 4) * 4;
       const xpP = tf.reshape(
-        tf.pad(tf.reshape(xp, [B, T, 4, H]), [[0, 0], [0, 0], [0, 0], [0, Hp - H]]),
+        tf.pad(tf.reshape(xp, [B, T, 4, H]), [[0, 0], [0, 0], [0, 0], [
+          0,
+          Hp - H,
+        ]]),
         [B, T, 4 * Hp],
       ) as tf.Tensor3D;
       const uP = tf.reshape(
@@ -173,7 +214,9 @@ export function lstmRecurrence(
     });
   }
   if (!recording()) {
-    const out = tf.engine().runKernel("FusedLstm", { xp, u, mask }, { train: false });
+    const out = tf.engine().runKernel("FusedLstm", { xp, u, mask }, {
+      train: false,
+    });
     return (Array.isArray(out) ? out[0] : out) as tf.Tensor3D;
   }
   return differentiable(xp, u, mask) as tf.Tensor3D;

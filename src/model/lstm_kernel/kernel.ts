@@ -56,14 +56,34 @@ export interface BackwardArgs {
 
 interface Exports {
   lstm_forward(
-    b0: number, b1: number, T: number, H: number,
-    xp: number, u: number, mask: number, hs: number, cs: number, gates: number,
-    h: number, c: number, z: number,
+    b0: number,
+    b1: number,
+    T: number,
+    H: number,
+    xp: number,
+    u: number,
+    mask: number,
+    hs: number,
+    cs: number,
+    gates: number,
+    h: number,
+    c: number,
+    z: number,
   ): void;
   lstm_backward(
-    b0: number, b1: number, T: number, H: number,
-    dhs: number, gates: number, cs: number, mask: number, ut: number,
-    dz: number, dh: number, dh2: number, dc: number,
+    b0: number,
+    b1: number,
+    T: number,
+    H: number,
+    dhs: number,
+    gates: number,
+    cs: number,
+    mask: number,
+    ut: number,
+    dz: number,
+    dh: number,
+    dh2: number,
+    dc: number,
   ): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   __heap_base: WebAssembly.Global;
@@ -121,8 +141,15 @@ export class LstmKernel {
    * @returns a ready kernel
    */
   static create(): LstmKernel {
-    const bytes = Uint8Array.from(atob(LSTM_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    const memory = new WebAssembly.Memory({ initial: 4, maximum: 65536, shared: true });
+    const bytes = Uint8Array.from(
+      atob(LSTM_WASM_BASE64),
+      (ch) => ch.charCodeAt(0),
+    );
+    const memory = new WebAssembly.Memory({
+      initial: 4,
+      maximum: 65536,
+      shared: true,
+    });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
       env: { memory },
     });
@@ -180,7 +207,9 @@ export class LstmKernel {
     checkUnits(H);
     const G = 4 * H;
     const m = new Arena(this.#heapBase);
-    const dhs = m.take(B * T * H), gates = m.take(B * T * G), cs = m.take(B * T * H);
+    const dhs = m.take(B * T * H),
+      gates = m.take(B * T * G),
+      cs = m.take(B * T * H);
     const mask = m.take(B * T), u = m.take(H * G), ut = m.take(G * H);
     const dz = m.take(B * T * G);
     const dh = m.take(B * H), dh2 = m.take(B * H), dc = m.take(B * H);
@@ -191,7 +220,21 @@ export class LstmKernel {
     this.#put(mask, a.mask);
     this.#put(u, a.u);
     this.#exports.transpose(H, G, u, ut);
-    this.#exports.lstm_backward(0, B, T, H, dhs, gates, cs, mask, ut, dz, dh, dh2, dc);
+    this.#exports.lstm_backward(
+      0,
+      B,
+      T,
+      H,
+      dhs,
+      gates,
+      cs,
+      mask,
+      ut,
+      dz,
+      dh,
+      dh2,
+      dc,
+    );
     this.#get(dz, a.dz);
   }
 }
