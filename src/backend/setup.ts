@@ -13,6 +13,9 @@
  * - Chained ops are installed by {@link registerChainedOps}.
  * - The wasm backend lacks `UnsortedSegmentSum` (gradient of `gather`):
  *   {@link registerSegmentSum} adds it.
+ * - Its `BatchMatMul` is ~10x slower with `transposeA`/`transposeB`, which
+ *   every matMul gradient uses: {@link registerTransposedMatMul} transposes
+ *   explicitly instead.
  * - tfjs-core sees `process.versions.node` under Deno, so IS_NODE is true and
  *   the backend reads its `.wasm` file from the package directory with `fs`:
  *   no network is needed.
@@ -24,6 +27,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
+import { registerTransposedMatMul } from "./transposed_matmul.ts";
 
 /** What {@link setupBackend} found and set. */
 export interface BackendInfo {
@@ -83,7 +87,9 @@ export function setupBackend(options: SetupOptions = {}): Promise<BackendInfo> {
  * ```
  */
 export function describeBackend(info: BackendInfo): string {
-  return `backend ${info.backend}  simd ${info.simd ? "on" : "off"}  threads ${info.threads}`;
+  return `backend ${info.backend}  simd ${
+    info.simd ? "on" : "off"
+  }  threads ${info.threads}`;
 }
 
 async function init(): Promise<BackendInfo> {
@@ -94,6 +100,7 @@ async function init(): Promise<BackendInfo> {
   };
   registerChainedOps();
   registerSegmentSum();
+  registerTransposedMatMul();
   if (!(await tf.setBackend("wasm"))) {
     throw new Error(
       "Could not start the wasm backend: tf.setBackend('wasm') returned false. " +
@@ -107,5 +114,10 @@ async function init(): Promise<BackendInfo> {
     );
   }
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean;
-  return { backend: tf.getBackend(), simd, threads: wasm.getThreadsCount(), versions };
+  return {
+    backend: tf.getBackend(),
+    simd,
+    threads: wasm.getThreadsCount(),
+    versions,
+  };
 }

@@ -63,24 +63,31 @@ function forwardKernel(
   return cs && gates ? [hs, cs, gates] : [hs];
 }
 
-function backwardKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const { dhs, gates, cs, mask, u } = inputs as Record<string, tf.TensorInfo>;
+function backwardKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
+  const { dhs, gates, cs, mask, u, hs } = inputs as Record<
+    string,
+    tf.TensorInfo
+  >;
   const [B, T, G] = gates!.shape as [number, number, number];
+  const H = G / 4;
   const be = backend as WasmHeapBackend;
   const dz = be.makeOutput([B, T, G], "float32");
+  const hPrevT = be.makeOutput([H, B * T], "float32");
   kernel ??= LstmKernel.create();
   kernel.backward({
     batch: B,
     steps: T,
-    units: G / 4,
+    units: H,
     dhs: f32(be, dhs!),
     gates: f32(be, gates!),
     cs: f32(be, cs!),
     mask: f32(be, mask!),
     u: f32(be, u!),
+    hs: f32(be, hs!),
     dz: f32(be, dz),
+    hPrevT: f32(be, hPrevT),
   });
-  return dz;
+  return [dz, hPrevT];
 }
 
 /**
@@ -138,22 +145,13 @@ const differentiable = tf.customGrad(
           tf.Tensor3D,
         ];
         const [B, T, H] = hs.shape;
-        const dz = tf.engine().runKernel(
+        const [dz, hPrevT] = tf.engine().runKernel(
           "FusedLstmGrad",
-          { dhs: dy, gates, cs, mask, u },
+          { dhs: dy, gates, cs, mask, u, hs },
           {},
-        ) as tf.Tensor3D; // [B, T, G]
+        ) as [tf.Tensor3D, tf.Tensor2D]; // [B, T, G], [H, B*T]
         // dU = H_prev^T dZ with H_prev = h_{t-1}, zero at t = 0
-        const hPrev = tf.concat(
-          [tf.zeros([B, 1, H]), tf.slice(hs, [0, 0, 0], [B, T - 1, H])],
-          1,
-        ); // [B, T, H]
-        const du = tf.matMul(
-          tf.reshape(hPrev, [B * T, H]),
-          tf.reshape(dz, [B * T, 4 * H]),
-          true,
-          false,
-        ); // [H, G]
+        const du = tf.matMul(hPrevT, tf.reshape(dz, [B * T, 4 * H])); // [H, G]
         return [dz, du, tf.zerosLike(mask)];
       },
     };

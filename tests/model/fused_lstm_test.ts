@@ -12,8 +12,9 @@ await setupBackend({ log: false });
 
 /**
  * Asserts that every element agrees within `rtol` relative to its own size,
- * with a floor of 1e-3 of the largest expected element (so exact zeros and
- * tiny entries are compared on the tensor's scale).
+ * with a floor of 1% of the largest expected element: entries far below the
+ * tensor's scale (exact zeros, or sums that cancel, whose float32 rounding
+ * differs with summation order) are compared on that floor.
  */
 function assertClose(
   actual: tf.Tensor,
@@ -27,9 +28,10 @@ function assertClose(
   for (const v of e) scale = Math.max(scale, Math.abs(v));
   let worst = 0;
   for (let i = 0; i < e.length; i++) {
-    const denom = Math.max(Math.abs(e[i]!), 1e-3 * scale, 1e-12);
+    const denom = Math.max(Math.abs(e[i]!), 1e-2 * scale, 1e-12);
     worst = Math.max(worst, Math.abs(a[i]! - e[i]!) / denom);
   }
+  if (Deno.env.get("DEBUG_CLOSE")) console.log(label, worst, scale);
   assert(worst <= rtol, `${label}: relative error ${worst} > ${rtol}`);
 }
 

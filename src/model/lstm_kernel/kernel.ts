@@ -50,8 +50,12 @@ export interface BackwardArgs {
   mask: Float32Array;
   /** Recurrent kernel, `[H, G]`. */
   u: Float32Array;
+  /** h_t saved by forward, `[B, T, H]`. */
+  hs: Float32Array;
   /** Out: gradient of the pre-activations (= of xp), `[B, T, G]`. */
   dz: Float32Array;
+  /** Out: h_{t-1} transposed (zero at t = 0), `[H, B*T]`: dU = hPrevT dz. */
+  hPrevT: Float32Array;
 }
 
 interface Exports {
@@ -86,6 +90,15 @@ interface Exports {
     dc: number,
   ): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
+  shift_transpose(
+    b0: number,
+    b1: number,
+    B: number,
+    T: number,
+    H: number,
+    hs: number,
+    hPrevT: number,
+  ): void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -198,9 +211,10 @@ export class LstmKernel {
   }
 
   /**
-   * Backpropagates through time: the gradient of the pre-activations.
+   * Backpropagates through time: the gradient of the pre-activations, and
+   * the transposed previous states the recurrent kernel's gradient needs.
    *
-   * @param a see {@link BackwardArgs}; `dz` is written
+   * @param a see {@link BackwardArgs}; `dz` and `hPrevT` are written
    */
   backward(a: BackwardArgs): void {
     const { batch: B, steps: T, units: H } = a;
@@ -212,6 +226,7 @@ export class LstmKernel {
       cs = m.take(B * T * H);
     const mask = m.take(B * T), u = m.take(H * G), ut = m.take(G * H);
     const dz = m.take(B * T * G);
+    const hs = m.take(B * T * H), hPrevT = m.take(H * B * T);
     const dh = m.take(B * H), dh2 = m.take(B * H), dc = m.take(B * H);
     this.#reserve(m.end);
     this.#put(dhs, a.dhs);
@@ -219,7 +234,9 @@ export class LstmKernel {
     this.#put(cs, a.cs);
     this.#put(mask, a.mask);
     this.#put(u, a.u);
+    this.#put(hs, a.hs);
     this.#exports.transpose(H, G, u, ut);
+    this.#exports.shift_transpose(0, B, B, T, H, hs, hPrevT);
     this.#exports.lstm_backward(
       0,
       B,
@@ -236,6 +253,7 @@ export class LstmKernel {
       dc,
     );
     this.#get(dz, a.dz);
+    this.#get(hPrevT, a.hPrevT);
   }
 }
 

@@ -187,6 +187,26 @@ __attribute__((export_name("transpose"))) void transpose(int R, int C,
     for (int k = 0; k < C; k++) dst[k * R + r] = src[r * C + k];
 }
 
+// hprev_t [H, B*T] = h_{t-1} transposed, zero at t = 0: the left operand of
+// dU = H_prev^T dZ, laid out so that product needs no transposed matMul.
+// For rows [b0, b1) of hs [B, T, H].
+__attribute__((export_name("shift_transpose"))) void
+shift_transpose(int b0, int b1, int B, int T, int H, const float *hs,
+                float *hprev_t) {
+  const int BT = B * T;
+  for (int b = b0; b < b1; b++) {
+    for (int k = 0; k < H; k++) hprev_t[k * BT + b * T] = 0.0f;
+    // tiles of 32 steps: the reads stay in L1, the writes are runs
+    for (int t0 = 1; t0 < T; t0 += 32) {
+      const int t1 = t0 + 32 < T ? t0 + 32 : T;
+      for (int k = 0; k < H; k++) {
+        float *dst = hprev_t + k * BT + b * T;
+        for (int t = t0; t < t1; t++) dst[t] = hs[(b * T + t - 1) * H + k];
+      }
+    }
+  }
+}
+
 // dhs   [B, T, H]  upstream gradient of every output h_t
 // gates [B, T, G]  saved by forward
 // cs    [B, T, H]  saved by forward
