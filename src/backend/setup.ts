@@ -16,6 +16,8 @@
  * - Its `BatchMatMul` is ~10x slower with `transposeA`/`transposeB`, which
  *   every matMul gradient uses: {@link registerTransposedMatMul} transposes
  *   explicitly instead.
+ * - Its `Sum` over leading axes (every bias gradient) transposes the whole
+ *   input first: {@link registerLeadingSum} sums columns instead.
  * - tfjs-core sees `process.versions.node` under Deno, so IS_NODE is true and
  *   the backend reads its `.wasm` file from the package directory with `fs`:
  *   no network is needed.
@@ -28,6 +30,7 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
 import { registerTransposedMatMul } from "./transposed_matmul.ts";
+import { registerLeadingSum } from "./leading_sum.ts";
 
 /** What {@link setupBackend} found and set. */
 export interface BackendInfo {
@@ -101,6 +104,7 @@ async function init(): Promise<BackendInfo> {
   registerChainedOps();
   registerSegmentSum();
   registerTransposedMatMul();
+  registerLeadingSum();
   if (!(await tf.setBackend("wasm"))) {
     throw new Error(
       "Could not start the wasm backend: tf.setBackend('wasm') returned false. " +
