@@ -19,23 +19,51 @@ const KERNEL_DIR = new URL("../src/model/lstm_kernel/", import.meta.url);
 const SOURCE = new URL("lstm.c", KERNEL_DIR);
 const TARGET = new URL("lstm_wasm.ts", KERNEL_DIR);
 
-/** clang flags: SIMD128, shared memory imported from JS, no libc. */
+/**
+ * clang flags: SIMD128, the memory imported (it is tfjs-backend-wasm's
+ * heap), no libc. `-Wframe-larger-than=0` with `-Werror` rejects any function
+ * that needs a stack frame: the module's stack pointer would point into
+ * memory tfjs owns.
+ */
 const FLAGS = [
   "--target=wasm32",
   "-msimd128",
-  "-matomics",
-  "-mbulk-memory",
   "-O3",
   "-ffreestanding",
   "-nostdlib",
   "-Wall",
   "-Werror",
+  "-Wframe-larger-than=0",
   "-Wl,--no-entry",
   "-Wl,--import-memory",
-  "-Wl,--shared-memory",
-  "-Wl,--max-memory=4294967296",
-  "-Wl,--export=__heap_base",
+  "-Wl,--strip-all",
 ];
+
+/** Ids of the sections of a WebAssembly binary. */
+function sectionIds(wasm: Uint8Array): number[] {
+  const ids: number[] = [];
+  let at = 8; // magic and version
+  while (at < wasm.length) {
+    const id = wasm[at++]!;
+    let size = 0, shift = 0, byte: number;
+    do {
+      byte = wasm[at++]!;
+      size |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    ids.push(id);
+    at += size;
+  }
+  return ids;
+}
+
+/** The binary must not initialise memory: that memory belongs to tfjs. */
+function checkNoData(wasm: Uint8Array): void {
+  const DATA = 11, DATA_COUNT = 12;
+  if (sectionIds(wasm).some((id) => id === DATA || id === DATA_COUNT)) {
+    throw new Error("lstm.wasm has a data section: lstm.c must not use static data (it would overwrite tfjs's heap)");
+  }
+}
 
 async function compile(outDir: string): Promise<Uint8Array> {
   const out = `${outDir}/lstm.wasm`;
@@ -49,7 +77,9 @@ async function compile(outDir: string): Promise<Uint8Array> {
       `clang failed (exit ${code}):\n${new TextDecoder().decode(stderr)}`,
     );
   }
-  return await Deno.readFile(out);
+  const wasm = await Deno.readFile(out);
+  checkNoData(wasm);
+  return wasm;
 }
 
 function toBase64(bytes: Uint8Array): string {

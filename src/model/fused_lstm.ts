@@ -223,13 +223,12 @@ export class FusedLSTM extends tfl.layers.Layer {
         : tf.cast(tf.cast(tf.reshape(maskIn, [B, T]), "bool"), "float32"); // [B, T]
       let xp = tf.matMul(tf.reshape(x, [B * T, E]), this.kernel!.read()); // [B*T, 4H]
       if (this.bias !== null) xp = tf.add(xp, this.bias.read());
-      const hs = lstmRecurrence(
+      return lstmRecurrence(
         tf.reshape(xp, [B, T, 4 * H]),
         this.recurrentKernel!.read() as tf.Tensor2D,
         mask as tf.Tensor2D,
-      ); // [B, T, H]
-      if (this.returnSequences) return hs;
-      return tf.reshape(tf.slice(hs, [0, T - 1, 0], [B, 1, H]), [B, H]);
+        { returnSequences: this.returnSequences },
+      ); // [B, T, H] or [B, H]
     });
   }
 

@@ -15,9 +15,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "./lstm_kernel/kernel.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use. */
-interface WasmHeapBackend {
+interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: tf.DataId): void;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  wasm: { asm: { memory: WebAssembly.Memory } };
 }
 
 interface KernelArgs {
@@ -26,66 +28,109 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-let kernel: LstmKernel | undefined;
+const kernels = new WeakMap<WebAssembly.Memory, LstmKernel>();
 
-function f32(backend: WasmHeapBackend, t: tf.TensorInfo): Float32Array {
+/** The kernel instance working on this backend's heap. */
+function kernelFor(be: WasmBackend): LstmKernel {
+  const memory = be.wasm.asm.memory;
+  let k = kernels.get(memory);
+  if (k === undefined) kernels.set(memory, k = LstmKernel.create(memory));
+  return k;
+}
+
+/** Heap byte offset of a float32 tensor. */
+function at(be: WasmBackend, t: tf.TensorInfo): number {
   if (t.dtype !== "float32") {
     throw new TypeError(
       `FusedLstm: expected float32 tensors but found ${t.dtype}`,
     );
   }
-  return backend.typedArrayFromHeap(t) as Float32Array;
+  return be.dataIdMap.get(t.dataId).memoryOffset;
 }
 
+/** Runs `fn` with float32 scratch buffers of the given sizes, freed after. */
+function withScratch(
+  be: WasmBackend,
+  sizes: number[],
+  fn: (offsets: number[]) => void,
+): void {
+  const bufs = sizes.map((n) => be.makeOutput([n], "float32"));
+  try {
+    fn(bufs.map((b) => at(be, b)));
+  } finally {
+    bufs.forEach((b) => be.disposeData(b.dataId));
+  }
+}
+
+/**
+ * Outputs: inference `[out]` (all h `[B, T, H]` with `sequences`, else the
+ * last h `[B, H]`); training `[hs, cs, gates, hLast]`.
+ */
 function forwardKernel(
   { inputs, backend, attrs }: KernelArgs,
 ): tf.TensorInfo[] {
   const { xp, u, mask } = inputs as Record<string, tf.TensorInfo>;
   const [B, T, G] = xp!.shape as [number, number, number];
   const H = G / 4;
-  const train = (attrs as { train: boolean }).train;
-  const be = backend as WasmHeapBackend;
-  const hs = be.makeOutput([B, T, H], "float32");
+  const { train, sequences } = attrs as { train: boolean; sequences: boolean };
+  const be = backend as WasmBackend;
+  const dims = { batch: B, steps: T, units: H };
+  const hs = train || sequences
+    ? be.makeOutput([B, T, H], "float32")
+    : undefined;
   const cs = train ? be.makeOutput([B, T, H], "float32") : undefined;
   const gates = train ? be.makeOutput([B, T, G], "float32") : undefined;
-  // Views are taken after makeOutput: an allocation may grow (and detach) the heap.
-  kernel ??= LstmKernel.create();
-  kernel.forward({
-    batch: B,
-    steps: T,
-    units: H,
-    xp: f32(be, xp!),
-    u: f32(be, u!),
-    mask: f32(be, mask!),
-    hs: f32(be, hs),
-    ...(cs && gates ? { cs: f32(be, cs), gates: f32(be, gates) } : {}),
+  const hLast = train || !sequences
+    ? be.makeOutput([B, H], "float32")
+    : undefined;
+  const extra = hLast ? [] : [B * H];
+  withScratch(be, [B * H, train ? 0 : B * G, ...extra], ([c, z, h]) => {
+    kernelFor(be).forward(dims, {
+      xp: at(be, xp!),
+      u: at(be, u!),
+      mask: at(be, mask!),
+      hs: hs ? at(be, hs) : 0,
+      cs: cs ? at(be, cs) : 0,
+      gates: gates ? at(be, gates) : 0,
+      h: hLast ? at(be, hLast) : h!,
+      c: c!,
+      z: z!,
+    });
   });
-  return cs && gates ? [hs, cs, gates] : [hs];
+  if (train) return [hs!, cs!, gates!, hLast!];
+  return [sequences ? hs! : hLast!];
 }
 
-function backwardKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
-  const { dhs, gates, cs, mask, u, hs } = inputs as Record<
+/** Outputs `[dz, hPrevT]`; `dy` is `[B, T, H]` with `sequences`, else `[B, H]`. */
+function backwardKernel(
+  { inputs, backend, attrs }: KernelArgs,
+): tf.TensorInfo[] {
+  const { dy, gates, cs, mask, u, hs } = inputs as Record<
     string,
     tf.TensorInfo
   >;
   const [B, T, G] = gates!.shape as [number, number, number];
   const H = G / 4;
-  const be = backend as WasmHeapBackend;
+  const { sequences } = attrs as { sequences: boolean };
+  const be = backend as WasmBackend;
   const dz = be.makeOutput([B, T, G], "float32");
   const hPrevT = be.makeOutput([H, B * T], "float32");
-  kernel ??= LstmKernel.create();
-  kernel.backward({
-    batch: B,
-    steps: T,
-    units: H,
-    dhs: f32(be, dhs!),
-    gates: f32(be, gates!),
-    cs: f32(be, cs!),
-    mask: f32(be, mask!),
-    u: f32(be, u!),
-    hs: f32(be, hs!),
-    dz: f32(be, dz),
-    hPrevT: f32(be, hPrevT),
+  withScratch(be, [G * H, B * H, B * H, B * H], ([ut, dh, dh2, dc]) => {
+    kernelFor(be).backward({ batch: B, steps: T, units: H }, {
+      dhs: sequences ? at(be, dy!) : 0,
+      dhLast: sequences ? 0 : at(be, dy!),
+      gates: at(be, gates!),
+      cs: at(be, cs!),
+      mask: at(be, mask!),
+      u: at(be, u!),
+      hs: at(be, hs!),
+      dz: at(be, dz),
+      hPrevT: at(be, hPrevT),
+      ut: ut!,
+      dh: dh!,
+      dh2: dh2!,
+      dc: dc!,
+    });
   });
   return [dz, hPrevT];
 }
@@ -125,17 +170,24 @@ function recording(): boolean {
   return (state?.gradientDepth ?? 1) > 0;
 }
 
-const differentiable = tf.customGrad(
+type Recurrence = (
+  xp: tf.Tensor3D,
+  u: tf.Tensor2D,
+  mask: tf.Tensor2D,
+) => tf.Tensor;
+
+/** The recurrence with its hand-derived gradient, for one output kind. */
+function differentiable(sequences: boolean): Recurrence {
   // deno-lint-ignore no-explicit-any
-  ((xp: tf.Tensor3D, u: tf.Tensor2D, mask: tf.Tensor2D, save: any) => {
-    const [hs, cs, gates] = tf.engine().runKernel(
+  const f = (xp: tf.Tensor3D, u: tf.Tensor2D, mask: tf.Tensor2D, save: any) => {
+    const [hs, cs, gates, hLast] = tf.engine().runKernel(
       "FusedLstm",
       { xp, u, mask },
-      { train: true },
+      { train: true, sequences },
     ) as tf.Tensor[];
     (save as tf.GradSaveFunc)([u, mask, hs!, cs!, gates!]);
     return {
-      value: hs!,
+      value: sequences ? hs! : hLast!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [u, mask, hs, cs, gates] = saved as [
           tf.Tensor2D,
@@ -147,16 +199,30 @@ const differentiable = tf.customGrad(
         const [B, T, H] = hs.shape;
         const [dz, hPrevT] = tf.engine().runKernel(
           "FusedLstmGrad",
-          { dhs: dy, gates, cs, mask, u, hs },
-          {},
+          { dy, gates, cs, mask, u, hs },
+          { sequences },
         ) as [tf.Tensor3D, tf.Tensor2D]; // [B, T, G], [H, B*T]
         // dU = H_prev^T dZ with H_prev = h_{t-1}, zero at t = 0
         const du = tf.matMul(hPrevT, tf.reshape(dz, [B * T, 4 * H])); // [H, G]
         return [dz, du, tf.zerosLike(mask)];
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0],
-);
+  };
+  return tf.customGrad(
+    f as unknown as Parameters<typeof tf.customGrad>[0],
+  ) as unknown as Recurrence;
+}
+
+const recurrences = {
+  sequences: differentiable(true),
+  last: differentiable(false),
+};
+
+/** Options of {@link lstmRecurrence}. */
+export interface RecurrenceOptions {
+  /** Return h for every step `[B, T, H]`, else only the last `[B, H]`. @default true */
+  returnSequences?: boolean;
+}
 
 /**
  * Runs the LSTM recurrence from zero state over precomputed input
@@ -169,7 +235,8 @@ const differentiable = tf.customGrad(
  * @param xp input projection `x W + b`, `[B, T, 4H]`
  * @param u recurrent kernel, `[H, 4H]`
  * @param mask 1 for valid steps and 0 for padding, `[B, T]`, float32
- * @returns h for every step, `[B, T, H]`
+ * @param options see {@link RecurrenceOptions}
+ * @returns h for every step, `[B, T, H]`, or the last h, `[B, H]`
  *
  * @example
  * ```ts
@@ -179,14 +246,20 @@ const differentiable = tf.customGrad(
  * await setupBackend({ log: false });
  * const hs = lstmRecurrence(tf.zeros([2, 3, 16]), tf.zeros([4, 16]), tf.ones([2, 3]));
  * console.assert(hs.shape.join() === "2,3,4");
+ * const h = lstmRecurrence(tf.zeros([2, 3, 16]), tf.zeros([4, 16]), tf.ones([2, 3]), {
+ *   returnSequences: false,
+ * });
+ * console.assert(h.shape.join() === "2,4");
  * ```
  */
 export function lstmRecurrence(
   xp: tf.Tensor3D,
   u: tf.Tensor2D,
   mask: tf.Tensor2D,
-): tf.Tensor3D {
+  options: RecurrenceOptions = {},
+): tf.Tensor {
   registerLstmKernels();
+  const sequences = options.returnSequences ?? true;
   const [B, T, G] = xp.shape;
   const H = G / 4;
   if (u.shape[0] !== H || u.shape[1] !== G) {
@@ -197,25 +270,29 @@ export function lstmRecurrence(
   if (H % 4 !== 0) {
     return tf.tidy(() => {
       const Hp = Math.ceil(H / 4) * 4;
-      const xpP = tf.reshape(
-        tf.pad(tf.reshape(xp, [B, T, 4, H]), [[0, 0], [0, 0], [0, 0], [
-          0,
-          Hp - H,
-        ]]),
-        [B, T, 4 * Hp],
-      ) as tf.Tensor3D;
+      const padUnits = (t: tf.Tensor, rows: number) =>
+        tf.pad(tf.reshape(t, [rows, 4, H]), [[0, 0], [0, 0], [0, Hp - H]]);
+      const xpP = tf.reshape(padUnits(xp, B * T), [
+        B,
+        T,
+        4 * Hp,
+      ]) as tf.Tensor3D;
       const uP = tf.reshape(
-        tf.pad(tf.reshape(u, [H, 4, H]), [[0, Hp - H], [0, 0], [0, Hp - H]]),
+        tf.pad(padUnits(u, H), [[0, Hp - H], [0, 0], [0, 0]]),
         [Hp, 4 * Hp],
       ) as tf.Tensor2D;
-      return tf.slice(lstmRecurrence(xpP, uP, mask), [0, 0, 0], [B, T, H]);
+      const out = lstmRecurrence(xpP, uP, mask, options);
+      return sequences
+        ? tf.slice(out, [0, 0, 0], [B, T, H])
+        : tf.slice(out, [0, 0], [B, H]);
     });
   }
   if (!recording()) {
     const out = tf.engine().runKernel("FusedLstm", { xp, u, mask }, {
       train: false,
+      sequences,
     });
-    return (Array.isArray(out) ? out[0] : out) as tf.Tensor3D;
+    return (Array.isArray(out) ? out[0] : out) as tf.Tensor;
   }
-  return differentiable(xp, u, mask) as tf.Tensor3D;
+  return recurrences[sequences ? "sequences" : "last"](xp, u, mask);
 }

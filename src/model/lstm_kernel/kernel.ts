@@ -1,61 +1,73 @@
 /**
  * JavaScript side of the LSTM recurrence kernel in `lstm.c`: instantiates the
- * WebAssembly module from the bytes in `lstm_wasm.ts`, copies arguments into
- * its linear memory, runs it, and copies results out.
+ * WebAssembly module from the bytes in `lstm_wasm.ts` on a given memory
+ * (tfjs-backend-wasm's heap) and calls it with byte offsets into that memory.
  *
  * Shapes use B batch rows, T timesteps, H units, G = 4H gate columns
- * (order i, f, g, o). All arrays are row-major float32.
+ * (order i, f, g, o). All arrays are row-major float32. An offset of 0
+ * means "absent" where an argument is optional.
  *
  * @module
  */
 import { LSTM_WASM_BASE64 } from "./lstm_wasm.ts";
 
-/** Arguments of {@link LstmKernel.forward}. */
-export interface ForwardArgs {
-  /** Batch rows B. */
-  batch: number;
-  /** Timesteps T. */
-  steps: number;
-  /** Units H; must be a multiple of 4. */
-  units: number;
+/** Byte offsets of the arguments of {@link LstmKernel.forward}. */
+export interface ForwardPointers {
   /** Input projection x W + b, `[B, T, G]`. */
-  xp: Float32Array;
+  xp: number;
   /** Recurrent kernel, `[H, G]`. */
-  u: Float32Array;
+  u: number;
   /** 1 where a step is valid, 0 where the state is carried, `[B, T]`. */
-  mask: Float32Array;
-  /** Out: h_t for every step, `[B, T, H]`. */
-  hs: Float32Array;
-  /** Out (training only): c_t for every step, `[B, T, H]`. */
-  cs?: Float32Array;
-  /** Out (training only): gates after activation, `[B, T, G]`. */
-  gates?: Float32Array;
+  mask: number;
+  /** Out: h_t for every step, `[B, T, H]`; 0 to skip (inference, last h only). */
+  hs: number;
+  /** Out (training): c_t for every step, `[B, T, H]`; else 0. */
+  cs: number;
+  /** Out (training): gates after activation, `[B, T, G]`; else 0. */
+  gates: number;
+  /** Out: the last h, `[B, H]`. */
+  h: number;
+  /** Scratch `[B, H]`. */
+  c: number;
+  /** Scratch `[B, G]` (used when `gates` is 0). */
+  z: number;
 }
 
-/** Arguments of {@link LstmKernel.backward}. */
-export interface BackwardArgs {
+/** Byte offsets of the arguments of {@link LstmKernel.backward}. */
+export interface BackwardPointers {
+  /** Upstream gradient of every h_t, `[B, T, H]`; 0 if only the last h was an output. */
+  dhs: number;
+  /** Upstream gradient of the last h, `[B, H]` (used when `dhs` is 0). */
+  dhLast: number;
+  /** Gates saved by forward, `[B, T, G]`. */
+  gates: number;
+  /** c_t saved by forward, `[B, T, H]`. */
+  cs: number;
+  /** Mask as given to forward, `[B, T]`. */
+  mask: number;
+  /** Recurrent kernel, `[H, G]`. */
+  u: number;
+  /** h_t saved by forward, `[B, T, H]`. */
+  hs: number;
+  /** Out: gradient of the pre-activations (= of xp), `[B, T, G]`. */
+  dz: number;
+  /** Out: h_{t-1} transposed (zero at t = 0), `[H, B*T]`: dU = hPrevT dz. */
+  hPrevT: number;
+  /** Scratch `[G, H]`, `[B, H]`, `[B, H]`, `[B, H]`. */
+  ut: number;
+  dh: number;
+  dh2: number;
+  dc: number;
+}
+
+/** Sizes shared by forward and backward. */
+export interface Dims {
   /** Batch rows B. */
   batch: number;
   /** Timesteps T. */
   steps: number;
-  /** Units H; must be a multiple of 4. */
+  /** Units H; a positive multiple of 4. */
   units: number;
-  /** Upstream gradient of every h_t, `[B, T, H]`. */
-  dhs: Float32Array;
-  /** Gates saved by forward, `[B, T, G]`. */
-  gates: Float32Array;
-  /** c_t saved by forward, `[B, T, H]`. */
-  cs: Float32Array;
-  /** Mask as given to forward, `[B, T]`. */
-  mask: Float32Array;
-  /** Recurrent kernel, `[H, G]`. */
-  u: Float32Array;
-  /** h_t saved by forward, `[B, T, H]`. */
-  hs: Float32Array;
-  /** Out: gradient of the pre-activations (= of xp), `[B, T, G]`. */
-  dz: Float32Array;
-  /** Out: h_{t-1} transposed (zero at t = 0), `[H, B*T]`: dU = hPrevT dz. */
-  hPrevT: Float32Array;
 }
 
 interface Exports {
@@ -80,6 +92,7 @@ interface Exports {
     T: number,
     H: number,
     dhs: number,
+    dhl: number,
     gates: number,
     cs: number,
     mask: number,
@@ -99,161 +112,102 @@ interface Exports {
     hs: number,
     hPrevT: number,
   ): void;
-  __heap_base: WebAssembly.Global;
 }
 
-const PAGE = 65536;
-
-/** Byte-offset bump allocator over the module's memory, reset per call. */
-class Arena {
-  #next: number;
-  constructor(readonly base: number) {
-    this.#next = base;
-  }
-  /** Reserves `floats` float32 slots, 16-byte aligned; returns the offset. */
-  take(floats: number): number {
-    const at = this.#next;
-    this.#next += Math.ceil((floats * 4) / 16) * 16;
-    return at;
-  }
-  get end(): number {
-    return this.#next;
-  }
-}
+let compiled: WebAssembly.Module | undefined;
 
 /**
- * One instance of the compiled kernel with its own shared memory.
+ * The compiled kernel bound to one memory.
  *
  * @example
  * ```ts
  * import { LstmKernel } from "./kernel.ts";
- * const k = LstmKernel.create();
- * // one row, one step, H = 4, all pre-activations 0: c = 0.5 * tanh(0) = 0
- * const hs = new Float32Array(4);
- * k.forward({
- *   batch: 1, steps: 1, units: 4, xp: new Float32Array(16),
- *   u: new Float32Array(64), mask: new Float32Array([1]), hs,
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const k = LstmKernel.create(memory);
+ * // B = 1, T = 1, H = 4 at offsets: xp 0, u 64, mask 320, h 336, c 352, z 368
+ * new Float32Array(memory.buffer, 320, 1)[0] = 1;
+ * k.forward({ batch: 1, steps: 1, units: 4 }, {
+ *   xp: 0, u: 64, mask: 320, hs: 0, cs: 0, gates: 0, h: 336, c: 352, z: 368,
  * });
- * console.assert(hs.every((v) => v === 0));
+ * // all pre-activations 0: c = 0.5 * tanh(0) = 0, h = 0
+ * console.assert(new Float32Array(memory.buffer, 336, 4).every((v) => v === 0));
  * ```
  */
 export class LstmKernel {
-  readonly #memory: WebAssembly.Memory;
   readonly #exports: Exports;
-  readonly #heapBase: number;
 
-  private constructor(memory: WebAssembly.Memory, exports: Exports) {
-    this.#memory = memory;
+  private constructor(exports: Exports) {
     this.#exports = exports;
-    this.#heapBase = exports.__heap_base.value as number;
   }
 
   /**
-   * Compiles and instantiates the kernel (synchronously).
+   * Instantiates the kernel (synchronously) on `memory`.
    *
+   * @param memory the memory all offsets refer to
    * @returns a ready kernel
    */
-  static create(): LstmKernel {
-    const bytes = Uint8Array.from(
-      atob(LSTM_WASM_BASE64),
-      (ch) => ch.charCodeAt(0),
+  static create(memory: WebAssembly.Memory): LstmKernel {
+    compiled ??= new WebAssembly.Module(
+      Uint8Array.from(atob(LSTM_WASM_BASE64), (ch) => ch.charCodeAt(0)),
     );
-    const memory = new WebAssembly.Memory({
-      initial: 4,
-      maximum: 65536,
-      shared: true,
-    });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-      env: { memory },
-    });
-    return new LstmKernel(memory, instance.exports as unknown as Exports);
-  }
-
-  #reserve(end: number): void {
-    const have = this.#memory.buffer.byteLength;
-    if (end > have) this.#memory.grow(Math.ceil((end - have) / PAGE));
-  }
-
-  #put(at: number, src: Float32Array): void {
-    new Float32Array(this.#memory.buffer, at, src.length).set(src);
-  }
-
-  #get(at: number, dst: Float32Array): void {
-    dst.set(new Float32Array(this.#memory.buffer, at, dst.length));
+    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    return new LstmKernel(instance.exports as unknown as Exports);
   }
 
   /**
    * Runs the LSTM forward over all steps from zero state.
    *
-   * @param a see {@link ForwardArgs}; `hs` (and `cs`, `gates` if given) are written
+   * @param d sizes
+   * @param p byte offsets, see {@link ForwardPointers}
    */
-  forward(a: ForwardArgs): void {
-    const { batch: B, steps: T, units: H } = a;
-    checkUnits(H);
-    const G = 4 * H;
-    const train = a.gates !== undefined && a.cs !== undefined;
-    const m = new Arena(this.#heapBase);
-    const xp = m.take(B * T * G), u = m.take(H * G), mask = m.take(B * T);
-    const hs = m.take(B * T * H);
-    const cs = train ? m.take(B * T * H) : 0;
-    const gates = train ? m.take(B * T * G) : 0;
-    const h = m.take(B * H), c = m.take(B * H), z = m.take(B * G);
-    this.#reserve(m.end);
-    this.#put(xp, a.xp);
-    this.#put(u, a.u);
-    this.#put(mask, a.mask);
-    this.#exports.lstm_forward(0, B, T, H, xp, u, mask, hs, cs, gates, h, c, z);
-    this.#get(hs, a.hs);
-    if (train) {
-      this.#get(cs, a.cs!);
-      this.#get(gates, a.gates!);
-    }
+  forward(d: Dims, p: ForwardPointers): void {
+    checkUnits(d.units);
+    this.#exports.lstm_forward(
+      0,
+      d.batch,
+      d.steps,
+      d.units,
+      p.xp,
+      p.u,
+      p.mask,
+      p.hs,
+      p.cs,
+      p.gates,
+      p.h,
+      p.c,
+      p.z,
+    );
   }
 
   /**
    * Backpropagates through time: the gradient of the pre-activations, and
    * the transposed previous states the recurrent kernel's gradient needs.
    *
-   * @param a see {@link BackwardArgs}; `dz` and `hPrevT` are written
+   * @param d sizes
+   * @param p byte offsets, see {@link BackwardPointers}
    */
-  backward(a: BackwardArgs): void {
-    const { batch: B, steps: T, units: H } = a;
-    checkUnits(H);
-    const G = 4 * H;
-    const m = new Arena(this.#heapBase);
-    const dhs = m.take(B * T * H),
-      gates = m.take(B * T * G),
-      cs = m.take(B * T * H);
-    const mask = m.take(B * T), u = m.take(H * G), ut = m.take(G * H);
-    const dz = m.take(B * T * G);
-    const hs = m.take(B * T * H), hPrevT = m.take(H * B * T);
-    const dh = m.take(B * H), dh2 = m.take(B * H), dc = m.take(B * H);
-    this.#reserve(m.end);
-    this.#put(dhs, a.dhs);
-    this.#put(gates, a.gates);
-    this.#put(cs, a.cs);
-    this.#put(mask, a.mask);
-    this.#put(u, a.u);
-    this.#put(hs, a.hs);
-    this.#exports.transpose(H, G, u, ut);
-    this.#exports.shift_transpose(0, B, B, T, H, hs, hPrevT);
-    this.#exports.lstm_backward(
+  backward(d: Dims, p: BackwardPointers): void {
+    checkUnits(d.units);
+    const { batch: B, steps: T, units: H } = d;
+    const e = this.#exports;
+    e.transpose(H, 4 * H, p.u, p.ut);
+    e.shift_transpose(0, B, B, T, H, p.hs, p.hPrevT);
+    e.lstm_backward(
       0,
       B,
       T,
       H,
-      dhs,
-      gates,
-      cs,
-      mask,
-      ut,
-      dz,
-      dh,
-      dh2,
-      dc,
+      p.dhs,
+      p.dhLast,
+      p.gates,
+      p.cs,
+      p.mask,
+      p.ut,
+      p.dz,
+      p.dh,
+      p.dh2,
+      p.dc,
     );
-    this.#get(dz, a.dz);
-    this.#get(hPrevT, a.hPrevT);
   }
 }
 

@@ -2,16 +2,18 @@
 //
 // Letters: B batch rows, T timesteps, H units, G = 4H gate columns in the
 // order i, f, g (tfjs-layers calls it "c"), o. All arrays are row-major
-// float32 and live in linear memory managed from JavaScript (see
-// ../lstm_wasm_kernel.ts); nothing here allocates, and there is no static
-// data, so several instances may share one memory.
+// float32 and live in the linear memory of tfjs-backend-wasm, which this
+// module imports: pointers are tensor offsets in that heap, so no data is
+// copied. Nothing here allocates, and there is no static data and no stack
+// frame (the build checks both), so the module never writes outside the
+// buffers it is given.
 //
 // Every function works on a range of batch rows [b0, b1): rows never
 // interact in an LSTM, so the rows can be split between threads with no
 // synchronisation inside the time loop. Scratch arrays are indexed by row,
 // so two ranges touch disjoint scratch.
 //
-// Requirements checked by the caller: H % 4 == 0, pointers 16-byte aligned.
+// Requirements checked by the caller: H % 4 == 0, float32 pointers.
 
 #include <wasm_simd128.h>
 
@@ -69,7 +71,7 @@ INLINE v4 tanh4(v4 x) {
 
 // ---------------------------------------------------------------------------
 // Small matrix product: C[m, :] = X[m, :] + A[m, :] Bm, for rows m in
-// [0, M), N columns, K inner. X may equal C. Register block of RB rows by NV
+// [0, M), N columns, K inner. X may equal C, or be null for zeros. Register block of RB rows by NV
 // vectors of four columns; the loop over column blocks is outside the loop
 // over rows so a K x 4NV panel of Bm stays in L1 for all rows.
 
@@ -79,7 +81,7 @@ INLINE void block(int rb, int nv, int K, const float *a, int lda,
   v4 acc[4][4];
   for (int r = 0; r < rb; r++)
     for (int j = 0; j < nv; j++)
-      acc[r][j] = wasm_v128_load(x + r * ldx + 4 * j);
+      acc[r][j] = x ? wasm_v128_load(x + r * ldx + 4 * j) : wasm_f32x4_splat(0.0f);
   for (int k = 0; k < K; k++) {
     v4 bv[4];
     for (int j = 0; j < nv; j++) bv[j] = wasm_v128_load(bm + k * ldb + 4 * j);
@@ -100,20 +102,20 @@ static void gemm_acc(int M, int N, int K, const float *a, int lda,
   for (; n + 16 <= N; n += 16) {
     int m = 0;
     for (; m + 2 <= M; m += 2)
-      block(2, 4, K, a + m * lda, lda, bm + n, ldb, x + m * ldx + n, ldx,
-            c + m * ldc + n, ldc);
+      block(2, 4, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
+            ldx, c + m * ldc + n, ldc);
     for (; m < M; m++)
-      block(1, 4, K, a + m * lda, lda, bm + n, ldb, x + m * ldx + n, ldx,
-            c + m * ldc + n, ldc);
+      block(1, 4, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
+            ldx, c + m * ldc + n, ldc);
   }
   for (; n + 4 <= N; n += 4) {
     int m = 0;
     for (; m + 4 <= M; m += 4)
-      block(4, 1, K, a + m * lda, lda, bm + n, ldb, x + m * ldx + n, ldx,
-            c + m * ldc + n, ldc);
+      block(4, 1, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
+            ldx, c + m * ldc + n, ldc);
     for (; m < M; m++)
-      block(1, 1, K, a + m * lda, lda, bm + n, ldb, x + m * ldx + n, ldx,
-            c + m * ldc + n, ldc);
+      block(1, 1, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
+            ldx, c + m * ldc + n, ldc);
   }
 }
 
@@ -123,11 +125,13 @@ static void gemm_acc(int M, int N, int K, const float *a, int lda,
 // xp    [B, T, G]  input projection x W + b
 // u     [H, G]     recurrent kernel
 // mask  [B, T]     0 = carry state unchanged; null = all steps valid
-// hs    [B, T, H]  out: h_t (the carried h at masked steps)
+// hs    [B, T, H]  out: h_t (the carried h at masked steps); may be null
+//                  when only the last h is wanted (it is left in h)
 // cs    [B, T, H]  out: c_t; may be null when gates is null (inference)
 // gates [B, T, G]  out: i, f, g, o after activation (zeros at masked steps);
 //                  null for inference, then z is used instead
-// h, c  [B, H]     scratch state
+// h     [B, H]     out: the last h (scratch state during the loop)
+// c     [B, H]     scratch state
 // z     [B, G]     scratch pre-activations (used when gates is null)
 __attribute__((export_name("lstm_forward"))) void
 lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
@@ -165,8 +169,10 @@ lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
       } else if (gates) {
         for (int j = 0; j < G; j += 4) wasm_v128_store(zr + j, wasm_f32x4_splat(0.0f));
       }
-      float *ho = hs + (b * T + t) * H;
-      for (int j = 0; j < H; j += 4) wasm_v128_store(ho + j, wasm_v128_load(hr + j));
+      if (hs) {
+        float *ho = hs + (b * T + t) * H;
+        for (int j = 0; j < H; j += 4) wasm_v128_store(ho + j, wasm_v128_load(hr + j));
+      }
       if (cs) {
         float *co = cs + (b * T + t) * H;
         for (int j = 0; j < H; j += 4) wasm_v128_store(co + j, wasm_v128_load(cr + j));
@@ -207,7 +213,9 @@ shift_transpose(int b0, int b1, int B, int T, int H, const float *hs,
   }
 }
 
-// dhs   [B, T, H]  upstream gradient of every output h_t
+// dhs   [B, T, H]  upstream gradient of every output h_t, or null when
+//                  only the last h was an output:
+// dhl   [B, H]     then its upstream gradient
 // gates [B, T, G]  saved by forward
 // cs    [B, T, H]  saved by forward
 // mask  [B, T]     as in forward, or null
@@ -216,14 +224,14 @@ shift_transpose(int b0, int b1, int B, int T, int H, const float *hs,
 // dh, dh2, dc [B, H] scratch
 __attribute__((export_name("lstm_backward"))) void
 lstm_backward(int b0, int b1, int T, int H, const float *dhs,
-              const float *gates, const float *cs, const float *mask,
+              const float *dhl, const float *gates, const float *cs, const float *mask,
               const float *ut, float *dz, float *dh, float *dh2, float *dc) {
   const int G = 4 * H;
   const int M = b1 - b0;
   const v4 one = wasm_f32x4_splat(1.0f);
   for (int b = b0; b < b1; b++)
     for (int j = 0; j < H; j++) {
-      dh[b * H + j] = dhs[(b * T + T - 1) * H + j];
+      dh[b * H + j] = dhs ? dhs[(b * T + T - 1) * H + j] : dhl[b * H + j];
       dc[b * H + j] = 0.0f;
     }
   for (int t = T - 1; t >= 0; t--) {
@@ -266,7 +274,7 @@ lstm_backward(int b0, int b1, int T, int H, const float *dhs,
     if (t == 0) break;
     // dh_{t-1} = dhs[:, t-1] + dz_t U^T                        // [M, H]
     gemm_acc(M, H, G, dz + (b0 * T + t) * G, T * G, ut, H,
-             dhs + (b0 * T + t - 1) * H, T * H, dh2 + b0 * H, H);
+             dhs ? dhs + (b0 * T + t - 1) * H : 0, T * H, dh2 + b0 * H, H);
     for (int b = b0; b < b1; b++) {
       float *d2 = dh2 + b * H, *d1 = dh + b * H;
       // a masked step passes its whole gradient on unchanged
