@@ -18,6 +18,8 @@
  *   explicitly instead.
  * - Its `Sum` over leading axes (every bias gradient) transposes the whole
  *   input first: {@link registerLeadingSum} sums columns instead.
+ * - Its `GatherV2` (every Embedding lookup) copies element by element:
+ *   {@link registerRowGather} copies whole rows along axis 0.
  * - tfjs-core sees `process.versions.node` under Deno, so IS_NODE is true and
  *   the backend reads its `.wasm` file from the package directory with `fs`:
  *   no network is needed.
@@ -31,6 +33,7 @@ import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
 import { registerTransposedMatMul } from "./transposed_matmul.ts";
 import { registerLeadingSum } from "./leading_sum.ts";
+import { registerRowGather } from "./row_gather.ts";
 
 /** What {@link setupBackend} found and set. */
 export interface BackendInfo {
@@ -105,6 +108,7 @@ async function init(): Promise<BackendInfo> {
   registerSegmentSum();
   registerTransposedMatMul();
   registerLeadingSum();
+  registerRowGather();
   if (!(await tf.setBackend("wasm"))) {
     throw new Error(
       "Could not start the wasm backend: tf.setBackend('wasm') returned false. " +
