@@ -16,6 +16,9 @@
  * - Its `BatchMatMul` is ~10x slower with `transposeA`/`transposeB`, which
  *   every matMul gradient uses: {@link registerTransposedMatMul} transposes
  *   explicitly instead.
+ * - Its `BatchMatMul` packs the right operand before multiplying, which
+ *   costs more than the product when that operand is large and new (as in
+ *   gradients): {@link registerBigMatMul} multiplies those without packing.
  * - Its `Sum` over leading axes (every bias gradient) transposes the whole
  *   input first: {@link registerLeadingSum} sums columns instead.
  * - Its `GatherV2` (every Embedding lookup) copies element by element:
@@ -32,6 +35,7 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
 import { registerTransposedMatMul } from "./transposed_matmul.ts";
+import { registerBigMatMul } from "./big_matmul.ts";
 import { registerLeadingSum } from "./leading_sum.ts";
 import { registerRowGather } from "./row_gather.ts";
 
@@ -106,6 +110,7 @@ async function init(): Promise<BackendInfo> {
   };
   registerChainedOps();
   registerSegmentSum();
+  registerBigMatMul(); // before: the transposed wrapper feeds it
   registerTransposedMatMul();
   registerLeadingSum();
   registerRowGather();

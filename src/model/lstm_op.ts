@@ -28,14 +28,9 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-const kernels = new WeakMap<WebAssembly.Memory, LstmKernel>();
-
 /** The kernel instance working on this backend's heap. */
 function kernelFor(be: WasmBackend): LstmKernel {
-  const memory = be.wasm.asm.memory;
-  let k = kernels.get(memory);
-  if (k === undefined) kernels.set(memory, k = LstmKernel.create(memory));
-  return k;
+  return LstmKernel.on(be.wasm.asm.memory);
 }
 
 /** Heap byte offset of a float32 tensor. */

@@ -112,9 +112,11 @@ interface Exports {
     hs: number,
     hPrevT: number,
   ): void;
+  matmul(M: number, N: number, K: number, a: number, b: number, c: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
 
 /**
  * The compiled kernel bound to one memory.
@@ -152,6 +154,41 @@ export class LstmKernel {
     );
     const instance = new WebAssembly.Instance(compiled, { env: { memory } });
     return new LstmKernel(instance.exports as unknown as Exports);
+  }
+
+  /**
+   * The kernel for `memory`, instantiated on first use and then reused.
+   *
+   * @param memory the memory all offsets refer to
+   * @returns the shared instance
+   */
+  static on(memory: WebAssembly.Memory): LstmKernel {
+    let k = instances.get(memory);
+    if (k === undefined) instances.set(memory, k = LstmKernel.create(memory));
+    return k;
+  }
+
+  /**
+   * `C[M, N] = A[M, K] B[K, N]`, contiguous row-major float32, any sizes.
+   * Unlike XNNPACK it does not pack B first, which pays off when B is large
+   * and new on every call.
+   *
+   * @param m rows M of A and C
+   * @param n columns N of B and C
+   * @param k inner size K
+   * @param a byte offset of A
+   * @param b byte offset of B
+   * @param c byte offset of C (written)
+   */
+  matmul(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void {
+    this.#exports.matmul(m, n, k, a, b, c);
   }
 
   /**

@@ -119,6 +119,28 @@ static void gemm_acc(int M, int N, int K, const float *a, int lda,
   }
 }
 
+// C[M, N] = A[M, K] B[K, N], all contiguous row-major, any sizes. Meant for
+// large products whose B is new on every call (gradients), where XNNPACK
+// spends more time packing B than multiplying. K is cut into blocks of 256
+// so a 256 x 16 panel of B (16 KB) stays in L1 while every row of A passes.
+__attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
+                                                    const float *a,
+                                                    const float *b, float *c) {
+  const int N4 = N & ~3;
+  for (int k0 = 0; k0 < K; k0 += 256) {
+    const int kb = K - k0 < 256 ? K - k0 : 256;
+    gemm_acc(M, N4, kb, a + k0, K, b + k0 * N, N, k0 ? c : 0, N, c, N);
+  }
+  for (int m = 0; m < M; m++)
+    for (int n = N4; n < N; n++) {
+      float s = 0.0f;
+      for (int k = 0; k < K; k++) s += a[m * K + k] * b[k * N + n];
+      c[m * N + n] = s;
+    }
+  if (K == 0)
+    for (int i = 0; i < M * N4; i++) c[i] = 0.0f;
+}
+
 // ---------------------------------------------------------------------------
 // Forward.
 //
