@@ -58,6 +58,8 @@ export interface LstmBenchResult {
   byLength: BenchTiming[];
   /** Fused, one branch, length 600, batch 8 to 128. */
   byBatch: BenchTiming[];
+  /** System load averages (1, 5, 15 min) at the end: other processes skew timings. */
+  loadavg: number[];
 }
 
 const VOCAB = 1000, EMBED = 32, UNITS = 64, OUT = 256, MARGIN = 0.5;
@@ -204,7 +206,12 @@ export async function runLstmBench(
   const seed = [52, 600];
   say("fused: seed model ...");
   const fused = benchSiamese("fused", 32, seed, reps);
-  const result: LstmBenchResult = { fused, byLength: [], byBatch: [] };
+  const result: LstmBenchResult = {
+    fused,
+    byLength: [],
+    byBatch: [],
+    loadavg: [],
+  };
   if (options.stock ?? true) {
     say("stock: seed model (slow) ...");
     const stock = benchSiamese("stock", 32, seed, options.stockReps ?? 2);
@@ -224,6 +231,7 @@ export async function runLstmBench(
       result.byBatch.push(benchBranch(b, 600, reps));
     }
   }
+  result.loadavg = Deno.loadavg();
   return result;
 }
 
@@ -264,5 +272,6 @@ if (import.meta.main) {
     r.byLength.forEach((t) => console.log(row(t)));
     if (r.byBatch.length) console.log("fused, one branch, by batch:");
     r.byBatch.forEach((t) => console.log(row(t)));
+    console.log(`load average ${r.loadavg.map((x) => x.toFixed(2)).join(" ")}`);
   }
 }

@@ -36,6 +36,7 @@ const FLAGS = [
   "-Wframe-larger-than=0",
   "-Wl,--no-entry",
   "-Wl,--import-memory",
+  "-Wl,-z,stack-size=0", // no function has a stack frame (see above)
   "-Wl,--strip-all",
 ];
 
@@ -61,7 +62,9 @@ function sectionIds(wasm: Uint8Array): number[] {
 function checkNoData(wasm: Uint8Array): void {
   const DATA = 11, DATA_COUNT = 12;
   if (sectionIds(wasm).some((id) => id === DATA || id === DATA_COUNT)) {
-    throw new Error("lstm.wasm has a data section: lstm.c must not use static data (it would overwrite tfjs's heap)");
+    throw new Error(
+      "lstm.wasm has a data section: lstm.c must not use static data (it would overwrite tfjs's heap)",
+    );
   }
 }
 
