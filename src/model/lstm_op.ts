@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "./lstm_kernel/kernel.ts";
+import { LstmThreads } from "./lstm_kernel/threads.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use. */
 interface WasmBackend {
@@ -26,6 +27,36 @@ interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
   attrs?: tf.NamedAttrMap;
+}
+
+let pool: LstmThreads | undefined;
+
+/**
+ * Runs the LSTM kernels on `threads` threads from now on: the calling
+ * thread plus `threads - 1` workers, each taking a share of the batch rows.
+ * 1 stops the workers and returns to one thread (the default). Call it
+ * with 1 before exiting, or the workers keep the process alive.
+ *
+ * @param threads total threads, at least 1
+ * @returns the threads now in use
+ *
+ * @example
+ * ```ts
+ * import { setLstmThreads } from "./lstm_op.ts";
+ * console.assert(await setLstmThreads(2) === 2);
+ * console.assert(await setLstmThreads(1) === 1);
+ * ```
+ */
+export async function setLstmThreads(threads: number): Promise<number> {
+  if (!(Number.isInteger(threads) && threads >= 1)) {
+    throw new RangeError(
+      `Expected threads to be an integer of at least 1 but found ${threads}`,
+    );
+  }
+  if (pool?.threads === threads) return threads;
+  pool?.stop();
+  pool = threads > 1 ? await LstmThreads.start(threads) : undefined;
+  return threads;
 }
 
 /** The kernel instance working on this backend's heap. */
@@ -80,7 +111,7 @@ function forwardKernel(
     : undefined;
   const extra = hLast ? [] : [B * H];
   withScratch(be, [B * H, train ? 0 : B * G, ...extra], ([c, z, h]) => {
-    kernelFor(be).forward(dims, {
+    const ptrs = {
       xp: at(be, xp!),
       u: at(be, u!),
       mask: at(be, mask!),
@@ -90,7 +121,9 @@ function forwardKernel(
       h: hLast ? at(be, hLast) : h!,
       c: c!,
       z: z!,
-    });
+    };
+    if (pool) pool.forward(be.wasm.asm.memory, kernelFor(be), dims, ptrs);
+    else kernelFor(be).forward(dims, ptrs);
   });
   if (train) return [hs!, cs!, gates!, hLast!];
   return [sequences ? hs! : hLast!];
@@ -111,7 +144,8 @@ function backwardKernel(
   const dz = be.makeOutput([B, T, G], "float32");
   const hPrevT = be.makeOutput([H, B * T], "float32");
   withScratch(be, [G * H, B * H, B * H, B * H], ([ut, dh, dh2, dc]) => {
-    kernelFor(be).backward({ batch: B, steps: T, units: H }, {
+    const dims = { batch: B, steps: T, units: H };
+    const ptrs = {
       dhs: sequences ? at(be, dy!) : 0,
       dhLast: sequences ? 0 : at(be, dy!),
       gates: at(be, gates!),
@@ -125,7 +159,9 @@ function backwardKernel(
       dh: dh!,
       dh2: dh2!,
       dc: dc!,
-    });
+    };
+    if (pool) pool.backward(be.wasm.asm.memory, kernelFor(be), dims, ptrs);
+    else kernelFor(be).backward(dims, ptrs);
   });
   return [dz, hPrevT];
 }

@@ -7,6 +7,7 @@ import {
   asStockLstm,
   FusedLSTM,
 } from "../../src/model/fused_lstm.ts";
+import { setLstmThreads } from "../../src/model/lstm_op.ts";
 
 await setupBackend({ log: false });
 
@@ -329,3 +330,51 @@ Deno.test("FusedLSTM rejects options it does not implement", () => {
     },
   );
 });
+
+for (const returnSequences of [false, true]) {
+  Deno.test(`FusedLSTM on 2 threads gives exactly the 1-thread outputs and gradients (returnSequences ${returnSequences})`, async () => {
+    const model = embedLstm(new FusedLSTM(lstmArgs(8, returnSequences)), 9);
+    const run = () =>
+      tf.tidy(() => {
+        // 5 rows: an odd split; paddedIds gives 4 rows, add one full row
+        const ids = tf.concat([
+          paddedIds(9, 20, 11),
+          tf.fill([1, 9], 3, "int32"),
+        ]);
+        const w = tf.randomNormal(
+          returnSequences ? [5, 9, 8] : [5, 8],
+          0,
+          1,
+          "float32",
+          12,
+        );
+        const { y, grads } = weightGrads(model, ids, w);
+        return [y, ...grads].map((t) => [...t.dataSync()]);
+      });
+    const one = run();
+    try {
+      equal(await setLstmThreads(2), 2);
+      deepEqual(run(), one);
+      // fewer rows than threads
+      const single = tf.tidy(
+        () => [
+          ...(model.predict(tf.fill([1, 9], 5, "int32")) as tf.Tensor)
+            .dataSync(),
+        ],
+      );
+      equal(await setLstmThreads(1), 1);
+      deepEqual(
+        tf.tidy(
+          () => [
+            ...(model.predict(tf.fill([1, 9], 5, "int32")) as tf.Tensor)
+              .dataSync(),
+          ],
+        ),
+        single,
+      );
+    } finally {
+      await setLstmThreads(1);
+      model.layers.forEach((l) => l.dispose());
+    }
+  });
+}

@@ -112,7 +112,14 @@ interface Exports {
     hs: number,
     hPrevT: number,
   ): void;
-  matmul(M: number, N: number, K: number, a: number, b: number, c: number): void;
+  matmul(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -224,14 +231,26 @@ export class LstmKernel {
    * @param p byte offsets, see {@link BackwardPointers}
    */
   backward(d: Dims, p: BackwardPointers): void {
+    this.backwardRows(d, d.batch, p);
+  }
+
+  /**
+   * {@link backward} for the first `rows` batch rows only (the other rows'
+   * parts of `dz` and `hPrevT` are left alone): the calling thread's share.
+   *
+   * @param d sizes of the whole arrays
+   * @param rows rows [0, rows) to run
+   * @param p byte offsets, see {@link BackwardPointers}
+   */
+  backwardRows(d: Dims, rows: number, p: BackwardPointers): void {
     checkUnits(d.units);
     const { batch: B, steps: T, units: H } = d;
     const e = this.#exports;
     e.transpose(H, 4 * H, p.u, p.ut);
-    e.shift_transpose(0, B, B, T, H, p.hs, p.hPrevT);
+    e.shift_transpose(0, rows, B, T, H, p.hs, p.hPrevT);
     e.lstm_backward(
       0,
-      B,
+      rows,
       T,
       H,
       p.dhs,
