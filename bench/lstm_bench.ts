@@ -8,7 +8,7 @@
  * both branches, no gradients.
  *
  * ```sh
- * deno run -A bench/lstm_bench.ts [--json] [--no-stock] [--no-scaling]
+ * deno run -A bench/lstm_bench.ts [--json] [--no-stock] [--no-scaling] [--threads N]
  * ```
  *
  * @module
@@ -18,6 +18,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { parseArgs } from "@std/cli/parse-args";
 import { setupBackend } from "../src/backend/setup.ts";
 import { FusedLSTM } from "../src/model/fused_lstm.ts";
+import { setLstmThreads } from "../src/model/lstm_op.ts";
 
 /** Which LSTM a branch uses. */
 export type LstmKind = "stock" | "fused";
@@ -32,6 +33,8 @@ export interface LstmBenchOptions {
   reps?: number;
   /** Timed repetitions of the stock model. @default 2 */
   stockReps?: number;
+  /** Threads for the fused kernel (1 = no workers). @default 1 */
+  threads?: number;
   /** Progress lines to stderr. @default true */
   log?: boolean;
 }
@@ -39,6 +42,8 @@ export interface LstmBenchOptions {
 /** Milliseconds per batch for one configuration (median of the repetitions). */
 export interface BenchTiming {
   kind: LstmKind;
+  /** Threads of the fused kernel (always 1 for stock). */
+  threads: number;
   batch: number;
   /** Sequence lengths of the branches. */
   steps: number[];
@@ -61,6 +66,8 @@ export interface LstmBenchResult {
   /** System load averages (1, 5, 15 min) at the end: other processes skew timings. */
   loadavg: number[];
 }
+
+let threadsInUse = 1;
 
 const VOCAB = 1000, EMBED = 32, UNITS = 64, OUT = 256, MARGIN = 0.5;
 
@@ -154,7 +161,14 @@ function benchSiamese(
   tf.dispose([...ids, y]);
   branches.forEach((m) => m.layers.forEach((l) => l.dispose()));
   optimizer.dispose();
-  return { kind, batch, steps, trainMs, inferMs };
+  return {
+    kind,
+    threads: kind === "fused" ? threadsInUse : 1,
+    batch,
+    steps,
+    trainMs,
+    inferMs,
+  };
 }
 
 /** Times one fused branch; the training loss is the mean square of its output. */
@@ -180,7 +194,14 @@ function benchBranch(batch: number, steps: number, reps: number): BenchTiming {
   ids.dispose();
   m.layers.forEach((l) => l.dispose());
   optimizer.dispose();
-  return { kind: "fused", batch, steps: [steps], trainMs, inferMs };
+  return {
+    kind: "fused",
+    threads: threadsInUse,
+    batch,
+    steps: [steps],
+    trainMs,
+    inferMs,
+  };
 }
 
 /**
@@ -202,6 +223,18 @@ export async function runLstmBench(
   const log = options.log ?? true;
   const say = (s: string) => log && console.error(s);
   await setupBackend({ log });
+  threadsInUse = await setLstmThreads(options.threads ?? 1);
+  try {
+    return bench(options, say);
+  } finally {
+    threadsInUse = await setLstmThreads(1);
+  }
+}
+
+function bench(
+  options: LstmBenchOptions,
+  say: (s: string) => void,
+): LstmBenchResult {
   const reps = options.reps ?? 5;
   const seed = [52, 600];
   say("fused: seed model ...");
@@ -236,8 +269,8 @@ export async function runLstmBench(
 }
 
 function row(t: BenchTiming): string {
-  const shape = `B ${t.batch}  T ${t.steps.join("+")}`;
-  return `${t.kind.padEnd(6)} ${shape.padEnd(18)} train ${
+  const shape = `B ${t.batch}  T ${t.steps.join("+")}  threads ${t.threads}`;
+  return `${t.kind.padEnd(6)} ${shape.padEnd(30)} train ${
     t.trainMs.toFixed(1).padStart(8)
   } ms  infer ${t.inferMs.toFixed(1).padStart(8)} ms`;
 }
@@ -249,11 +282,13 @@ if (import.meta.main) {
       json: { type: "boolean", default: false },
       "no-stock": { type: "boolean", default: false },
       "no-scaling": { type: "boolean", default: false },
+      threads: { type: "string", default: "1" },
     },
   });
   const r = await runLstmBench({
     stock: !values["no-stock"],
     scaling: !values["no-scaling"],
+    threads: Number(values.threads),
   });
   if (values.json) {
     console.log(JSON.stringify(r));
