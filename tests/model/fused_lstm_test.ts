@@ -149,7 +149,7 @@ for (const units of [8, 5]) {
 
 for (const T of [1, 9]) {
   for (const returnSequences of [false, true]) {
-    Deno.test(`FusedLSTM matches LSTM in input gradient with an explicit mask: T ${T}, returnSequences ${returnSequences}`, () => {
+    Deno.test(`FusedLSTM matches LSTM in input gradient with an explicit mask, gaps included: T ${T}, returnSequences ${returnSequences}`, () => {
       tf.tidy(() => {
         const T2 = referenceSteps(T);
         const stock = tfl.layers.lstm(lstmArgs(12, returnSequences));
@@ -158,12 +158,12 @@ for (const T of [1, 9]) {
         stock.apply(x); // builds
         fused.apply(x);
         fused.setWeights(stock.getWeights());
-        const lengths = [T, Math.ceil(T / 2), 1];
-        const mask = tf.tensor2d(
-          lengths.map((len) =>
-            Array.from({ length: T }, (_, t) => (t < len ? 1 : 0))
-          ),
-        );
+        // rows: all valid; post-padded; gaps inside (every third step masked)
+        const mask = tf.tensor2d([
+          Array.from({ length: T }, () => 1),
+          Array.from({ length: T }, (_, t) => (t < Math.ceil(T / 2) ? 1 : 0)),
+          Array.from({ length: T }, (_, t) => (t % 3 === 1 ? 0 : 1)),
+        ]);
         const w = tf.randomNormal(
           returnSequences ? [3, T, 12] : [3, 12],
           0,
