@@ -209,8 +209,9 @@ export class LstmThreads {
     const G = 4 * H;
     const ranges = this.#split(d.batch);
     const train = p.gates !== 0;
-    const jobs = ranges.slice(1).map(([b0, b1], i) => {
-      const n = b1 - b0, m = new Layout();
+    const m = new Layout(); // the workers' arrays, one after another
+    const placed = ranges.slice(1).map(([b0, b1], i) => {
+      const n = b1 - b0;
       const s = {
         xp: m.take(n * T * G),
         u: m.take(H * G),
@@ -222,19 +223,9 @@ export class LstmThreads {
         c: m.take(n * H),
         z: m.take(n * G),
       };
-      return { w: this.#workers[i]!, b0, n, s, end: m.end };
+      return { w: this.#workers[i]!, b0, n, s };
     });
-    // one memory per worker would let them grow apart; one is simpler: offset the layouts
-    let base = 0;
-    const placed = jobs.map((j) => {
-      const shift = base;
-      base += j.end;
-      const s = Object.fromEntries(
-        Object.entries(j.s).map(([k, v]) => [k, v === 0 ? 0 : v + shift]),
-      ) as typeof j.s;
-      return { ...j, s };
-    });
-    this.#reserve(base);
+    this.#reserve(m.end);
     const copy = copier(heap, this.#memory);
     for (const { w, b0, n, s } of placed) {
       copy.in(p.xp + b0 * T * G * 4, s.xp, n * T * G);
@@ -285,9 +276,9 @@ export class LstmThreads {
     const { batch: B, steps: T, units: H } = d;
     const G = 4 * H;
     const ranges = this.#split(B);
-    let base = 0;
+    const m = new Layout(); // the workers' arrays, one after another
     const placed = ranges.slice(1).map(([b0, b1], i) => {
-      const n = b1 - b0, m = new Layout();
+      const n = b1 - b0;
       const s = {
         dhs: p.dhs ? m.take(n * T * H) : 0,
         dhl: p.dhs ? 0 : m.take(n * H),
@@ -303,14 +294,9 @@ export class LstmThreads {
         hs: m.take(n * T * H),
         hPrevT: m.take(H * n * T),
       };
-      const shift = base;
-      base += m.end;
-      const shifted = Object.fromEntries(
-        Object.entries(s).map(([k, v]) => [k, v === 0 ? 0 : v + shift]),
-      ) as typeof s;
-      return { w: this.#workers[i]!, b0, n, s: shifted };
+      return { w: this.#workers[i]!, b0, n, s };
     });
-    this.#reserve(base);
+    this.#reserve(m.end);
     const copy = copier(heap, this.#memory);
     for (const { w, b0, n, s } of placed) {
       if (p.dhs) copy.in(p.dhs + b0 * T * H * 4, s.dhs, n * T * H);
