@@ -60,7 +60,7 @@ self.onmessage = (event) => {
 
 const PAGE = 65536;
 
-interface Worker1 {
+interface WorkerSlot {
   worker: Worker;
   ctl: Int32Array;
   seq: number;
@@ -92,11 +92,11 @@ class Layout {
  */
 export class LstmThreads {
   readonly #memory: WebAssembly.Memory;
-  readonly #workers: Worker1[];
+  readonly #workers: WorkerSlot[];
   /** Threads used, the calling one included. */
   readonly threads: number;
 
-  private constructor(memory: WebAssembly.Memory, workers: Worker1[]) {
+  private constructor(memory: WebAssembly.Memory, workers: WorkerSlot[]) {
     this.#memory = memory;
     this.#workers = workers;
     this.threads = workers.length + 1;
@@ -175,14 +175,14 @@ export class LstmThreads {
     if (bytes > have) this.#memory.grow(Math.ceil((bytes - have) / PAGE));
   }
 
-  #post(w: Worker1, op: number, args: number[]): void {
+  #post(w: WorkerSlot, op: number, args: number[]): void {
     w.ctl[2] = op;
     w.ctl.set(args, 4);
     w.seq = Atomics.add(w.ctl, 0, 1) + 1;
     Atomics.notify(w.ctl, 0);
   }
 
-  #wait(w: Worker1): void {
+  #wait(w: WorkerSlot): void {
     for (;;) {
       const done = Atomics.load(w.ctl, 1);
       if (done === w.seq) break;
