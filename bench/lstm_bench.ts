@@ -8,7 +8,7 @@
  * both branches, no gradients.
  *
  * ```sh
- * deno run -A bench/lstm_bench.ts [--json] [--no-stock] [--no-scaling] [--threads N]
+ * deno run -A bench/lstm_bench.ts [--json] [--no-stock] [--no-scaling] [--threads N] [--reps N]
  * ```
  *
  * @module
@@ -29,7 +29,7 @@ export interface LstmBenchOptions {
   stock?: boolean;
   /** Also time the fused LSTM over sequence lengths and batch sizes. @default true */
   scaling?: boolean;
-  /** Timed repetitions of the fused model. @default 5 */
+  /** Timed repetitions of the fused model. @default 10 */
   reps?: number;
   /** Timed repetitions of the stock model. @default 2 */
   stockReps?: number;
@@ -39,7 +39,7 @@ export interface LstmBenchOptions {
   log?: boolean;
 }
 
-/** Milliseconds per batch for one configuration (median of the repetitions). */
+/** Milliseconds per batch for one configuration (median of the repetitions, and min). */
 export interface BenchTiming {
   kind: LstmKind;
   /** Threads of the fused kernel (always 1 for stock). */
@@ -49,6 +49,9 @@ export interface BenchTiming {
   steps: number[];
   trainMs: number;
   inferMs: number;
+  /** Fastest repetition: less skewed by other processes than the median. */
+  trainMinMs: number;
+  inferMinMs: number;
 }
 
 /** What {@link runLstmBench} measured. */
@@ -115,7 +118,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function time(reps: number, fn: () => void): number {
+/** Median and min milliseconds of `reps` runs after one warm-up run. */
+function time(reps: number, fn: () => void): { median: number; min: number } {
   fn(); // warm-up: builds weights, optimizer slots, kernels
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -123,7 +127,7 @@ function time(reps: number, fn: () => void): number {
     fn();
     ms.push(performance.now() - t0);
   }
-  return median(ms);
+  return { median: median(ms), min: Math.min(...ms) };
 }
 
 function randomIds(batch: number, steps: number): tf.Tensor2D {
@@ -146,7 +150,7 @@ function benchSiamese(
   const optimizer = tf.train.adam(1e-3);
   const forward = (training: boolean) =>
     branches.map((m, i) => m.apply(ids[i]!, { training }) as tf.Tensor2D);
-  const trainMs = time(reps, () => {
+  const train = time(reps, () => {
     tf.tidy(() => {
       const cost = optimizer.minimize(() => {
         const [a, b] = forward(true);
@@ -155,7 +159,7 @@ function benchSiamese(
       cost!.dataSync();
     });
   });
-  const inferMs = time(reps, () => {
+  const infer = time(reps, () => {
     tf.tidy(() => forward(false).forEach((t) => t.dataSync()));
   });
   tf.dispose([...ids, y]);
@@ -166,8 +170,10 @@ function benchSiamese(
     threads: kind === "fused" ? threadsInUse : 1,
     batch,
     steps,
-    trainMs,
-    inferMs,
+    trainMs: train.median,
+    inferMs: infer.median,
+    trainMinMs: train.min,
+    inferMinMs: infer.min,
   };
 }
 
@@ -176,7 +182,7 @@ function benchBranch(batch: number, steps: number, reps: number): BenchTiming {
   const m = branch("fused", steps);
   const ids = randomIds(batch, steps);
   const optimizer = tf.train.adam(1e-3);
-  const trainMs = time(reps, () => {
+  const train = time(reps, () => {
     tf.tidy(() => {
       optimizer.minimize(
         () =>
@@ -188,7 +194,7 @@ function benchBranch(batch: number, steps: number, reps: number): BenchTiming {
         .dataSync();
     });
   });
-  const inferMs = time(reps, () => {
+  const infer = time(reps, () => {
     tf.tidy(() => (m.apply(ids) as tf.Tensor).dataSync());
   });
   ids.dispose();
@@ -199,8 +205,10 @@ function benchBranch(batch: number, steps: number, reps: number): BenchTiming {
     threads: threadsInUse,
     batch,
     steps: [steps],
-    trainMs,
-    inferMs,
+    trainMs: train.median,
+    inferMs: infer.median,
+    trainMinMs: train.min,
+    inferMinMs: infer.min,
   };
 }
 
@@ -235,7 +243,7 @@ function bench(
   options: LstmBenchOptions,
   say: (s: string) => void,
 ): LstmBenchResult {
-  const reps = options.reps ?? 5;
+  const reps = options.reps ?? 10;
   const seed = [52, 600];
   say("fused: seed model ...");
   const fused = benchSiamese("fused", 32, seed, reps);
@@ -272,7 +280,9 @@ function row(t: BenchTiming): string {
   const shape = `B ${t.batch}  T ${t.steps.join("+")}  threads ${t.threads}`;
   return `${t.kind.padEnd(6)} ${shape.padEnd(30)} train ${
     t.trainMs.toFixed(1).padStart(8)
-  } ms  infer ${t.inferMs.toFixed(1).padStart(8)} ms`;
+  } ms (min ${t.trainMinMs.toFixed(1)})  infer ${
+    t.inferMs.toFixed(1).padStart(8)
+  } ms (min ${t.inferMinMs.toFixed(1)})`;
 }
 
 if (import.meta.main) {
@@ -283,17 +293,21 @@ if (import.meta.main) {
       "no-stock": { type: "boolean", default: false },
       "no-scaling": { type: "boolean", default: false },
       threads: { type: "string", default: "1" },
+      reps: { type: "string", default: "10" },
     },
   });
   const r = await runLstmBench({
     stock: !values["no-stock"],
     scaling: !values["no-scaling"],
     threads: Number(values.threads),
+    reps: Number(values.reps),
   });
   if (values.json) {
     console.log(JSON.stringify(r));
   } else {
-    console.log("seed model, two branches, ms per batch (median)");
+    console.log(
+      "seed model, two branches, ms per batch (median of the runs after a warm-up)",
+    );
     if (r.stock) console.log(row(r.stock));
     console.log(row(r.fused));
     if (r.speedup) {
