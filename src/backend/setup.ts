@@ -13,6 +13,16 @@
  * - Chained ops are installed by {@link registerChainedOps}.
  * - The wasm backend lacks `UnsortedSegmentSum` (gradient of `gather`):
  *   {@link registerSegmentSum} adds it.
+ * - Its `BatchMatMul` is ~10x slower with `transposeA`/`transposeB`, which
+ *   every matMul gradient uses: {@link registerTransposedMatMul} transposes
+ *   explicitly instead.
+ * - Its `BatchMatMul` packs the right operand before multiplying, which
+ *   costs more than the product when that operand is large and new (as in
+ *   gradients): {@link registerBigMatMul} multiplies those without packing.
+ * - Its `Sum` over leading axes (every bias gradient) transposes the whole
+ *   input first: {@link registerLeadingSum} sums columns instead.
+ * - Its `GatherV2` (every Embedding lookup) copies element by element:
+ *   {@link registerRowGather} copies whole rows along axis 0.
  * - tfjs-core sees `process.versions.node` under Deno, so IS_NODE is true and
  *   the backend reads its `.wasm` file from the package directory with `fs`:
  *   no network is needed.
@@ -27,6 +37,10 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
 import { MAX_THREADS, prepareThreadedWasm } from "./threads.ts";
+import { registerTransposedMatMul } from "./transposed_matmul.ts";
+import { registerBigMatMul } from "./big_matmul.ts";
+import { registerLeadingSum } from "./leading_sum.ts";
+import { registerRowGather } from "./row_gather.ts";
 
 /** What {@link setupBackend} found and set. */
 export interface BackendInfo {
@@ -150,6 +164,10 @@ async function init(threads: number): Promise<BackendInfo> {
   };
   registerChainedOps();
   registerSegmentSum();
+  registerBigMatMul(); // before: the transposed wrapper feeds it
+  registerTransposedMatMul();
+  registerLeadingSum();
+  registerRowGather();
   let restore = () => {};
   if (threads > 1) restore = prepareThreadedWasm(threads);
   else tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);

@@ -1,0 +1,96 @@
+/**
+ * `BatchMatMul` without packing for large, fresh right operands.
+ *
+ * tfjs-backend-wasm 4.22 multiplies with XNNPACK, which first packs the
+ * right operand B and caches the packing under B's tensor id. That pays for
+ * weights, reused every step; for a gradient product such as
+ * `H_prev^T [64, 19200] x dGates [19200, 256]` B is new on every call and
+ * packing costs more than the product (measured 120 ms against 49 ms when
+ * B's packing was cached). This wraps the kernel: a float32 product with a
+ * large B (at least 2^20 elements) and no batch goes to the K-blocked SIMD
+ * GEMM of the LSTM kernel module (`src/model/lstm_kernel/lstm.c`, which runs
+ * in place on the backend's heap); everything else to the original kernel.
+ * Register it before {@link registerTransposedMatMul}, which then feeds it
+ * untransposed operands.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
+
+const WRAPPED = Symbol("bigMatMul");
+
+/** B needs at least this many elements to skip XNNPACK. */
+export const BIG_MATMUL_MIN_B = 1 << 20;
+
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  wasm: { asm: { memory: WebAssembly.Memory } };
+}
+
+/**
+ * Replaces the wasm backend's `BatchMatMul` kernel with one that multiplies
+ * large untransposed, unbatched float32 products without packing (once;
+ * keeps the original's setup).
+ *
+ * @returns true if this call installed it, false if it was already there
+ *
+ * @example
+ * ```ts
+ * import { registerBigMatMul } from "./big_matmul.ts";
+ * import { setupBackend } from "./setup.ts";
+ * await setupBackend({ log: false }); // installs it
+ * console.assert(registerBigMatMul() === false);
+ * ```
+ */
+export function registerBigMatMul(): boolean {
+  const original = tf.getKernel(tf.BatchMatMul, "wasm");
+  if (original === undefined) {
+    throw new Error(
+      "registerBigMatMul: the wasm backend's BatchMatMul kernel is not registered",
+    );
+  }
+  if ((original.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) return false;
+  const kernelFunc = (
+    args: Parameters<tf.KernelFunc>[0],
+  ): tf.TensorInfo | tf.TensorInfo[] => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as {
+      transposeA: boolean;
+      transposeB: boolean;
+    };
+    const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+    const ra = a.shape.length, rb = b.shape.length;
+    const unbatched = ra >= 2 && rb >= 2 && size(a.shape.slice(0, -2)) === 1 &&
+      size(b.shape.slice(0, -2)) === 1;
+    if (
+      transposeA || transposeB || !unbatched || a.dtype !== "float32" ||
+      b.dtype !== "float32" ||
+      size(b.shape) < BIG_MATMUL_MIN_B
+    ) {
+      return original.kernelFunc(args);
+    }
+    const [M, K] = a.shape.slice(-2) as [number, number];
+    const N = b.shape[rb - 1]!;
+    if (b.shape[rb - 2] !== K) return original.kernelFunc(args); // let it report the error
+    const backend = args.backend as WasmBackend;
+    const outer = (ra > rb ? a.shape : b.shape).slice(0, -2);
+    const out = backend.makeOutput([...outer, M, N], "float32");
+    const at = (t: tf.TensorInfo) =>
+      backend.dataIdMap.get(t.dataId).memoryOffset;
+    LstmKernel.on(backend.wasm.asm.memory).matmul(
+      M,
+      N,
+      K,
+      at(a),
+      at(b),
+      at(out),
+    );
+    return out;
+  };
+  Object.assign(kernelFunc, { [WRAPPED]: true });
+  tf.unregisterKernel(tf.BatchMatMul, "wasm");
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
+  return true;
+}

@@ -1,0 +1,276 @@
+/**
+ * JavaScript side of the LSTM recurrence kernel in `lstm.c`: instantiates the
+ * WebAssembly module from the bytes in `lstm_wasm.ts` on a given memory
+ * (tfjs-backend-wasm's heap) and calls it with byte offsets into that memory.
+ *
+ * Shapes use B batch rows, T timesteps, H units, G = 4H gate columns
+ * (order i, f, g, o). All arrays are row-major float32. An offset of 0
+ * means "absent" where an argument is optional.
+ *
+ * @module
+ */
+import { LSTM_WASM_BASE64 } from "./lstm_wasm.ts";
+
+/** Byte offsets of the arguments of {@link LstmKernel.forward}. */
+export interface ForwardPointers {
+  /** Input projection x W + b, `[B, T, G]`. */
+  xp: number;
+  /** Recurrent kernel, `[H, G]`. */
+  u: number;
+  /** 1 where a step is valid, 0 where the state is carried, `[B, T]`. */
+  mask: number;
+  /** Out: h_t for every step, `[B, T, H]`; 0 to skip (inference, last h only). */
+  hs: number;
+  /** Out (training): c_t for every step, `[B, T, H]`; else 0. */
+  cs: number;
+  /** Out (training): gates after activation, `[B, T, G]`; else 0. */
+  gates: number;
+  /** Out: the last h, `[B, H]`. */
+  h: number;
+  /** Scratch `[B, H]`. */
+  c: number;
+  /** Scratch `[B, G]` (used when `gates` is 0). */
+  z: number;
+}
+
+/** Byte offsets of the arguments of {@link LstmKernel.backward}. */
+export interface BackwardPointers {
+  /** Upstream gradient of every h_t, `[B, T, H]`; 0 if only the last h was an output. */
+  dhs: number;
+  /** Upstream gradient of the last h, `[B, H]` (used when `dhs` is 0). */
+  dhLast: number;
+  /** Gates saved by forward, `[B, T, G]`. */
+  gates: number;
+  /** c_t saved by forward, `[B, T, H]`. */
+  cs: number;
+  /** Mask as given to forward, `[B, T]`. */
+  mask: number;
+  /** Recurrent kernel, `[H, G]`. */
+  u: number;
+  /** h_t saved by forward, `[B, T, H]`. */
+  hs: number;
+  /** Out: gradient of the pre-activations (= of xp), `[B, T, G]`. */
+  dz: number;
+  /** Out: h_{t-1} transposed (zero at t = 0), `[H, B*T]`: dU = hPrevT dz. */
+  hPrevT: number;
+  /** Scratch `[G, H]`, `[B, H]`, `[B, H]`, `[B, H]`. */
+  ut: number;
+  dh: number;
+  dh2: number;
+  dc: number;
+}
+
+/** Sizes shared by forward and backward. */
+export interface Dims {
+  /** Batch rows B. */
+  batch: number;
+  /** Timesteps T. */
+  steps: number;
+  /** Units H; a positive multiple of 4. */
+  units: number;
+}
+
+interface Exports {
+  lstm_forward(
+    b0: number,
+    b1: number,
+    T: number,
+    H: number,
+    xp: number,
+    u: number,
+    mask: number,
+    hs: number,
+    cs: number,
+    gates: number,
+    h: number,
+    c: number,
+    z: number,
+  ): void;
+  lstm_backward(
+    b0: number,
+    b1: number,
+    T: number,
+    H: number,
+    dhs: number,
+    dhl: number,
+    gates: number,
+    cs: number,
+    mask: number,
+    ut: number,
+    dz: number,
+    dh: number,
+    dh2: number,
+    dc: number,
+  ): void;
+  transpose(rows: number, cols: number, src: number, dst: number): void;
+  shift_transpose(
+    b0: number,
+    b1: number,
+    B: number,
+    T: number,
+    H: number,
+    hs: number,
+    hPrevT: number,
+  ): void;
+  matmul(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
+
+/**
+ * The compiled kernel bound to one memory.
+ *
+ * @example
+ * ```ts
+ * import { LstmKernel } from "./kernel.ts";
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const k = LstmKernel.create(memory);
+ * // B = 1, T = 1, H = 4 at offsets: xp 0, u 64, mask 320, h 336, c 352, z 368
+ * new Float32Array(memory.buffer, 320, 1)[0] = 1;
+ * k.forward({ batch: 1, steps: 1, units: 4 }, {
+ *   xp: 0, u: 64, mask: 320, hs: 0, cs: 0, gates: 0, h: 336, c: 352, z: 368,
+ * });
+ * // all pre-activations 0: c = 0.5 * tanh(0) = 0, h = 0
+ * console.assert(new Float32Array(memory.buffer, 336, 4).every((v) => v === 0));
+ * ```
+ */
+export class LstmKernel {
+  readonly #exports: Exports;
+
+  private constructor(exports: Exports) {
+    this.#exports = exports;
+  }
+
+  /**
+   * Instantiates the kernel (synchronously) on `memory`.
+   *
+   * @param memory the memory all offsets refer to
+   * @returns a ready kernel
+   */
+  static create(memory: WebAssembly.Memory): LstmKernel {
+    compiled ??= new WebAssembly.Module(
+      Uint8Array.from(atob(LSTM_WASM_BASE64), (ch) => ch.charCodeAt(0)),
+    );
+    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    return new LstmKernel(instance.exports as unknown as Exports);
+  }
+
+  /**
+   * The kernel for `memory`, instantiated on first use and then reused.
+   *
+   * @param memory the memory all offsets refer to
+   * @returns the shared instance
+   */
+  static on(memory: WebAssembly.Memory): LstmKernel {
+    let k = instances.get(memory);
+    if (k === undefined) instances.set(memory, k = LstmKernel.create(memory));
+    return k;
+  }
+
+  /**
+   * `C[M, N] = A[M, K] B[K, N]`, contiguous row-major float32, any sizes.
+   * Unlike XNNPACK it does not pack B first, which pays off when B is large
+   * and new on every call.
+   *
+   * @param m rows M of A and C
+   * @param n columns N of B and C
+   * @param k inner size K
+   * @param a byte offset of A
+   * @param b byte offset of B
+   * @param c byte offset of C (written)
+   */
+  matmul(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void {
+    this.#exports.matmul(m, n, k, a, b, c);
+  }
+
+  /**
+   * Runs the LSTM forward over all steps from zero state.
+   *
+   * @param d sizes
+   * @param p byte offsets, see {@link ForwardPointers}
+   */
+  forward(d: Dims, p: ForwardPointers): void {
+    checkUnits(d.units);
+    this.#exports.lstm_forward(
+      0,
+      d.batch,
+      d.steps,
+      d.units,
+      p.xp,
+      p.u,
+      p.mask,
+      p.hs,
+      p.cs,
+      p.gates,
+      p.h,
+      p.c,
+      p.z,
+    );
+  }
+
+  /**
+   * Backpropagates through time: the gradient of the pre-activations, and
+   * the transposed previous states the recurrent kernel's gradient needs.
+   *
+   * @param d sizes
+   * @param p byte offsets, see {@link BackwardPointers}
+   */
+  backward(d: Dims, p: BackwardPointers): void {
+    this.backwardRows(d, d.batch, p);
+  }
+
+  /**
+   * {@link backward} for the first `rows` batch rows only (the other rows'
+   * parts of `dz` and `hPrevT` are left alone): the calling thread's share.
+   *
+   * @param d sizes of the whole arrays
+   * @param rows rows [0, rows) to run
+   * @param p byte offsets, see {@link BackwardPointers}
+   */
+  backwardRows(d: Dims, rows: number, p: BackwardPointers): void {
+    checkUnits(d.units);
+    const { batch: B, steps: T, units: H } = d;
+    const e = this.#exports;
+    e.transpose(H, 4 * H, p.u, p.ut);
+    e.shift_transpose(0, rows, B, T, H, p.hs, p.hPrevT);
+    e.lstm_backward(
+      0,
+      rows,
+      T,
+      H,
+      p.dhs,
+      p.dhLast,
+      p.gates,
+      p.cs,
+      p.mask,
+      p.ut,
+      p.dz,
+      p.dh,
+      p.dh2,
+      p.dc,
+    );
+  }
+}
+
+function checkUnits(units: number): void {
+  if (!(units > 0 && units % 4 === 0)) {
+    throw new RangeError(
+      `Expected units to be a positive multiple of 4 but found ${units}`,
+    );
+  }
+}

@@ -1,0 +1,315 @@
+// LSTM recurrence kernels for WebAssembly SIMD128.
+//
+// Letters: B batch rows, T timesteps, H units, G = 4H gate columns in the
+// order i, f, g (tfjs-layers calls it "c"), o. All arrays are row-major
+// float32 and live in the linear memory of tfjs-backend-wasm, which this
+// module imports: pointers are tensor offsets in that heap, so no data is
+// copied. Nothing here allocates, and there is no static data and no stack
+// frame (the build checks both), so the module never writes outside the
+// buffers it is given.
+//
+// Every function works on a range of batch rows [b0, b1): rows never
+// interact in an LSTM, so the rows can be split between threads with no
+// synchronisation inside the time loop. Scratch arrays are indexed by row,
+// so two ranges touch disjoint scratch.
+//
+// Requirements checked by the caller: H % 4 == 0, float32 pointers.
+
+#include <wasm_simd128.h>
+
+typedef v128_t v4;
+
+#define INLINE static inline __attribute__((always_inline))
+
+// ---------------------------------------------------------------------------
+// Activations, four lanes at a time.
+
+// e^x = 2^n e^r with n = round(x / ln2), |r| <= ln2 / 2, on [-87.3, 88.3].
+// Adding 1.5 * 2^23 + 127 rounds x / ln2 to an integer n held in the low
+// mantissa bits, so (bits << 23) is the float 2^n. e^r is a degree-5
+// polynomial with 1 + r fixed, fitted here for relative error (1.1e-7 in
+// float64 on the interval; about 2e-7 in float32).
+INLINE v4 exp4(v4 x) {
+  const v4 shifter = wasm_f32x4_splat(12582912.0f + 127.0f);
+  // pmin/pmax are single instructions; min/max also order NaNs and zeros
+  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, wasm_f32x4_splat(88.3f)),
+                      wasm_f32x4_splat(-87.3f));
+  v4 t = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504f)), shifter);
+  v4 n = wasm_f32x4_sub(t, shifter);
+  v4 r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693145752f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(1.42860677e-6f)));
+  v4 p = wasm_f32x4_splat(0.00831254106f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.0418902412f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.166671157f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.499992311f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
+  return wasm_f32x4_mul(p, wasm_i32x4_shl(t, 23));
+}
+
+// 1 / (1 + e^-x)
+INLINE v4 sigmoid4(v4 x) {
+  v4 one = wasm_f32x4_splat(1.0f);
+  return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_neg(x))));
+}
+
+// tanh: (1 - e^-2|x|) / (1 + e^-2|x|) with the sign of x, and below
+// |x| = 0.25, where that quotient loses digits to cancellation, the odd Taylor
+// polynomial to x^9 (error below 4e-9): tanh keeps its relative accuracy
+// near 0, where small outputs live.
+INLINE v4 tanh4(v4 x) {
+  v4 one = wasm_f32x4_splat(1.0f);
+  v4 a = wasm_f32x4_abs(x);
+  v4 e = exp4(wasm_f32x4_mul(a, wasm_f32x4_splat(-2.0f)));
+  v4 big = wasm_f32x4_div(wasm_f32x4_sub(one, e), wasm_f32x4_add(one, e));
+  big = wasm_v128_or(big, wasm_v128_and(x, wasm_f32x4_splat(-0.0f)));
+  v4 x2 = wasm_f32x4_mul(x, x);
+  v4 p = wasm_f32x4_splat(62.0f / 2835.0f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-17.0f / 315.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(2.0f / 15.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-1.0f / 3.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), one);
+  v4 small = wasm_f32x4_mul(p, x);
+  return wasm_v128_bitselect(small, big,
+                             wasm_f32x4_lt(a, wasm_f32x4_splat(0.25f)));
+}
+
+// ---------------------------------------------------------------------------
+// Small matrix product: C[m, :] = X[m, :] + A[m, :] Bm, for rows m in
+// [0, M), N columns, K inner. X may equal C, or be null for zeros. Register block of RB rows by NV
+// vectors of four columns; the loop over column blocks is outside the loop
+// over rows so a K x 4NV panel of Bm stays in L1 for all rows.
+
+INLINE void block(int rb, int nv, int K, const float *a, int lda,
+                  const float *bm, int ldb, const float *x, int ldx, float *c,
+                  int ldc) {
+  v4 acc[4][4];
+  for (int r = 0; r < rb; r++)
+    for (int j = 0; j < nv; j++)
+      acc[r][j] = x ? wasm_v128_load(x + r * ldx + 4 * j) : wasm_f32x4_splat(0.0f);
+  for (int k = 0; k < K; k++) {
+    v4 bv[4];
+    for (int j = 0; j < nv; j++) bv[j] = wasm_v128_load(bm + k * ldb + 4 * j);
+    for (int r = 0; r < rb; r++) {
+      v4 ar = wasm_v128_load32_splat(a + r * lda + k);
+      for (int j = 0; j < nv; j++)
+        acc[r][j] = wasm_f32x4_add(acc[r][j], wasm_f32x4_mul(ar, bv[j]));
+    }
+  }
+  for (int r = 0; r < rb; r++)
+    for (int j = 0; j < nv; j++) wasm_v128_store(c + r * ldc + 4 * j, acc[r][j]);
+}
+
+static void gemm_acc(int M, int N, int K, const float *a, int lda,
+                     const float *bm, int ldb, const float *x, int ldx,
+                     float *c, int ldc) {
+  int n = 0;
+  for (; n + 16 <= N; n += 16) {
+    int m = 0;
+    for (; m + 2 <= M; m += 2)
+      block(2, 4, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
+            ldx, c + m * ldc + n, ldc);
+    for (; m < M; m++)
+      block(1, 4, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
+            ldx, c + m * ldc + n, ldc);
+  }
+  for (; n + 4 <= N; n += 4) {
+    int m = 0;
+    for (; m + 4 <= M; m += 4)
+      block(4, 1, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
+            ldx, c + m * ldc + n, ldc);
+    for (; m < M; m++)
+      block(1, 1, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
+            ldx, c + m * ldc + n, ldc);
+  }
+}
+
+// C[M, N] = A[M, K] B[K, N], all contiguous row-major, any sizes. Meant for
+// large products whose B is new on every call (gradients), where XNNPACK
+// spends more time packing B than multiplying. K is cut into blocks of 256
+// so a 256 x 16 panel of B (16 KB) stays in L1 while every row of A passes.
+__attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
+                                                    const float *a,
+                                                    const float *b, float *c) {
+  const int N4 = N & ~3;
+  for (int k0 = 0; k0 < K; k0 += 256) {
+    const int kb = K - k0 < 256 ? K - k0 : 256;
+    gemm_acc(M, N4, kb, a + k0, K, b + k0 * N, N, k0 ? c : 0, N, c, N);
+  }
+  for (int m = 0; m < M; m++)
+    for (int n = N4; n < N; n++) {
+      float s = 0.0f;
+      for (int k = 0; k < K; k++) s += a[m * K + k] * b[k * N + n];
+      c[m * N + n] = s;
+    }
+  if (K == 0)
+    for (int i = 0; i < M * N4; i++) c[i] = 0.0f;
+}
+
+// ---------------------------------------------------------------------------
+// Forward.
+//
+// xp    [B, T, G]  input projection x W + b
+// u     [H, G]     recurrent kernel
+// mask  [B, T]     0 = carry state unchanged; null = all steps valid
+// hs    [B, T, H]  out: h_t (the carried h at masked steps); may be null
+//                  when only the last h is wanted (it is left in h)
+// cs    [B, T, H]  out: c_t; may be null when gates is null (inference)
+// gates [B, T, G]  out: i, f, g, o after activation (zeros at masked steps);
+//                  null for inference, then z is used instead
+// h     [B, H]     out: the last h (scratch state during the loop)
+// c     [B, H]     scratch state
+// z     [B, G]     scratch pre-activations (used when gates is null)
+__attribute__((export_name("lstm_forward"))) void
+lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
+             const float *mask, float *hs, float *cs, float *gates, float *h,
+             float *c, float *z) {
+  const int G = 4 * H;
+  const int M = b1 - b0;
+  for (int i = b0 * H; i < b1 * H; i++) h[i] = 0.0f, c[i] = 0.0f;
+  for (int t = 0; t < T; t++) {
+    // pre-activations for all rows: xp[:, t] + h_{t-1} U      // [M, G]
+    float *zt = gates ? gates + (b0 * T + t) * G : z + b0 * G;
+    const int ldz = gates ? T * G : G;
+    gemm_acc(M, G, H, h + b0 * H, H, u, G, xp + (b0 * T + t) * G, T * G, zt,
+             ldz);
+    for (int b = b0; b < b1; b++) {
+      float *zr = zt + (b - b0) * ldz;
+      float *hr = h + b * H, *cr = c + b * H;
+      if (!mask || mask[b * T + t] != 0.0f) {
+        for (int j = 0; j < H; j += 4) {
+          v4 ig = sigmoid4(wasm_v128_load(zr + j));
+          v4 fg = sigmoid4(wasm_v128_load(zr + H + j));
+          v4 gg = tanh4(wasm_v128_load(zr + 2 * H + j));
+          v4 og = sigmoid4(wasm_v128_load(zr + 3 * H + j));
+          v4 cn = wasm_f32x4_add(wasm_f32x4_mul(fg, wasm_v128_load(cr + j)),
+                                 wasm_f32x4_mul(ig, gg));
+          wasm_v128_store(cr + j, cn);
+          wasm_v128_store(hr + j, wasm_f32x4_mul(og, tanh4(cn)));
+          if (gates) {
+            wasm_v128_store(zr + j, ig);
+            wasm_v128_store(zr + H + j, fg);
+            wasm_v128_store(zr + 2 * H + j, gg);
+            wasm_v128_store(zr + 3 * H + j, og);
+          }
+        }
+      } else if (gates) {
+        for (int j = 0; j < G; j += 4) wasm_v128_store(zr + j, wasm_f32x4_splat(0.0f));
+      }
+      if (hs) {
+        float *ho = hs + (b * T + t) * H;
+        for (int j = 0; j < H; j += 4) wasm_v128_store(ho + j, wasm_v128_load(hr + j));
+      }
+      if (cs) {
+        float *co = cs + (b * T + t) * H;
+        for (int j = 0; j < H; j += 4) wasm_v128_store(co + j, wasm_v128_load(cr + j));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Backward.
+
+// ut[G, H] = u[H, G] transposed; called once per backward pass, before the
+// row ranges run.
+__attribute__((export_name("transpose"))) void transpose(int R, int C,
+                                                         const float *src,
+                                                         float *dst) {
+  for (int r = 0; r < R; r++)
+    for (int k = 0; k < C; k++) dst[k * R + r] = src[r * C + k];
+}
+
+// hprev_t [H, B*T] = h_{t-1} transposed, zero at t = 0: the left operand of
+// dU = H_prev^T dZ, laid out so that product needs no transposed matMul.
+// For rows [b0, b1) of hs [B, T, H].
+__attribute__((export_name("shift_transpose"))) void
+shift_transpose(int b0, int b1, int B, int T, int H, const float *hs,
+                float *hprev_t) {
+  const int BT = B * T;
+  for (int b = b0; b < b1; b++) {
+    for (int k = 0; k < H; k++) hprev_t[k * BT + b * T] = 0.0f;
+    // tiles of 32 steps: the reads stay in L1, the writes are runs
+    for (int t0 = 1; t0 < T; t0 += 32) {
+      const int t1 = t0 + 32 < T ? t0 + 32 : T;
+      for (int k = 0; k < H; k++) {
+        float *dst = hprev_t + k * BT + b * T;
+        for (int t = t0; t < t1; t++) dst[t] = hs[(b * T + t - 1) * H + k];
+      }
+    }
+  }
+}
+
+// dhs   [B, T, H]  upstream gradient of every output h_t, or null when
+//                  only the last h was an output:
+// dhl   [B, H]     then its upstream gradient
+// gates [B, T, G]  saved by forward
+// cs    [B, T, H]  saved by forward
+// mask  [B, T]     as in forward, or null
+// ut    [G, H]     u transposed (see transpose)
+// dz    [B, T, G]  out: gradient of the pre-activations, = d xp
+// dh, dh2, dc [B, H] scratch
+__attribute__((export_name("lstm_backward"))) void
+lstm_backward(int b0, int b1, int T, int H, const float *dhs,
+              const float *dhl, const float *gates, const float *cs, const float *mask,
+              const float *ut, float *dz, float *dh, float *dh2, float *dc) {
+  const int G = 4 * H;
+  const int M = b1 - b0;
+  const v4 one = wasm_f32x4_splat(1.0f);
+  for (int b = b0; b < b1; b++)
+    for (int j = 0; j < H; j++) {
+      dh[b * H + j] = dhs ? dhs[(b * T + T - 1) * H + j] : dhl[b * H + j];
+      dc[b * H + j] = 0.0f;
+    }
+  for (int t = T - 1; t >= 0; t--) {
+    // dh holds the total gradient of h_t for each row.
+    for (int b = b0; b < b1; b++) {
+      float *dzr = dz + (b * T + t) * G;
+      if (mask && mask[b * T + t] == 0.0f) {
+        for (int j = 0; j < G; j += 4) wasm_v128_store(dzr + j, wasm_f32x4_splat(0.0f));
+        continue;
+      }
+      const float *gr = gates + (b * T + t) * G;
+      const float *cr = cs + (b * T + t) * H;
+      const float *cp = t > 0 ? cs + (b * T + t - 1) * H : 0;
+      float *dhr = dh + b * H, *dcr = dc + b * H;
+      for (int j = 0; j < H; j += 4) {
+        v4 ig = wasm_v128_load(gr + j), fg = wasm_v128_load(gr + H + j);
+        v4 gg = wasm_v128_load(gr + 2 * H + j), og = wasm_v128_load(gr + 3 * H + j);
+        v4 tc = tanh4(wasm_v128_load(cr + j));
+        v4 dhv = wasm_v128_load(dhr + j);
+        v4 cprev = cp ? wasm_v128_load(cp + j) : wasm_f32x4_splat(0.0f);
+        v4 dct = wasm_f32x4_add(
+            wasm_v128_load(dcr + j),
+            wasm_f32x4_mul(wasm_f32x4_mul(dhv, og),
+                           wasm_f32x4_sub(one, wasm_f32x4_mul(tc, tc))));
+        v4 dzo = wasm_f32x4_mul(wasm_f32x4_mul(dhv, tc),
+                                wasm_f32x4_mul(og, wasm_f32x4_sub(one, og)));
+        v4 dzi = wasm_f32x4_mul(wasm_f32x4_mul(dct, gg),
+                                wasm_f32x4_mul(ig, wasm_f32x4_sub(one, ig)));
+        v4 dzf = wasm_f32x4_mul(wasm_f32x4_mul(dct, cprev),
+                                wasm_f32x4_mul(fg, wasm_f32x4_sub(one, fg)));
+        v4 dzg = wasm_f32x4_mul(wasm_f32x4_mul(dct, ig),
+                                wasm_f32x4_sub(one, wasm_f32x4_mul(gg, gg)));
+        wasm_v128_store(dzr + j, dzi);
+        wasm_v128_store(dzr + H + j, dzf);
+        wasm_v128_store(dzr + 2 * H + j, dzg);
+        wasm_v128_store(dzr + 3 * H + j, dzo);
+        wasm_v128_store(dcr + j, wasm_f32x4_mul(dct, fg));
+      }
+    }
+    if (t == 0) break;
+    // dh_{t-1} = dhs[:, t-1] + dz_t U^T                        // [M, H]
+    gemm_acc(M, H, G, dz + (b0 * T + t) * G, T * G, ut, H,
+             dhs ? dhs + (b0 * T + t - 1) * H : 0, T * H, dh2 + b0 * H, H);
+    for (int b = b0; b < b1; b++) {
+      float *d2 = dh2 + b * H, *d1 = dh + b * H;
+      // a masked step passes its whole gradient on unchanged
+      if (mask && mask[b * T + t] == 0.0f)
+        for (int j = 0; j < H; j += 4)
+          wasm_v128_store(d2 + j, wasm_f32x4_add(wasm_v128_load(d2 + j),
+                                                 wasm_v128_load(d1 + j)));
+    }
+    float *tmp = dh; dh = dh2; dh2 = tmp;
+  }
+}

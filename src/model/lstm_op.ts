@@ -1,0 +1,329 @@
+/**
+ * The LSTM recurrence as one differentiable TensorFlow.js op.
+ *
+ * Forward and backpropagation through time run in the WebAssembly kernel of
+ * `lstm_kernel/`, registered as the tfjs kernels `FusedLstm` and
+ * `FusedLstmGrad` for the `wasm` backend; they read and write the backend's
+ * heap directly. {@link lstmRecurrence} wraps them in `tf.customGrad`; the
+ * gradient of the recurrent kernel is one large `tf.matMul`.
+ *
+ * Letters: B batch, T timesteps, H units, G = 4H (gate order i, f, g, o).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { LstmKernel } from "./lstm_kernel/kernel.ts";
+import { LstmThreads } from "./lstm_kernel/threads.ts";
+
+/** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use. */
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: tf.DataId): void;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  wasm: { asm: { memory: WebAssembly.Memory } };
+}
+
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+let pool: LstmThreads | undefined;
+
+/**
+ * Runs the LSTM kernels on `threads` threads from now on: the calling
+ * thread plus `threads - 1` workers, each taking a share of the batch rows.
+ * 1 stops the workers and returns to one thread (the default). Call it
+ * with 1 before exiting, or the workers keep the process alive.
+ *
+ * @param threads total threads, at least 1
+ * @returns the threads now in use
+ *
+ * @example
+ * ```ts
+ * import { setLstmThreads } from "./lstm_op.ts";
+ * console.assert(await setLstmThreads(2) === 2);
+ * console.assert(await setLstmThreads(1) === 1);
+ * ```
+ */
+export async function setLstmThreads(threads: number): Promise<number> {
+  if (!(Number.isInteger(threads) && threads >= 1)) {
+    throw new RangeError(
+      `Expected threads to be an integer of at least 1 but found ${threads}`,
+    );
+  }
+  if (pool?.threads === threads) return threads;
+  pool?.stop();
+  pool = threads > 1 ? await LstmThreads.start(threads) : undefined;
+  return threads;
+}
+
+/** The kernel instance working on this backend's heap. */
+function kernelFor(be: WasmBackend): LstmKernel {
+  return LstmKernel.on(be.wasm.asm.memory);
+}
+
+/** Heap byte offset of a float32 tensor. */
+function at(be: WasmBackend, t: tf.TensorInfo): number {
+  if (t.dtype !== "float32") {
+    throw new TypeError(
+      `FusedLstm: expected float32 tensors but found ${t.dtype}`,
+    );
+  }
+  return be.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/** Runs `fn` with float32 scratch buffers of the given sizes, freed after. */
+function withScratch(
+  be: WasmBackend,
+  sizes: number[],
+  fn: (offsets: number[]) => void,
+): void {
+  const bufs = sizes.map((n) => be.makeOutput([n], "float32"));
+  try {
+    fn(bufs.map((b) => at(be, b)));
+  } finally {
+    bufs.forEach((b) => be.disposeData(b.dataId));
+  }
+}
+
+/**
+ * Outputs: inference `[out]` (all h `[B, T, H]` with `sequences`, else the
+ * last h `[B, H]`); training `[hs, cs, gates, hLast]`.
+ */
+function forwardKernel(
+  { inputs, backend, attrs }: KernelArgs,
+): tf.TensorInfo[] {
+  const { xp, u, mask } = inputs as Record<string, tf.TensorInfo>;
+  const [B, T, G] = xp!.shape as [number, number, number];
+  const H = G / 4;
+  const { train, sequences } = attrs as { train: boolean; sequences: boolean };
+  const be = backend as WasmBackend;
+  const dims = { batch: B, steps: T, units: H };
+  const hs = train || sequences
+    ? be.makeOutput([B, T, H], "float32")
+    : undefined;
+  const cs = train ? be.makeOutput([B, T, H], "float32") : undefined;
+  const gates = train ? be.makeOutput([B, T, G], "float32") : undefined;
+  const hLast = train || !sequences
+    ? be.makeOutput([B, H], "float32")
+    : undefined;
+  const extra = hLast ? [] : [B * H];
+  withScratch(be, [B * H, train ? 0 : B * G, ...extra], ([c, z, h]) => {
+    const ptrs = {
+      xp: at(be, xp!),
+      u: at(be, u!),
+      mask: at(be, mask!),
+      hs: hs ? at(be, hs) : 0,
+      cs: cs ? at(be, cs) : 0,
+      gates: gates ? at(be, gates) : 0,
+      h: hLast ? at(be, hLast) : h!,
+      c: c!,
+      z: z!,
+    };
+    if (pool) pool.forward(be.wasm.asm.memory, kernelFor(be), dims, ptrs);
+    else kernelFor(be).forward(dims, ptrs);
+  });
+  if (train) return [hs!, cs!, gates!, hLast!];
+  return [sequences ? hs! : hLast!];
+}
+
+/** Outputs `[dz, hPrevT]`; `dy` is `[B, T, H]` with `sequences`, else `[B, H]`. */
+function backwardKernel(
+  { inputs, backend, attrs }: KernelArgs,
+): tf.TensorInfo[] {
+  const { dy, gates, cs, mask, u, hs } = inputs as Record<
+    string,
+    tf.TensorInfo
+  >;
+  const [B, T, G] = gates!.shape as [number, number, number];
+  const H = G / 4;
+  const { sequences } = attrs as { sequences: boolean };
+  const be = backend as WasmBackend;
+  const dz = be.makeOutput([B, T, G], "float32");
+  const hPrevT = be.makeOutput([H, B * T], "float32");
+  withScratch(be, [G * H, B * H, B * H, B * H], ([ut, dh, dh2, dc]) => {
+    const dims = { batch: B, steps: T, units: H };
+    const ptrs = {
+      dhs: sequences ? at(be, dy!) : 0,
+      dhLast: sequences ? 0 : at(be, dy!),
+      gates: at(be, gates!),
+      cs: at(be, cs!),
+      mask: at(be, mask!),
+      u: at(be, u!),
+      hs: at(be, hs!),
+      dz: at(be, dz),
+      hPrevT: at(be, hPrevT),
+      ut: ut!,
+      dh: dh!,
+      dh2: dh2!,
+      dc: dc!,
+    };
+    if (pool) pool.backward(be.wasm.asm.memory, kernelFor(be), dims, ptrs);
+    else kernelFor(be).backward(dims, ptrs);
+  });
+  return [dz, hPrevT];
+}
+
+/**
+ * Registers the `FusedLstm` and `FusedLstmGrad` kernels for the `wasm`
+ * backend (once). {@link lstmRecurrence} calls it.
+ *
+ * @returns true if this call registered them, false if they were there
+ *
+ * @example
+ * ```ts
+ * import { registerLstmKernels } from "./lstm_op.ts";
+ * registerLstmKernels();
+ * console.assert(registerLstmKernels() === false);
+ * ```
+ */
+export function registerLstmKernels(): boolean {
+  if (tf.getKernel("FusedLstm", "wasm") !== undefined) return false;
+  tf.registerKernel({
+    kernelName: "FusedLstm",
+    backendName: "wasm",
+    kernelFunc: forwardKernel as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: "FusedLstmGrad",
+    backendName: "wasm",
+    kernelFunc: backwardKernel as tf.KernelFunc,
+  });
+  return true;
+}
+
+/** Whether a gradient tape is recording (tfjs-core keeps this private). */
+function recording(): boolean {
+  const state =
+    (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return (state?.gradientDepth ?? 1) > 0;
+}
+
+type Recurrence = (
+  xp: tf.Tensor3D,
+  u: tf.Tensor2D,
+  mask: tf.Tensor2D,
+) => tf.Tensor;
+
+/** The recurrence with its hand-derived gradient, for one output kind. */
+function differentiable(sequences: boolean): Recurrence {
+  // deno-lint-ignore no-explicit-any
+  const f = (xp: tf.Tensor3D, u: tf.Tensor2D, mask: tf.Tensor2D, save: any) => {
+    const [hs, cs, gates, hLast] = tf.engine().runKernel(
+      "FusedLstm",
+      { xp, u, mask },
+      { train: true, sequences },
+    ) as tf.Tensor[];
+    (save as tf.GradSaveFunc)([u, mask, hs!, cs!, gates!]);
+    return {
+      value: sequences ? hs! : hLast!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [u, mask, hs, cs, gates] = saved as [
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor3D,
+          tf.Tensor3D,
+          tf.Tensor3D,
+        ];
+        const [B, T, H] = hs.shape;
+        const [dz, hPrevT] = tf.engine().runKernel(
+          "FusedLstmGrad",
+          { dy, gates, cs, mask, u, hs },
+          { sequences },
+        ) as [tf.Tensor3D, tf.Tensor2D]; // [B, T, G], [H, B*T]
+        // dU = H_prev^T dZ with H_prev = h_{t-1}, zero at t = 0
+        const du = tf.matMul(hPrevT, tf.reshape(dz, [B * T, 4 * H])); // [H, G]
+        return [dz, du, tf.zerosLike(mask)];
+      },
+    };
+  };
+  return tf.customGrad(
+    f as unknown as Parameters<typeof tf.customGrad>[0],
+  ) as unknown as Recurrence;
+}
+
+const recurrences = {
+  sequences: differentiable(true),
+  last: differentiable(false),
+};
+
+/** Options of {@link lstmRecurrence}. */
+export interface RecurrenceOptions {
+  /** Return h for every step `[B, T, H]`, else only the last `[B, H]`. @default true */
+  returnSequences?: boolean;
+}
+
+/**
+ * Runs the LSTM recurrence from zero state over precomputed input
+ * projections: per step t, `z = xp[:, t] + h U`, `i, f, o = sigmoid`,
+ * `g = tanh`, `c = f c + i g`, `h = o tanh(c)`; where `mask` is 0 the state
+ * (h, c) is carried unchanged and the output is the carried h.
+ * Differentiable in `xp` and `u`. Units that are not a multiple of 4 are
+ * padded with zero weights (which keep the padded h and c at 0) and sliced off.
+ *
+ * @param xp input projection `x W + b`, `[B, T, 4H]`
+ * @param u recurrent kernel, `[H, 4H]`
+ * @param mask 1 for valid steps and 0 for padding, `[B, T]`, float32
+ * @param options see {@link RecurrenceOptions}
+ * @returns h for every step, `[B, T, H]`, or the last h, `[B, H]`
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "../backend/setup.ts";
+ * import { lstmRecurrence } from "./lstm_op.ts";
+ * await setupBackend({ log: false });
+ * const hs = lstmRecurrence(tf.zeros([2, 3, 16]), tf.zeros([4, 16]), tf.ones([2, 3]));
+ * console.assert(hs.shape.join() === "2,3,4");
+ * const h = lstmRecurrence(tf.zeros([2, 3, 16]), tf.zeros([4, 16]), tf.ones([2, 3]), {
+ *   returnSequences: false,
+ * });
+ * console.assert(h.shape.join() === "2,4");
+ * ```
+ */
+export function lstmRecurrence(
+  xp: tf.Tensor3D,
+  u: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  options: RecurrenceOptions = {},
+): tf.Tensor {
+  registerLstmKernels();
+  const sequences = options.returnSequences ?? true;
+  const [B, T, G] = xp.shape;
+  const H = G / 4;
+  if (u.shape[0] !== H || u.shape[1] !== G) {
+    throw new RangeError(
+      `Expected u of shape [${H}, ${G}] but found [${u.shape}]`,
+    );
+  }
+  if (H % 4 !== 0) {
+    return tf.tidy(() => {
+      const Hp = Math.ceil(H / 4) * 4;
+      const padUnits = (t: tf.Tensor, rows: number) =>
+        tf.pad(tf.reshape(t, [rows, 4, H]), [[0, 0], [0, 0], [0, Hp - H]]);
+      const xpP = tf.reshape(padUnits(xp, B * T), [
+        B,
+        T,
+        4 * Hp,
+      ]) as tf.Tensor3D;
+      const uP = tf.reshape(
+        tf.pad(padUnits(u, H), [[0, Hp - H], [0, 0], [0, 0]]),
+        [Hp, 4 * Hp],
+      ) as tf.Tensor2D;
+      const out = lstmRecurrence(xpP, uP, mask, options);
+      return sequences
+        ? tf.slice(out, [0, 0, 0], [B, T, H])
+        : tf.slice(out, [0, 0], [B, H]);
+    });
+  }
+  if (!recording()) {
+    const out = tf.engine().runKernel("FusedLstm", { xp, u, mask }, {
+      train: false,
+      sequences,
+    });
+    return (Array.isArray(out) ? out[0] : out) as tf.Tensor;
+  }
+  return recurrences[sequences ? "sequences" : "last"](xp, u, mask);
+}

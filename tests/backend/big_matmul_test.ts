@@ -1,0 +1,59 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { deepEqual, ok as assert } from "@std/assert";
+import { setupBackend } from "../../src/backend/setup.ts";
+import { BIG_MATMUL_MIN_B } from "../../src/backend/big_matmul.ts";
+
+await setupBackend({ log: false });
+
+/** a b summed over K in chunks small enough for the backend's own kernel. */
+function chunked(a: tf.Tensor2D, b: tf.Tensor2D, chunk = 1024): tf.Tensor {
+  const K = a.shape[1];
+  let sum: tf.Tensor = tf.zeros([a.shape[0], b.shape[1]]);
+  for (let k = 0; k < K; k += chunk) {
+    const n = Math.min(chunk, K - k);
+    sum = tf.add(
+      sum,
+      tf.matMul(tf.slice(a, [0, k], [-1, n]), tf.slice(b, [k, 0], [n, -1])),
+    );
+  }
+  return sum;
+}
+
+function maxRelError(got: tf.Tensor, want: tf.Tensor): number {
+  return tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]! /
+    tf.max(tf.abs(want)).dataSync()[0]!;
+}
+
+const shapes: [number, number, number][] = [
+  [3, 4096, 260],
+  [64, 5000, 256],
+  [2, 1 << 16, 17],
+  [5, 4099, 263],
+];
+for (const [M, K, N] of shapes) {
+  Deno.test(`matMul() of [${M}, ${K}] x [${K}, ${N}] (large B) matches a chunked product`, () => {
+    assert(K * N >= BIG_MATMUL_MIN_B);
+    tf.tidy(() => {
+      const a = tf.randomNormal([M, K], 0, 1, "float32", 1) as tf.Tensor2D;
+      const b = tf.randomNormal([K, N], 0, 1, "float32", 2) as tf.Tensor2D;
+      const got = tf.matMul(a, b);
+      deepEqual(got.shape, [M, N]);
+      assert(maxRelError(got, chunked(a, b)) < 1e-5);
+    });
+  });
+}
+
+Deno.test("matMul() with transposeA and a large B, and with a batch of one, match a chunked product", () => {
+  tf.tidy(() => {
+    const a = tf.randomNormal([4096, 7], 0, 1, "float32", 3) as tf.Tensor2D;
+    const b = tf.randomNormal([4096, 256], 0, 1, "float32", 4) as tf.Tensor2D;
+    const want = chunked(tf.transpose(a), b);
+    assert(maxRelError(tf.matMul(a, b, true, false), want) < 1e-5);
+    const batched = tf.matMul(
+      tf.expandDims(tf.transpose(a), 0),
+      tf.expandDims(b, 0),
+    );
+    deepEqual(batched.shape, [1, 7, 256]);
+    assert(maxRelError(tf.squeeze(batched, [0]), want) < 1e-5);
+  });
+});
