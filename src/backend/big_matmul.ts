@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
+import { heapOf, type WasmModuleMemory } from "./heap.ts";
 
 const WRAPPED = Symbol("bigMatMul");
 
@@ -26,7 +27,7 @@ export const BIG_MATMUL_MIN_B = 1 << 20;
 interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: { asm: { memory: WebAssembly.Memory } };
+  wasm: WasmModuleMemory;
 }
 
 /**
@@ -79,7 +80,7 @@ export function registerBigMatMul(): boolean {
     const out = backend.makeOutput([...outer, M, N], "float32");
     const at = (t: tf.TensorInfo) =>
       backend.dataIdMap.get(t.dataId).memoryOffset;
-    LstmKernel.on(backend.wasm.asm.memory).matmul(
+    LstmKernel.on(heapOf(backend.wasm)).matmul(
       M,
       N,
       K,

@@ -12,6 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { heapOf, type WasmModuleMemory } from "../backend/heap.ts";
 import { LstmKernel } from "./lstm_kernel/kernel.ts";
 import { LstmThreads } from "./lstm_kernel/threads.ts";
 
@@ -20,7 +21,7 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId): void;
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: { asm: { memory: WebAssembly.Memory } };
+  wasm: WasmModuleMemory;
 }
 
 interface KernelArgs {
@@ -61,7 +62,7 @@ export async function setLstmThreads(threads: number): Promise<number> {
 
 /** The kernel instance working on this backend's heap. */
 function kernelFor(be: WasmBackend): LstmKernel {
-  return LstmKernel.on(be.wasm.asm.memory);
+  return LstmKernel.on(heapOf(be.wasm));
 }
 
 /** Heap byte offset of a float32 tensor. */
@@ -122,7 +123,7 @@ function forwardKernel(
       c: c!,
       z: z!,
     };
-    if (pool) pool.forward(be.wasm.asm.memory, kernelFor(be), dims, ptrs);
+    if (pool) pool.forward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
     else kernelFor(be).forward(dims, ptrs);
   });
   if (train) return [hs!, cs!, gates!, hLast!];
@@ -160,7 +161,7 @@ function backwardKernel(
       dh2: dh2!,
       dc: dc!,
     };
-    if (pool) pool.backward(be.wasm.asm.memory, kernelFor(be), dims, ptrs);
+    if (pool) pool.backward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
     else kernelFor(be).backward(dims, ptrs);
   });
   return [dz, hPrevT];

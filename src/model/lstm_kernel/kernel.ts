@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { LSTM_WASM_BASE64 } from "./lstm_wasm.ts";
+import { LSTM_WASM_BASE64, LSTM_WASM_SHARED_BASE64 } from "./lstm_wasm.ts";
 
 /** Byte offsets of the arguments of {@link LstmKernel.forward}. */
 export interface ForwardPointers {
@@ -123,6 +123,13 @@ interface Exports {
 }
 
 let compiled: WebAssembly.Module | undefined;
+let compiledShared: WebAssembly.Module | undefined;
+
+function compile(base64: string): WebAssembly.Module {
+  return new WebAssembly.Module(
+    Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)),
+  );
+}
 const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
 
 /**
@@ -156,10 +163,13 @@ export class LstmKernel {
    * @returns a ready kernel
    */
   static create(memory: WebAssembly.Memory): LstmKernel {
-    compiled ??= new WebAssembly.Module(
-      Uint8Array.from(atob(LSTM_WASM_BASE64), (ch) => ch.charCodeAt(0)),
-    );
-    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    // tfjs-backend-wasm's threaded build has a shared memory, which only the
+    // shared variant of the kernel can import
+    const shared = memory.buffer instanceof SharedArrayBuffer;
+    const module = shared
+      ? compiledShared ??= compile(LSTM_WASM_SHARED_BASE64)
+      : compiled ??= compile(LSTM_WASM_BASE64);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
     return new LstmKernel(instance.exports as unknown as Exports);
   }
 
