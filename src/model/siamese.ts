@@ -14,6 +14,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { ModelConfig } from "./config.ts";
+import { FusedLSTM } from "./fused_lstm.ts";
 import { MaskedPooling, type PoolingMode } from "./pooling.ts";
 import { ReverseTime } from "./reverse_time.ts";
 
@@ -63,7 +64,41 @@ export const stockLstm: LstmFactory = (
     returnSequences,
   });
 
-const lstmFactories: Record<string, LstmFactory> = { stock: stockLstm };
+/**
+ * The fused LSTM (see `fused_lstm.ts`): same weights, config and results as
+ * {@link stockLstm}, one WebAssembly op for the whole sequence.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { fusedLstm } from "./siamese.ts";
+ * const layer = fusedLstm({ units: 4, seed: 1, name: "lstm", returnSequences: false });
+ * assert.equal(layer.getClassName(), "FusedLSTM");
+ * ```
+ */
+export const fusedLstm: LstmFactory = (
+  { units, seed, name, returnSequences },
+) =>
+  new FusedLSTM({
+    name,
+    units,
+    activation: "tanh",
+    recurrentActivation: "sigmoid",
+    unitForgetBias: true,
+    useBias: true,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+    recurrentInitializer: tfl.initializers.orthogonal({
+      seed: seed + 1,
+      gain: 1,
+    }),
+    biasInitializer: "zeros",
+    returnSequences,
+  });
+
+const lstmFactories: Record<string, LstmFactory> = {
+  stock: stockLstm,
+  fused: fusedLstm,
+};
 
 /**
  * Makes another LSTM implementation selectable as `config.lstm`.
