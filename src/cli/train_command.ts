@@ -79,13 +79,13 @@ export const TRAIN_FLAGS: FlagTable = {
   },
   "pairs": {
     type: "int",
-    default: 2000,
+    default: 10000,
     min: 2,
     help: "Built-in data: training pairs",
   },
   "val-pairs": {
     type: "int",
-    default: 500,
+    default: 1000,
     min: 2,
     help: "Built-in data: validation pairs",
   },

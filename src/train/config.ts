@@ -23,7 +23,7 @@ export const LOSS_KINDS: readonly LossKind[] = [
 
 /** How the loop trains. */
 export interface TrainConfig {
-  /** Passes over the training pairs. @default 5 */
+  /** Passes over the training pairs. @default 3 */
   epochs: number;
   /** Pairs per step (positives and negatives together). @default 32 */
   batchSize: number;
@@ -45,7 +45,7 @@ export interface TrainConfig {
 
 /** The seed's training setup. */
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  epochs: 5,
+  epochs: 3,
   batchSize: 32,
   learningRate: 0.001,
   margin: 1,

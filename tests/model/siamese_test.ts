@@ -81,16 +81,33 @@ Deno.test("buildSiamese() is deterministic given the seed", () => {
   assert.notDeepEqual(a, c);
 });
 
-Deno.test("padding id 0 does not drive the LSTM state", () => {
-  const m = buildSiamese(small, 3);
-  const short = encode(m.left, tf.tensor2d([[5, 6, 7]], undefined, "int32"))
+for (const lstm of ["stock", "fused"] as const) {
+  Deno.test(`padding id 0 does not drive the ${lstm} LSTM state`, () => {
+    const m = buildSiamese({ ...small, lstm }, 3);
+    const short = encode(m.left, tf.tensor2d([[5, 6, 7]], undefined, "int32"))
+      .arraySync();
+    const padded = encode(
+      m.left,
+      tf.tensor2d([[5, 6, 7, 0, 0, 0, 0]], undefined, "int32"),
+    )
+      .arraySync();
+    short[0]!.forEach((v, k) => assert.ok(Math.abs(v - padded[0]![k]!) < 1e-6));
+  });
+}
+
+Deno.test("stock and fused branches built from one seed compute the same outputs", () => {
+  const x = tf.tensor2d(
+    [[3, 4, 5, 0, 0], [7, 8, 9, 10, 11]],
+    undefined,
+    "int32",
+  );
+  const a = encode(buildSiamese({ ...small, lstm: "stock" }, 5).right, x)
     .arraySync();
-  const padded = encode(
-    m.left,
-    tf.tensor2d([[5, 6, 7, 0, 0, 0, 0]], undefined, "int32"),
-  )
+  const b = encode(buildSiamese({ ...small, lstm: "fused" }, 5).right, x)
     .arraySync();
-  short[0]!.forEach((v, k) => assert.ok(Math.abs(v - padded[0]![k]!) < 1e-6));
+  a.forEach((row, i) =>
+    row.forEach((v, k) => assert.ok(Math.abs(v - b[i]![k]!) < 1e-5))
+  );
 });
 
 Deno.test("every size is configurable", () => {
