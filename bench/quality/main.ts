@@ -214,7 +214,12 @@ export async function runQualityBench(args: string[]): Promise<number> {
       train = `${prefix}_train_first${limit}.tsv`;
       trainPairs = await writePrefix(files.train, train, limit);
     }
+    // Ctrl-C stops the recipe in progress (it is still measured) and the rest
+    const interrupt = new AbortController();
+    const onInterrupt = () => interrupt.abort();
+    Deno.addSignalListener("SIGINT", onInterrupt);
     for (const recipe of recipes) {
+      if (interrupt.signal.aborted) break;
       console.error(`recipe ${recipe.name}: ${recipe.note}`);
       const row = await runRecipe(recipe, {
         train,
@@ -225,12 +230,14 @@ export async function runQualityBench(args: string[]): Promise<number> {
         ...(flags.epochs === undefined
           ? {}
           : { epochs: flags.epochs as number }),
+        signal: interrupt.signal,
         backend,
       });
       console.error(`${row.name}: ${row.source}`);
       results.rows.push(row);
       await save();
     }
+    Deno.removeSignalListener("SIGINT", onInterrupt);
   }
   console.log(formatTable(results.rows));
   console.error(`results written to ${jsonOut}`);

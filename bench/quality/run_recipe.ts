@@ -48,6 +48,8 @@ export interface RecipeRunOptions {
   minutes: number;
   /** Upper bound on epochs. @default the recipe's, else 100 */
   epochs?: number;
+  /** Also stops the run (e.g. Ctrl-C), like the budget. */
+  signal?: AbortSignal;
   /** The set-up backend. */
   backend: BackendInfo;
   /** Progress on stderr. @default true */
@@ -91,7 +93,9 @@ export async function runRecipe(
     train,
     data,
     backend: options.backend,
-    signal: budget.signal,
+    signal: options.signal
+      ? AbortSignal.any([budget.signal, options.signal])
+      : budget.signal,
     log: options.log ?? true,
   }).finally(() => clearTimeout(timer));
   const minutes = (performance.now() - t0) / 60_000;
@@ -109,7 +113,7 @@ export async function runRecipe(
       `(best test recall@10), evaluated on the test file after that epoch`;
   } else if (steps > 0) {
     report = await evaluateCheckpoint(options.out);
-    source = `weights after ${steps} steps (budget ended before an epoch ` +
+    source = `weights after ${steps} steps (stopped before an epoch ` +
       `finished), loaded from the checkpoint and evaluated on the test file`;
   } else {
     source = "nothing measured: no training step finished";

@@ -32,7 +32,7 @@ export interface QualityRow {
     steps: number;
     /** Mean milliseconds per training step. */
     msPerStep: number;
-    /** Whether the time budget stopped the run. */
+    /** Whether the time budget (or a signal) stopped the run. */
     stoppedByBudget: boolean;
     /** The run directory. */
     dir: string;
