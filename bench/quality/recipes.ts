@@ -1,0 +1,82 @@
+/**
+ * The recipes the quality bench trains: one row of the results table each.
+ * To add a row, add an entry to {@link RECIPES}: a name, a one-line note, and
+ * what it changes from the bench's model ({@link BENCH_MODEL}) and the seed's
+ * training setup (`DEFAULT_TRAIN_CONFIG`).
+ *
+ * @module
+ */
+import type { ModelConfig } from "../../src/model/config.ts";
+import type { TrainConfig } from "../../src/train/config.ts";
+
+/** One trainable row of the bench. */
+export interface Recipe {
+  /** Short name, also the run directory's name (letters, digits, `-`). */
+  name: string;
+  /** What the recipe is, in one line. */
+  note: string;
+  /** Changes to {@link BENCH_MODEL}. */
+  model?: Partial<ModelConfig>;
+  /**
+   * Changes to the seed's training setup. `epochs` is an upper bound: the
+   * time budget (`--minutes`) usually ends a run first.
+   */
+  train?: Partial<TrainConfig>;
+}
+
+/**
+ * The model every recipe starts from: the seed's sizes, with character
+ * tokens on both sides (a character vocabulary is far below 1000).
+ */
+export const BENCH_MODEL: Readonly<Partial<ModelConfig>> = Object.freeze({
+  vocab: 1000,
+  leftLen: 52,
+  rightLen: 600,
+});
+
+/** The rows, in table order. */
+export const RECIPES: readonly Recipe[] = [
+  {
+    name: "seed",
+    note: "seed recipe: char tokens, separate branches, cosine contrastive " +
+      "loss, 1 random negative, Adam 1e-3, batch 32",
+  },
+];
+
+/**
+ * The recipes named in a comma-separated list (`all` = every recipe,
+ * `none` or empty = no recipe).
+ *
+ * @param list e.g. `"seed"` or `"seed,shared"`
+ * @param recipes the table to pick from @default RECIPES
+ * @returns the recipes, in the order of the list
+ * @throws {RangeError} naming an unknown recipe and the known ones
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { pickRecipes } from "./recipes.ts";
+ * assert.deepEqual(pickRecipes("all").map((r) => r.name), ["seed"]);
+ * assert.deepEqual(pickRecipes("none"), []);
+ * ```
+ */
+export function pickRecipes(
+  list: string,
+  recipes: readonly Recipe[] = RECIPES,
+): Recipe[] {
+  if (list === "all") return recipes.slice();
+  const names = list.split(",").map((s) => s.trim()).filter((s) =>
+    s !== "" && s !== "none"
+  );
+  return names.map((name) => {
+    const recipe = recipes.find((r) => r.name === name);
+    if (recipe === undefined) {
+      throw new RangeError(
+        `Expected a recipe name among ${
+          recipes.map((r) => r.name).join(", ")
+        } (or all, none) but found "${name}"`,
+      );
+    }
+    return recipe;
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * Trains one recipe of the quality bench through the library's
+ * `runTraining`, within a time budget, and measures retrieval on the test
+ * file.
+ *
+ * The test file is passed as the run's validation file, so every finished
+ * epoch is evaluated on all test pairs (`evaluate`, retrieval among the first
+ * 2000) and the run keeps the epoch with the best test recall@10. The row
+ * reports that epoch's figures: note that choosing the epoch on the test set
+ * flatters a model slightly. When the budget ends the run before any epoch
+ * finishes, the weights at that moment are loaded from the run's checkpoint
+ * and evaluated on the test file instead.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { BackendInfo } from "../../src/backend/setup.ts";
+import { type DataSpec, loadDataset } from "../../src/data/dataset.ts";
+import { modelConfig } from "../../src/model/config.ts";
+import { buildSiamese } from "../../src/model/siamese.ts";
+import {
+  readCheckpointMeta,
+  restoreCheckpoint,
+} from "../../src/train/checkpoint.ts";
+import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
+import { type EvalReport, evaluate } from "../../src/train/evaluate.ts";
+import { runTraining } from "../../src/train/run.ts";
+import { BENCH_MODEL, type Recipe } from "./recipes.ts";
+import type { QualityRow } from "./table.ts";
+
+/** Test pairs ranked by each evaluation. */
+const MAX_RETRIEVAL = 2000;
+
+/** The epoch bound when neither the recipe nor the caller sets one. */
+const DEFAULT_EPOCHS = 100;
+
+/** Options for {@link runRecipe}. */
+export interface RecipeRunOptions {
+  /** Training TSV (`left<TAB>right`). */
+  train: string;
+  /** Test TSV, used as the run's validation file. */
+  test: string;
+  /** Training pairs in `train` (for the report). */
+  trainPairs: number;
+  /** Run directory; emptied first. */
+  out: string;
+  /** Wall-clock training budget in minutes; the run stops after the step in progress. */
+  minutes: number;
+  /** Upper bound on epochs. @default the recipe's, else 100 */
+  epochs?: number;
+  /** Also stops the run (e.g. Ctrl-C), like the budget. */
+  signal?: AbortSignal;
+  /** The set-up backend. */
+  backend: BackendInfo;
+  /** Progress on stderr. @default true */
+  log?: boolean;
+}
+
+/**
+ * Trains a recipe and measures it on the test file.
+ *
+ * @param recipe what to train
+ * @param options see {@link RecipeRunOptions}
+ * @returns its row of the results table
+ */
+export async function runRecipe(
+  recipe: Recipe,
+  options: RecipeRunOptions,
+): Promise<QualityRow> {
+  const model = modelConfig({ ...BENCH_MODEL, ...recipe.model });
+  const train = {
+    ...DEFAULT_TRAIN_CONFIG,
+    epochs: DEFAULT_EPOCHS,
+    ...recipe.train,
+    ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+  };
+  const data: DataSpec = {
+    kind: "file",
+    data: options.train,
+    val: options.test,
+    valFraction: 0.1, // unused: the test file is the validation file
+    leftTokenizer: "char",
+    rightTokenizer: "char",
+  };
+  await Deno.remove(options.out, { recursive: true }).catch(() => {});
+
+  const budget = new AbortController();
+  const timer = setTimeout(() => budget.abort(), options.minutes * 60_000);
+  const t0 = performance.now();
+  const result = await runTraining({
+    out: options.out,
+    model,
+    train,
+    data,
+    backend: options.backend,
+    signal: options.signal
+      ? AbortSignal.any([budget.signal, options.signal])
+      : budget.signal,
+    log: options.log ?? true,
+  }).finally(() => clearTimeout(timer));
+  const minutes = (performance.now() - t0) / 60_000;
+
+  const history = result.state.history;
+  const steps = result.state.step;
+  const historySteps = history.reduce((s, h) => s + h.steps, 0);
+  const msPerStep = historySteps > 0
+    ? history.reduce((s, h) => s + h.steps * h.msPerStep, 0) / historySteps
+    : (minutes * 60_000) / Math.max(1, steps);
+  let report: EvalReport | undefined = result.bestReport?.val;
+  let source: string;
+  if (report !== undefined) {
+    source = `epoch ${result.bestReport!.epoch} of ${history.length} ` +
+      `(best test recall@10), evaluated on the test file after that epoch`;
+  } else if (steps > 0) {
+    report = await evaluateCheckpoint(options.out);
+    source = `weights after ${steps} steps (stopped before an epoch ` +
+      `finished), loaded from the checkpoint and evaluated on the test file`;
+  } else {
+    source = "nothing measured: no training step finished";
+  }
+  return {
+    name: recipe.name,
+    note: recipe.note,
+    testPairs: report ? Math.min(report.pairs, MAX_RETRIEVAL) : 0,
+    recallAt1: report?.recallAt1 ?? null,
+    recallAt10: report?.recallAt10 ?? null,
+    mrr: report?.mrr ?? null,
+    minutes,
+    source,
+    training: {
+      pairs: options.trainPairs,
+      epochs: history.length,
+      steps,
+      msPerStep,
+      stoppedByBudget: result.interrupted,
+      dir: options.out,
+    },
+  };
+}
+
+/**
+ * Evaluates the weights in `<dir>/checkpoint` on the run's validation file.
+ *
+ * @param dir a run directory with a checkpoint
+ * @returns the evaluation
+ */
+export async function evaluateCheckpoint(dir: string): Promise<EvalReport> {
+  const meta = await readCheckpointMeta(dir);
+  const data = await loadDataset(meta.data, meta.model, {
+    seed: meta.train.seed,
+    vocabularies: meta.vocabularies,
+  });
+  const model = buildSiamese(meta.model, meta.train.seed);
+  const optimizer = tf.train.adam(meta.train.learningRate);
+  try {
+    await restoreCheckpoint(dir, { model, optimizer });
+    return evaluate(model, data.val, {
+      distance: meta.train.distance,
+      margin: meta.train.margin,
+      maxRetrieval: MAX_RETRIEVAL,
+    });
+  } finally {
+    optimizer.dispose();
+    model.left.dispose();
+    if (model.right !== model.left) model.right.dispose();
+  }
+}

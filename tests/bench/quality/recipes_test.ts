@@ -1,0 +1,25 @@
+import assert from "@std/assert";
+import { pickRecipes, RECIPES } from "../../../bench/quality/recipes.ts";
+
+Deno.test("RECIPES starts with the seed recipe and has unique, path-safe names", () => {
+  assert.equal(RECIPES[0]?.name, "seed");
+  const names = RECIPES.map((r) => r.name);
+  assert.equal(new Set(names).size, names.length);
+  for (const name of names) assert.ok(/^[a-z0-9-]+$/.test(name), name);
+});
+
+Deno.test("pickRecipes() keeps the order of the list", () => {
+  const table = [
+    { name: "a", note: "" },
+    { name: "b", note: "" },
+  ];
+  assert.deepEqual(pickRecipes("b, a", table).map((r) => r.name), ["b", "a"]);
+  assert.deepEqual(pickRecipes("", table), []);
+});
+
+Deno.test("pickRecipes() names an unknown recipe and the known ones", () => {
+  assert.throws(() => pickRecipes("seed,nope"), {
+    message:
+      'Expected a recipe name among seed (or all, none) but found "nope"',
+  });
+});
