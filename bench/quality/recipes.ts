@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { TokenizerKind } from "../../src/data/tokenizer.ts";
 import type { ModelConfig } from "../../src/model/config.ts";
 import type { TrainConfig } from "../../src/train/config.ts";
 
@@ -17,6 +18,8 @@ export interface Recipe {
   note: string;
   /** Changes to {@link BENCH_MODEL}. */
   model?: Partial<ModelConfig>;
+  /** Tokens (default char) and one vocabulary for both sides. */
+  data?: { tokenizer?: TokenizerKind; sharedVocab?: boolean };
   /**
    * Changes to the seed's training setup. `epochs` is an upper bound: the
    * time budget (`--minutes`) usually ends a run first.
@@ -40,6 +43,37 @@ export const RECIPES: readonly Recipe[] = [
     name: "seed",
     note: "seed recipe: char tokens, separate branches, cosine contrastive " +
       "loss, 1 random negative, Adam 1e-3, batch 32",
+  },
+  {
+    name: "shared-mean-infonce",
+    note:
+      "shared encoder and char vocabulary, masked mean pooling, in-batch softmax (t 0.05)",
+    model: { shareWeights: true, pooling: "mean" },
+    train: { loss: "infonce", temperature: 0.05 },
+    data: { sharedVocab: true },
+  },
+  {
+    name: "shared-mean-online",
+    note:
+      "shared encoder and char vocabulary, masked mean pooling, in-batch online contrastive",
+    model: { shareWeights: true, pooling: "mean" },
+    train: { loss: "online-contrastive", margin: 0.5 },
+    data: { sharedVocab: true },
+  },
+  {
+    name: "shared-last-infonce",
+    note:
+      "shared encoder and char vocabulary, last state, in-batch softmax (t 0.05)",
+    model: { shareWeights: true },
+    train: { loss: "infonce", temperature: 0.05 },
+    data: { sharedVocab: true },
+  },
+  {
+    name: "separate-mean-infonce",
+    note:
+      "separate encoders and vocabularies, masked mean pooling, in-batch softmax (t 0.05)",
+    model: { pooling: "mean" },
+    train: { loss: "infonce", temperature: 0.05 },
   },
 ];
 

@@ -79,13 +79,12 @@ export async function runRecipe(
     data: options.train,
     val: options.test,
     valFraction: 0.1, // unused: the test file is the validation file
-    leftTokenizer: "char",
-    rightTokenizer: "char",
+    leftTokenizer: recipe.data?.tokenizer ?? "char",
+    rightTokenizer: recipe.data?.tokenizer ?? "char",
+    ...(recipe.data?.sharedVocab ? { sharedVocab: true } : {}),
   };
   await Deno.remove(options.out, { recursive: true }).catch(() => {});
 
-  const budget = new AbortController();
-  const timer = setTimeout(() => budget.abort(), options.minutes * 60_000);
   const t0 = performance.now();
   const result = await runTraining({
     out: options.out,
@@ -93,11 +92,11 @@ export async function runRecipe(
     train,
     data,
     backend: options.backend,
-    signal: options.signal
-      ? AbortSignal.any([budget.signal, options.signal])
-      : budget.signal,
+    // the budget cuts the last epoch short, which is then evaluated
+    maxMinutes: options.minutes,
+    ...(options.signal ? { signal: options.signal } : {}),
     log: options.log ?? true,
-  }).finally(() => clearTimeout(timer));
+  });
   const minutes = (performance.now() - t0) / 60_000;
 
   const history = result.state.history;
