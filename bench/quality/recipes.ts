@@ -53,6 +53,21 @@ export const RECIPES: readonly Recipe[] = [
     data: { sharedVocab: true },
   },
   {
+    name: "shared-max-infonce",
+    note:
+      "shared encoder and char vocabulary, masked max pooling, in-batch softmax (t 0.05)",
+    model: { shareWeights: true, pooling: "max" },
+    train: { loss: "infonce", temperature: 0.05 },
+    data: { sharedVocab: true },
+  },
+  {
+    name: "shared-max-infonce-fast",
+    note: "as shared-max-infonce with Adam 3e-3",
+    model: { shareWeights: true, pooling: "max" },
+    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
+    data: { sharedVocab: true },
+  },
+  {
     name: "shared-mean-online",
     note:
       "shared encoder and char vocabulary, masked mean pooling, in-batch online contrastive",

@@ -187,9 +187,12 @@ export async function runTraining(
       if (log) console.error(`checkpoint written: resume with --resume ${out}`);
     }
     if (result.stoppedEarly && log) {
+      const early = options.earlyStop !== undefined &&
+        stale >= options.earlyStop;
       console.error(
-        `early stop: no better validation recall@10 for ${stale} epochs; ` +
-          `best was epoch ${best?.epoch}`,
+        early
+          ? `early stop: no better validation recall@10 for ${stale} epochs; best was epoch ${best?.epoch}`
+          : `time limit of ${options.maxMinutes} minutes reached; best was epoch ${best?.epoch}`,
       );
     }
     return {
