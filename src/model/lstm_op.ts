@@ -74,7 +74,7 @@ function at(be: WasmBackend, t: tf.TensorInfo): number {
   return be.dataIdMap.get(t.dataId).memoryOffset;
 }
 
-/** Runs `fn` with float32 scratch buffers of the given sizes, freed after. */
+/** Runs `fn` with 4-byte scratch buffers of the given sizes, freed after. */
 function withScratch(
   be: WasmBackend,
   sizes: number[],
@@ -110,7 +110,7 @@ function forwardKernel(
     ? be.makeOutput([B, H], "float32")
     : undefined;
   const extra = hLast ? [] : [B * H];
-  withScratch(be, [B * H, train ? 0 : B * G, ...extra], ([c, z, h]) => {
+  withScratch(be, [B * H, train ? 0 : B * G, B, ...extra], ([c, z, act, h]) => {
     const ptrs = {
       xp: at(be, xp!),
       u: at(be, u!),
@@ -121,6 +121,7 @@ function forwardKernel(
       h: hLast ? at(be, hLast) : h!,
       c: c!,
       z: z!,
+      act: act!,
     };
     if (pool) pool.forward(be.wasm.asm.memory, kernelFor(be), dims, ptrs);
     else kernelFor(be).forward(dims, ptrs);
@@ -143,7 +144,7 @@ function backwardKernel(
   const be = backend as WasmBackend;
   const dz = be.makeOutput([B, T, G], "float32");
   const hPrevT = be.makeOutput([H, B * T], "float32");
-  withScratch(be, [G * H, B * H, B * H, B * H], ([ut, dh, dh2, dc]) => {
+  withScratch(be, [G * H, B * H, B * H, B * H, B], ([ut, dh, dh2, dc, act]) => {
     const dims = { batch: B, steps: T, units: H };
     const ptrs = {
       dhs: sequences ? at(be, dy!) : 0,
@@ -159,6 +160,7 @@ function backwardKernel(
       dh: dh!,
       dh2: dh2!,
       dc: dc!,
+      act: act!,
     };
     if (pool) pool.backward(be.wasm.asm.memory, kernelFor(be), dims, ptrs);
     else kernelFor(be).backward(dims, ptrs);
