@@ -97,9 +97,7 @@ export function setupBackend(options: SetupOptions = {}): Promise<BackendInfo> {
  * ```
  */
 export function describeBackend(info: BackendInfo): string {
-  return `backend ${info.backend}  simd ${
-    info.simd ? "on" : "off"
-  }  threads ${info.threads}`;
+  return `backend ${info.backend}  simd ${info.simd ? "on" : "off"}  threads ${info.threads}`;
 }
 
 async function init(): Promise<BackendInfo> {
@@ -127,10 +125,5 @@ async function init(): Promise<BackendInfo> {
     );
   }
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean;
-  return {
-    backend: tf.getBackend(),
-    simd,
-    threads: wasm.getThreadsCount(),
-    versions,
-  };
+  return { backend: tf.getBackend(), simd, threads: wasm.getThreadsCount(), versions };
 }
