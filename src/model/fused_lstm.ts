@@ -213,6 +213,9 @@ export class FusedLSTM extends tfl.layers.Layer {
     inputs: tf.Tensor | tf.Tensor[],
     kwargs: { mask?: tf.Tensor | tf.Tensor[] | null; [key: string]: unknown },
   ): tf.Tensor {
+    if (kwargs["initialState"] != null) {
+      throw new Error("FusedLSTM: initialState is not supported (the state starts at zero)");
+    }
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D; // [B, T, E]
       const [B, T, E] = x.shape;

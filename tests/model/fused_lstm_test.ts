@@ -315,6 +315,13 @@ Deno.test("FusedLSTM rejects options it does not implement", () => {
       message: "FusedLSTM: expected dropout to be 0 (unsupported) but found 0.5",
     },
   );
+  tf.tidy(() => {
+    const layer = new FusedLSTM({ units: 4 });
+    throws(
+      () => layer.apply(tf.ones([1, 2, 3]), { initialState: [tf.zeros([1, 4]), tf.zeros([1, 4])] }),
+      { message: "FusedLSTM: initialState is not supported (the state starts at zero)" },
+    );
+  });
 });
 
 for (const returnSequences of [false, true]) {
