@@ -58,6 +58,12 @@ export interface BenchTiming {
 export interface LstmBenchResult {
   /** Seed model, fused. */
   fused: BenchTiming;
+  /**
+   * Seed model, fused, with row lengths spread over 25% to 100% of T
+   * (post-padded): the kernel skips masked rows. (Stock and PyTorch without
+   * packing cost the same padded or not.)
+   */
+  fusedPadded: BenchTiming;
   /** Seed model, stock (absent with `stock: false`). */
   stock?: BenchTiming;
   /** stock / fused, per training and inference batch. */
@@ -130,8 +136,30 @@ function time(reps: number, fn: () => void): { median: number; min: number } {
   return { median: median(ms), min: Math.min(...ms) };
 }
 
-function randomIds(batch: number, steps: number): tf.Tensor2D {
-  return tf.randomUniform([batch, steps], 1, VOCAB, "int32") as tf.Tensor2D;
+/**
+ * Random token ids `[B, T]`; with `padded`, row lengths are spread evenly
+ * over 25% to 100% of T and the rest is post-padding (id 0, masked).
+ */
+function randomIds(batch: number, steps: number, padded = false): tf.Tensor2D {
+  const ids = tf.randomUniform(
+    [batch, steps],
+    1,
+    VOCAB,
+    "int32",
+  ) as tf.Tensor2D;
+  if (!padded) return ids;
+  return tf.tidy(() => {
+    const lengths = Array.from(
+      { length: batch },
+      (_, b) => Math.ceil(steps * (0.25 + (0.75 * b) / Math.max(batch - 1, 1))),
+    );
+    const keep = tf.tensor2d(
+      lengths.map((len) => Array.from({ length: steps }, (_, t) => (t < len ? 1 : 0))),
+      [batch, steps],
+      "int32",
+    );
+    return tf.mul(ids, keep) as tf.Tensor2D;
+  });
 }
 
 /** Times the two-branch model: training step and inference, per batch. */
@@ -140,9 +168,10 @@ function benchSiamese(
   batch: number,
   steps: number[],
   reps: number,
+  padded = false,
 ): BenchTiming {
   const branches = steps.map((t) => branch(kind, t));
-  const ids = steps.map((t) => randomIds(batch, t));
+  const ids = steps.map((t) => randomIds(batch, t, padded));
   const y = tf.cast(
     tf.randomUniform([batch], 0, 2, "int32"),
     "float32",
@@ -247,8 +276,11 @@ function bench(
   const seed = [52, 600];
   say("fused: seed model ...");
   const fused = benchSiamese("fused", 32, seed, reps);
+  say("fused: seed model, padded rows ...");
+  const fusedPadded = benchSiamese("fused", 32, seed, reps, true);
   const result: LstmBenchResult = {
     fused,
+    fusedPadded,
     byLength: [],
     byBatch: [],
     loadavg: [],
@@ -280,9 +312,9 @@ function row(t: BenchTiming): string {
   const shape = `B ${t.batch}  T ${t.steps.join("+")}  threads ${t.threads}`;
   return `${t.kind.padEnd(6)} ${shape.padEnd(30)} train ${
     t.trainMs.toFixed(1).padStart(8)
-  } ms (min ${t.trainMinMs.toFixed(1)})  infer ${
-    t.inferMs.toFixed(1).padStart(8)
-  } ms (min ${t.inferMinMs.toFixed(1)})`;
+  } ms (min ${t.trainMinMs.toFixed(1)})  infer ${t.inferMs.toFixed(1).padStart(8)} ms (min ${
+    t.inferMinMs.toFixed(1)
+  })`;
 }
 
 if (import.meta.main) {
@@ -310,11 +342,10 @@ if (import.meta.main) {
     );
     if (r.stock) console.log(row(r.stock));
     console.log(row(r.fused));
+    console.log(`${row(r.fusedPadded)}  rows padded to 25-100%`);
     if (r.speedup) {
       console.log(
-        `stock / fused: train ${r.speedup.train.toFixed(1)}x  infer ${
-          r.speedup.infer.toFixed(1)
-        }x`,
+        `stock / fused: train ${r.speedup.train.toFixed(1)}x  infer ${r.speedup.infer.toFixed(1)}x`,
       );
     }
     if (r.byLength.length) console.log("fused, one branch, by length:");

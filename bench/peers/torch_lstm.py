@@ -10,10 +10,11 @@ Inference: both branches under torch.no_grad().
         bench/peers/torch_lstm.py THREADS [--reps N]
 
 Prints one JSON line: {"train_ms", "infer_ms", "threads", "blas", ...}
-(medians in milliseconds per batch).
+(medians in milliseconds per batch, and "train_min_ms", "infer_min_ms").
 """
 import argparse
 import json
+import os
 import re
 import statistics
 import time
@@ -61,13 +62,14 @@ def blas_name():
 
 
 def timed(fn, reps):
-    fn()  # warm-up
+    """Median and min milliseconds of `reps` runs after one warm-up run."""
+    fn()
     ms = []
     for _ in range(reps):
         t0 = time.perf_counter()
         fn()
         ms.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(ms)
+    return statistics.median(ms), min(ms)
 
 
 def main():
@@ -95,17 +97,20 @@ def main():
         with torch.no_grad():
             return left(ids_l), right(ids_r)
 
-    train_ms = timed(train, args.reps)
-    infer_ms = timed(infer, args.reps)
+    train_ms, train_min = timed(train, args.reps)
+    infer_ms, infer_min = timed(infer, args.reps)
     print(json.dumps({
         "train_ms": round(train_ms, 2),
         "infer_ms": round(infer_ms, 2),
+        "train_min_ms": round(train_min, 2),
+        "infer_min_ms": round(infer_min, 2),
         "threads": torch.get_num_threads(),
         "blas": blas_name(),
         "torch": torch.__version__,
         "batch": BATCH,
         "steps": [LEFT, RIGHT],
         "reps": args.reps,
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
     }))
 
 

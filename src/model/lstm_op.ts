@@ -75,7 +75,7 @@ function at(be: WasmBackend, t: tf.TensorInfo): number {
   return be.dataIdMap.get(t.dataId).memoryOffset;
 }
 
-/** Runs `fn` with float32 scratch buffers of the given sizes, freed after. */
+/** Runs `fn` with 4-byte scratch buffers of the given sizes, freed after. */
 function withScratch(
   be: WasmBackend,
   sizes: number[],
@@ -102,16 +102,12 @@ function forwardKernel(
   const { train, sequences } = attrs as { train: boolean; sequences: boolean };
   const be = backend as WasmBackend;
   const dims = { batch: B, steps: T, units: H };
-  const hs = train || sequences
-    ? be.makeOutput([B, T, H], "float32")
-    : undefined;
+  const hs = train || sequences ? be.makeOutput([B, T, H], "float32") : undefined;
   const cs = train ? be.makeOutput([B, T, H], "float32") : undefined;
   const gates = train ? be.makeOutput([B, T, G], "float32") : undefined;
-  const hLast = train || !sequences
-    ? be.makeOutput([B, H], "float32")
-    : undefined;
+  const hLast = train || !sequences ? be.makeOutput([B, H], "float32") : undefined;
   const extra = hLast ? [] : [B * H];
-  withScratch(be, [B * H, train ? 0 : B * G, ...extra], ([c, z, h]) => {
+  withScratch(be, [B * H, train ? 0 : B * G, B, ...extra], ([c, z, act, h]) => {
     const ptrs = {
       xp: at(be, xp!),
       u: at(be, u!),
@@ -122,6 +118,7 @@ function forwardKernel(
       h: hLast ? at(be, hLast) : h!,
       c: c!,
       z: z!,
+      act: act!,
     };
     if (pool) pool.forward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
     else kernelFor(be).forward(dims, ptrs);
@@ -144,7 +141,7 @@ function backwardKernel(
   const be = backend as WasmBackend;
   const dz = be.makeOutput([B, T, G], "float32");
   const hPrevT = be.makeOutput([H, B * T], "float32");
-  withScratch(be, [G * H, B * H, B * H, B * H], ([ut, dh, dh2, dc]) => {
+  withScratch(be, [G * H, B * H, B * H, B * H, B], ([ut, dh, dh2, dc, act]) => {
     const dims = { batch: B, steps: T, units: H };
     const ptrs = {
       dhs: sequences ? at(be, dy!) : 0,
@@ -160,6 +157,7 @@ function backwardKernel(
       dh: dh!,
       dh2: dh2!,
       dc: dc!,
+      act: act!,
     };
     if (pool) pool.backward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
     else kernelFor(be).backward(dims, ptrs);
@@ -197,8 +195,7 @@ export function registerLstmKernels(): boolean {
 
 /** Whether a gradient tape is recording (tfjs-core keeps this private). */
 function recording(): boolean {
-  const state =
-    (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
   return (state?.gradientDepth ?? 1) > 0;
 }
 
@@ -314,9 +311,7 @@ export function lstmRecurrence(
         [Hp, 4 * Hp],
       ) as tf.Tensor2D;
       const out = lstmRecurrence(xpP, uP, mask, options);
-      return sequences
-        ? tf.slice(out, [0, 0, 0], [B, T, H])
-        : tf.slice(out, [0, 0], [B, H]);
+      return sequences ? tf.slice(out, [0, 0, 0], [B, T, H]) : tf.slice(out, [0, 0], [B, H]);
     });
   }
   if (!recording()) {

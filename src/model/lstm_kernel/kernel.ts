@@ -31,6 +31,8 @@ export interface ForwardPointers {
   c: number;
   /** Scratch `[B, G]` (used when `gates` is 0). */
   z: number;
+  /** Scratch `[B]` int32: the rows valid at a step. */
+  act: number;
 }
 
 /** Byte offsets of the arguments of {@link LstmKernel.backward}. */
@@ -53,11 +55,12 @@ export interface BackwardPointers {
   dz: number;
   /** Out: h_{t-1} transposed (zero at t = 0), `[H, B*T]`: dU = hPrevT dz. */
   hPrevT: number;
-  /** Scratch `[G, H]`, `[B, H]`, `[B, H]`, `[B, H]`. */
+  /** Scratch `[G, H]`, `[B, H]`, `[B, H]`, `[B, H]`, and `[B]` int32. */
   ut: number;
   dh: number;
   dh2: number;
   dc: number;
+  act: number;
 }
 
 /** Sizes shared by forward and backward. */
@@ -85,6 +88,7 @@ interface Exports {
     h: number,
     c: number,
     z: number,
+    act: number,
   ): void;
   lstm_backward(
     b0: number,
@@ -101,6 +105,7 @@ interface Exports {
     dh: number,
     dh2: number,
     dc: number,
+    act: number,
   ): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   shift_transpose(
@@ -140,10 +145,10 @@ const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
  * import { LstmKernel } from "./kernel.ts";
  * const memory = new WebAssembly.Memory({ initial: 1 });
  * const k = LstmKernel.create(memory);
- * // B = 1, T = 1, H = 4 at offsets: xp 0, u 64, mask 320, h 336, c 352, z 368
+ * // B = 1, T = 1, H = 4 at offsets: xp 0, u 64, mask 320, h 336, c 352, z 368, act 432
  * new Float32Array(memory.buffer, 320, 1)[0] = 1;
  * k.forward({ batch: 1, steps: 1, units: 4 }, {
- *   xp: 0, u: 64, mask: 320, hs: 0, cs: 0, gates: 0, h: 336, c: 352, z: 368,
+ *   xp: 0, u: 64, mask: 320, hs: 0, cs: 0, gates: 0, h: 336, c: 352, z: 368, act: 432,
  * });
  * // all pre-activations 0: c = 0.5 * tanh(0) = 0, h = 0
  * console.assert(new Float32Array(memory.buffer, 336, 4).every((v) => v === 0));
@@ -230,6 +235,7 @@ export class LstmKernel {
       p.h,
       p.c,
       p.z,
+      p.act,
     );
   }
 
@@ -273,6 +279,7 @@ export class LstmKernel {
       p.dh,
       p.dh2,
       p.dc,
+      p.act,
     );
   }
 }

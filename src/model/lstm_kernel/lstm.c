@@ -53,74 +53,88 @@ INLINE v4 sigmoid4(v4 x) {
   return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_neg(x))));
 }
 
-// tanh: (1 - e^-2|x|) / (1 + e^-2|x|) with the sign of x, and below
-// |x| = 0.25, where that quotient loses digits to cancellation, the odd Taylor
-// polynomial to x^9 (error below 4e-9): tanh keeps its relative accuracy
-// near 0, where small outputs live.
+// tanh(x) = x P(x^2) / Q(x^2) on [-9, 9] (beyond, tanh is 1 to within
+// 3e-8), P and Q of degree 4 fitted here for relative error: 2e-8 in
+// float64, 3.5e-7 in float32, including near 0 where small outputs live.
+// No exp and one division; the result is clamped to [-1, 1] against
+// rounding at the ends.
 INLINE v4 tanh4(v4 x) {
-  v4 one = wasm_f32x4_splat(1.0f);
-  v4 a = wasm_f32x4_abs(x);
-  v4 e = exp4(wasm_f32x4_mul(a, wasm_f32x4_splat(-2.0f)));
-  v4 big = wasm_f32x4_div(wasm_f32x4_sub(one, e), wasm_f32x4_add(one, e));
-  big = wasm_v128_or(big, wasm_v128_and(x, wasm_f32x4_splat(-0.0f)));
-  v4 x2 = wasm_f32x4_mul(x, x);
-  v4 p = wasm_f32x4_splat(62.0f / 2835.0f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-17.0f / 315.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(2.0f / 15.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-1.0f / 3.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), one);
-  v4 small = wasm_f32x4_mul(p, x);
-  return wasm_v128_bitselect(small, big,
-                             wasm_f32x4_lt(a, wasm_f32x4_splat(0.25f)));
+  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, wasm_f32x4_splat(9.0f)),
+                      wasm_f32x4_splat(-9.0f));
+  v4 s = wasm_f32x4_mul(x, x);
+  v4 p = wasm_f32x4_splat(1.3354769734519323e-08f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, s), wasm_f32x4_splat(2.060916813206859e-05f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, s), wasm_f32x4_splat(0.003495593788102269f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, s), wasm_f32x4_splat(0.13381031155586243f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, s), wasm_f32x4_splat(1.0f));
+  v4 q = wasm_f32x4_splat(7.776604320497427e-07f);
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s), wasm_f32x4_splat(0.0003285643761046231f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s), wasm_f32x4_splat(0.025877004489302635f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s), wasm_f32x4_splat(0.4671434760093689f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, s), wasm_f32x4_splat(1.0f));
+  v4 t = wasm_f32x4_div(wasm_f32x4_mul(x, p), q);
+  return wasm_f32x4_pmax(wasm_f32x4_pmin(t, wasm_f32x4_splat(1.0f)),
+                         wasm_f32x4_splat(-1.0f));
 }
 
 // ---------------------------------------------------------------------------
-// Small matrix product: C[m, :] = X[m, :] + A[m, :] Bm, for rows m in
-// [0, M), N columns, K inner. X may equal C, or be null for zeros. Register block of RB rows by NV
-// vectors of four columns; the loop over column blocks is outside the loop
-// over rows so a K x 4NV panel of Bm stays in L1 for all rows.
+// Small matrix product: C[m, :] = X[m, :] + A[m, :] Bm, for M rows, N
+// columns, K inner. X may equal C, or be null for zeros. Register block of
+// RB rows by NV vectors of four columns; the loop over column blocks is
+// outside the loop over rows so a K x 4NV panel of Bm stays in L1 for all
+// rows.
 
-INLINE void block(int rb, int nv, int K, const float *a, int lda,
-                  const float *bm, int ldb, const float *x, int ldx, float *c,
-                  int ldc) {
+INLINE void block(int rb, int nv, int K, const int *rows, int m,
+                  const float *a, int lda, const float *bm, int ldb,
+                  const float *x, int ldx, float *c, int ldc) {
+  const float *ar[4], *xr[4];
+  float *cr[4];
+  for (int r = 0; r < rb; r++) {
+    const int i = rows ? rows[m + r] : m + r;
+    ar[r] = a + i * lda;
+    xr[r] = x ? x + i * ldx : 0;
+    cr[r] = c + i * ldc;
+  }
   v4 acc[4][4];
   for (int r = 0; r < rb; r++)
     for (int j = 0; j < nv; j++)
-      acc[r][j] = x ? wasm_v128_load(x + r * ldx + 4 * j) : wasm_f32x4_splat(0.0f);
+      acc[r][j] = x ? wasm_v128_load(xr[r] + 4 * j) : wasm_f32x4_splat(0.0f);
   for (int k = 0; k < K; k++) {
     v4 bv[4];
     for (int j = 0; j < nv; j++) bv[j] = wasm_v128_load(bm + k * ldb + 4 * j);
     for (int r = 0; r < rb; r++) {
-      v4 ar = wasm_v128_load32_splat(a + r * lda + k);
+      v4 av = wasm_v128_load32_splat(ar[r] + k);
       for (int j = 0; j < nv; j++)
-        acc[r][j] = wasm_f32x4_add(acc[r][j], wasm_f32x4_mul(ar, bv[j]));
+        acc[r][j] = wasm_f32x4_add(acc[r][j], wasm_f32x4_mul(av, bv[j]));
     }
   }
   for (int r = 0; r < rb; r++)
-    for (int j = 0; j < nv; j++) wasm_v128_store(c + r * ldc + 4 * j, acc[r][j]);
+    for (int j = 0; j < nv; j++) wasm_v128_store(cr[r] + 4 * j, acc[r][j]);
 }
 
-static void gemm_acc(int M, int N, int K, const float *a, int lda,
-                     const float *bm, int ldb, const float *x, int ldx,
-                     float *c, int ldc) {
+// The rows are m in [0, M), or rows[m] when rows is not null (a gathered
+// subset: the steps' valid rows).
+static void gemm_acc(int M, const int *rows, int N, int K, const float *a,
+                     int lda, const float *bm, int ldb, const float *x,
+                     int ldx, float *c, int ldc) {
   int n = 0;
   for (; n + 16 <= N; n += 16) {
     int m = 0;
     for (; m + 2 <= M; m += 2)
-      block(2, 4, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
-            ldx, c + m * ldc + n, ldc);
+      block(2, 4, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, c + n,
+            ldc);
     for (; m < M; m++)
-      block(1, 4, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
-            ldx, c + m * ldc + n, ldc);
+      block(1, 4, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, c + n,
+            ldc);
   }
   for (; n + 4 <= N; n += 4) {
     int m = 0;
     for (; m + 4 <= M; m += 4)
-      block(4, 1, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
-            ldx, c + m * ldc + n, ldc);
+      block(4, 1, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, c + n,
+            ldc);
     for (; m < M; m++)
-      block(1, 1, K, a + m * lda, lda, bm + n, ldb, x ? x + m * ldx + n : 0,
-            ldx, c + m * ldc + n, ldc);
+      block(1, 1, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, c + n,
+            ldc);
   }
 }
 
@@ -134,7 +148,7 @@ __attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
   const int N4 = N & ~3;
   for (int k0 = 0; k0 < K; k0 += 256) {
     const int kb = K - k0 < 256 ? K - k0 : 256;
-    gemm_acc(M, N4, kb, a + k0, K, b + k0 * N, N, k0 ? c : 0, N, c, N);
+    gemm_acc(M, 0, N4, kb, a + k0, K, b + k0 * N, N, k0 ? c : 0, N, c, N);
   }
   for (int m = 0; m < M; m++)
     for (int n = N4; n < N; n++) {
@@ -160,48 +174,55 @@ __attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
 // h     [B, H]     out: the last h (scratch state during the loop)
 // c     [B, H]     scratch state
 // z     [B, G]     scratch pre-activations (used when gates is null)
+// act   [B]        scratch: the rows valid at a step. Masked rows cost no
+//                  arithmetic, so padding is nearly free.
 __attribute__((export_name("lstm_forward"))) void
 lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
              const float *mask, float *hs, float *cs, float *gates, float *h,
-             float *c, float *z) {
+             float *c, float *z, int *act) {
   const int G = 4 * H;
-  const int M = b1 - b0;
   for (int i = b0 * H; i < b1 * H; i++) h[i] = 0.0f, c[i] = 0.0f;
   for (int t = 0; t < T; t++) {
-    // pre-activations for all rows: xp[:, t] + h_{t-1} U      // [M, G]
-    float *zt = gates ? gates + (b0 * T + t) * G : z + b0 * G;
-    const int ldz = gates ? T * G : G;
-    gemm_acc(M, G, H, h + b0 * H, H, u, G, xp + (b0 * T + t) * G, T * G, zt,
-             ldz);
+    int n = 0;
     for (int b = b0; b < b1; b++) {
-      float *zr = zt + (b - b0) * ldz;
-      float *hr = h + b * H, *cr = c + b * H;
       if (!mask || mask[b * T + t] != 0.0f) {
-        for (int j = 0; j < H; j += 4) {
-          v4 ig = sigmoid4(wasm_v128_load(zr + j));
-          v4 fg = sigmoid4(wasm_v128_load(zr + H + j));
-          v4 gg = tanh4(wasm_v128_load(zr + 2 * H + j));
-          v4 og = sigmoid4(wasm_v128_load(zr + 3 * H + j));
-          v4 cn = wasm_f32x4_add(wasm_f32x4_mul(fg, wasm_v128_load(cr + j)),
-                                 wasm_f32x4_mul(ig, gg));
-          wasm_v128_store(cr + j, cn);
-          wasm_v128_store(hr + j, wasm_f32x4_mul(og, tanh4(cn)));
-          if (gates) {
-            wasm_v128_store(zr + j, ig);
-            wasm_v128_store(zr + H + j, fg);
-            wasm_v128_store(zr + 2 * H + j, gg);
-            wasm_v128_store(zr + 3 * H + j, og);
-          }
-        }
+        act[n++] = b;
       } else if (gates) {
+        float *zr = gates + (b * T + t) * G;
         for (int j = 0; j < G; j += 4) wasm_v128_store(zr + j, wasm_f32x4_splat(0.0f));
       }
+    }
+    // pre-activations of the valid rows: xp[b, t] + h_{t-1}[b] U    // [n, G]
+    float *zt = gates ? gates + t * G : z;
+    const int ldz = gates ? T * G : G;
+    gemm_acc(n, act, G, H, h, H, u, G, xp + t * G, T * G, zt, ldz);
+    for (int i = 0; i < n; i++) {
+      const int b = act[i];
+      float *zr = zt + b * ldz, *hr = h + b * H, *cr = c + b * H;
+      for (int j = 0; j < H; j += 4) {
+        v4 ig = sigmoid4(wasm_v128_load(zr + j));
+        v4 fg = sigmoid4(wasm_v128_load(zr + H + j));
+        v4 gg = tanh4(wasm_v128_load(zr + 2 * H + j));
+        v4 og = sigmoid4(wasm_v128_load(zr + 3 * H + j));
+        v4 cn = wasm_f32x4_add(wasm_f32x4_mul(fg, wasm_v128_load(cr + j)),
+                               wasm_f32x4_mul(ig, gg));
+        wasm_v128_store(cr + j, cn);
+        wasm_v128_store(hr + j, wasm_f32x4_mul(og, tanh4(cn)));
+        if (gates) {
+          wasm_v128_store(zr + j, ig);
+          wasm_v128_store(zr + H + j, fg);
+          wasm_v128_store(zr + 2 * H + j, gg);
+          wasm_v128_store(zr + 3 * H + j, og);
+        }
+      }
+    }
+    for (int b = b0; b < b1; b++) {
       if (hs) {
-        float *ho = hs + (b * T + t) * H;
+        float *ho = hs + (b * T + t) * H, *hr = h + b * H;
         for (int j = 0; j < H; j += 4) wasm_v128_store(ho + j, wasm_v128_load(hr + j));
       }
       if (cs) {
-        float *co = cs + (b * T + t) * H;
+        float *co = cs + (b * T + t) * H, *cr = c + b * H;
         for (int j = 0; j < H; j += 4) wasm_v128_store(co + j, wasm_v128_load(cr + j));
       }
     }
@@ -249,12 +270,13 @@ shift_transpose(int b0, int b1, int B, int T, int H, const float *hs,
 // ut    [G, H]     u transposed (see transpose)
 // dz    [B, T, G]  out: gradient of the pre-activations, = d xp
 // dh, dh2, dc [B, H] scratch
+// act   [B]        scratch: the rows valid at a step
 __attribute__((export_name("lstm_backward"))) void
 lstm_backward(int b0, int b1, int T, int H, const float *dhs,
-              const float *dhl, const float *gates, const float *cs, const float *mask,
-              const float *ut, float *dz, float *dh, float *dh2, float *dc) {
+              const float *dhl, const float *gates, const float *cs,
+              const float *mask, const float *ut, float *dz, float *dh,
+              float *dh2, float *dc, int *act) {
   const int G = 4 * H;
-  const int M = b1 - b0;
   const v4 one = wasm_f32x4_splat(1.0f);
   for (int b = b0; b < b1; b++)
     for (int j = 0; j < H; j++) {
@@ -263,12 +285,18 @@ lstm_backward(int b0, int b1, int T, int H, const float *dhs,
     }
   for (int t = T - 1; t >= 0; t--) {
     // dh holds the total gradient of h_t for each row.
+    int n = 0;
     for (int b = b0; b < b1; b++) {
-      float *dzr = dz + (b * T + t) * G;
-      if (mask && mask[b * T + t] == 0.0f) {
+      if (!mask || mask[b * T + t] != 0.0f) {
+        act[n++] = b;
+      } else {
+        float *dzr = dz + (b * T + t) * G;
         for (int j = 0; j < G; j += 4) wasm_v128_store(dzr + j, wasm_f32x4_splat(0.0f));
-        continue;
       }
+    }
+    for (int i = 0; i < n; i++) {
+      const int b = act[i];
+      float *dzr = dz + (b * T + t) * G;
       const float *gr = gates + (b * T + t) * G;
       const float *cr = cs + (b * T + t) * H;
       const float *cp = t > 0 ? cs + (b * T + t - 1) * H : 0;
@@ -299,16 +327,21 @@ lstm_backward(int b0, int b1, int T, int H, const float *dhs,
       }
     }
     if (t == 0) break;
-    // dh_{t-1} = dhs[:, t-1] + dz_t U^T                        // [M, H]
-    gemm_acc(M, H, G, dz + (b0 * T + t) * G, T * G, ut, H,
-             dhs ? dhs + (b0 * T + t - 1) * H : 0, T * H, dh2 + b0 * H, H);
-    for (int b = b0; b < b1; b++) {
+    // valid rows: dh_{t-1} = dhs[:, t-1] + dz_t U^T                // [n, H]
+    gemm_acc(n, act, H, G, dz + t * G, T * G, ut, H,
+             dhs ? dhs + (t - 1) * H : 0, T * H, dh2, H);
+    // masked rows pass their whole gradient on unchanged (dc stays too)
+    for (int b = b0, i = 0; b < b1; b++) {
+      if (i < n && act[i] == b) {
+        i++;
+        continue;
+      }
       float *d2 = dh2 + b * H, *d1 = dh + b * H;
-      // a masked step passes its whole gradient on unchanged
-      if (mask && mask[b * T + t] == 0.0f)
-        for (int j = 0; j < H; j += 4)
-          wasm_v128_store(d2 + j, wasm_f32x4_add(wasm_v128_load(d2 + j),
-                                                 wasm_v128_load(d1 + j)));
+      for (int j = 0; j < H; j += 4) {
+        v4 up = dhs ? wasm_v128_load(dhs + (b * T + t - 1) * H + j)
+                    : wasm_f32x4_splat(0.0f);
+        wasm_v128_store(d2 + j, wasm_f32x4_add(up, wasm_v128_load(d1 + j)));
+      }
     }
     float *tmp = dh; dh = dh2; dh2 = tmp;
   }

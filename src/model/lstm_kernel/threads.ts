@@ -15,12 +15,7 @@
  * @module
  */
 import { LSTM_WASM_SHARED_BASE64 } from "./lstm_wasm.ts";
-import type {
-  BackwardPointers,
-  Dims,
-  ForwardPointers,
-  LstmKernel,
-} from "./kernel.ts";
+import type { BackwardPointers, Dims, ForwardPointers, LstmKernel } from "./kernel.ts";
 
 const FORWARD = 1, BACKWARD = 2, STOP = -1;
 
@@ -38,15 +33,15 @@ self.onmessage = (event) => {
     seen = Atomics.load(c, 0);
     const op = c[2];
     if (op === ${STOP}) break;
-    const a = Array.from(c.subarray(4, 20));
+    const a = Array.from(c.subarray(4, 24));
     try {
       if (op === ${FORWARD}) {
-        k.lstm_forward(...a.slice(0, 13));
+        k.lstm_forward(...a.slice(0, 14));
       } else {
-        const [B, T, H, dhs, dhl, gates, cs, mask, u, ut, dz, dh, dh2, dc, hs, hPrevT] = a;
+        const [B, T, H, dhs, dhl, gates, cs, mask, u, ut, dz, dh, dh2, dc, hs, hPrevT, act] = a;
         k.transpose(H, 4 * H, u, ut);
         k.shift_transpose(0, B, B, T, H, hs, hPrevT);
-        k.lstm_backward(0, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc);
+        k.lstm_backward(0, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, act);
       }
       c[3] = 0;
     } catch (e) {
@@ -222,6 +217,7 @@ export class LstmThreads {
         h: m.take(n * H),
         c: m.take(n * H),
         z: m.take(n * G),
+        act: m.take(n),
       };
       return { w: this.#workers[i]!, b0, n, s };
     });
@@ -245,6 +241,7 @@ export class LstmThreads {
         s.h,
         s.c,
         s.z,
+        s.act,
       ]);
     }
     main.forward({ ...d, batch: ranges[0]![1] }, p);
@@ -293,6 +290,7 @@ export class LstmThreads {
         dc: m.take(n * H),
         hs: m.take(n * T * H),
         hPrevT: m.take(H * n * T),
+        act: m.take(n),
       };
       return { w: this.#workers[i]!, b0, n, s };
     });
@@ -323,6 +321,7 @@ export class LstmThreads {
         s.dc,
         s.hs,
         s.hPrevT,
+        s.act,
       ]);
     }
     main.backwardRows(d, ranges[0]![1], p);
