@@ -154,7 +154,9 @@ function randomIds(batch: number, steps: number, padded = false): tf.Tensor2D {
       (_, b) => Math.ceil(steps * (0.25 + (0.75 * b) / Math.max(batch - 1, 1))),
     );
     const keep = tf.tensor2d(
-      lengths.map((len) => Array.from({ length: steps }, (_, t) => (t < len ? 1 : 0))),
+      lengths.map((len) =>
+        Array.from({ length: steps }, (_, t) => (t < len ? 1 : 0))
+      ),
       [batch, steps],
       "int32",
     );
@@ -312,9 +314,9 @@ function row(t: BenchTiming): string {
   const shape = `B ${t.batch}  T ${t.steps.join("+")}  threads ${t.threads}`;
   return `${t.kind.padEnd(6)} ${shape.padEnd(30)} train ${
     t.trainMs.toFixed(1).padStart(8)
-  } ms (min ${t.trainMinMs.toFixed(1)})  infer ${t.inferMs.toFixed(1).padStart(8)} ms (min ${
-    t.inferMinMs.toFixed(1)
-  })`;
+  } ms (min ${t.trainMinMs.toFixed(1)})  infer ${
+    t.inferMs.toFixed(1).padStart(8)
+  } ms (min ${t.inferMinMs.toFixed(1)})`;
 }
 
 if (import.meta.main) {
@@ -345,7 +347,9 @@ if (import.meta.main) {
     console.log(`${row(r.fusedPadded)}  rows padded to 25-100%`);
     if (r.speedup) {
       console.log(
-        `stock / fused: train ${r.speedup.train.toFixed(1)}x  infer ${r.speedup.infer.toFixed(1)}x`,
+        `stock / fused: train ${r.speedup.train.toFixed(1)}x  infer ${
+          r.speedup.infer.toFixed(1)
+        }x`,
       );
     }
     if (r.byLength.length) console.log("fused, one branch, by length:");

@@ -104,8 +104,9 @@ export const RECIPES: readonly Recipe[] = [
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import { pickRecipes } from "./recipes.ts";
- * assert.deepEqual(pickRecipes("all").map((r) => r.name), ["seed"]);
+ * import { pickRecipes, RECIPES } from "./recipes.ts";
+ * assert.equal(pickRecipes("all").length, RECIPES.length);
+ * assert.deepEqual(pickRecipes("seed").map((r) => r.name), ["seed"]);
  * assert.deepEqual(pickRecipes("none"), []);
  * ```
  */

@@ -78,7 +78,8 @@ export function registerBigMatMul(): boolean {
     const backend = args.backend as WasmBackend;
     const outer = (ra > rb ? a.shape : b.shape).slice(0, -2);
     const out = backend.makeOutput([...outer, M, N], "float32");
-    const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: tf.TensorInfo) =>
+      backend.dataIdMap.get(t.dataId).memoryOffset;
     LstmKernel.on(heapOf(backend.wasm)).matmul(
       M,
       N,

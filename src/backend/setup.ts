@@ -151,7 +151,9 @@ export function defaultThreads(): number {
  * ```
  */
 export function describeBackend(info: BackendInfo): string {
-  return `backend ${info.backend}  simd ${info.simd ? "on" : "off"}  threads ${info.threads}`;
+  return `backend ${info.backend}  simd ${
+    info.simd ? "on" : "off"
+  }  threads ${info.threads}`;
 }
 
 async function init(threads: number): Promise<BackendInfo> {
@@ -188,5 +190,10 @@ async function init(threads: number): Promise<BackendInfo> {
     );
   }
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean;
-  return { backend: tf.getBackend(), simd, threads: wasm.getThreadsCount(), versions };
+  return {
+    backend: tf.getBackend(),
+    simd,
+    threads: wasm.getThreadsCount(),
+    versions,
+  };
 }

@@ -158,7 +158,8 @@ export class FusedLSTM extends tfl.layers.Layer {
 
   /** Creates `kernel` [E, 4H], `recurrent_kernel` [H, 4H] and `bias` [4H]. */
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const shape =
+      (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const inputDim = shape[shape.length - 1];
     if (typeof inputDim !== "number") {
       throw new Error(
@@ -185,7 +186,9 @@ export class FusedLSTM extends tfl.layers.Layer {
         ? ({
           // as tfjs-layers' LSTMCell: [init(H), ones(H), init(2H)]
           apply: () =>
-            tf.tidy(() => tf.concat([base.apply([H]), tf.ones([H]), base.apply([2 * H])], 0)),
+            tf.tidy(() =>
+              tf.concat([base.apply([H]), tf.ones([H]), base.apply([2 * H])], 0)
+            ),
         } as unknown as Initializer)
         : base;
       this.bias = this.addWeight("bias", [4 * H], "float32", init);
@@ -194,7 +197,8 @@ export class FusedLSTM extends tfl.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const shape =
+      (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     return this.returnSequences
       ? [shape[0] ?? null, shape[1] ?? null, this.units]
       : [shape[0] ?? null, this.units];
@@ -214,7 +218,9 @@ export class FusedLSTM extends tfl.layers.Layer {
     kwargs: { mask?: tf.Tensor | tf.Tensor[] | null; [key: string]: unknown },
   ): tf.Tensor {
     if (kwargs["initialState"] != null) {
-      throw new Error("FusedLSTM: initialState is not supported (the state starts at zero)");
+      throw new Error(
+        "FusedLSTM: initialState is not supported (the state starts at zero)",
+      );
     }
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D; // [B, T, E]

@@ -102,10 +102,14 @@ function forwardKernel(
   const { train, sequences } = attrs as { train: boolean; sequences: boolean };
   const be = backend as WasmBackend;
   const dims = { batch: B, steps: T, units: H };
-  const hs = train || sequences ? be.makeOutput([B, T, H], "float32") : undefined;
+  const hs = train || sequences
+    ? be.makeOutput([B, T, H], "float32")
+    : undefined;
   const cs = train ? be.makeOutput([B, T, H], "float32") : undefined;
   const gates = train ? be.makeOutput([B, T, G], "float32") : undefined;
-  const hLast = train || !sequences ? be.makeOutput([B, H], "float32") : undefined;
+  const hLast = train || !sequences
+    ? be.makeOutput([B, H], "float32")
+    : undefined;
   const extra = hLast ? [] : [B * H];
   withScratch(be, [B * H, train ? 0 : B * G, B, ...extra], ([c, z, act, h]) => {
     const ptrs = {
@@ -195,7 +199,8 @@ export function registerLstmKernels(): boolean {
 
 /** Whether a gradient tape is recording (tfjs-core keeps this private). */
 function recording(): boolean {
-  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  const state =
+    (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
   return (state?.gradientDepth ?? 1) > 0;
 }
 
@@ -311,7 +316,9 @@ export function lstmRecurrence(
         [Hp, 4 * Hp],
       ) as tf.Tensor2D;
       const out = lstmRecurrence(xpP, uP, mask, options);
-      return sequences ? tf.slice(out, [0, 0, 0], [B, T, H]) : tf.slice(out, [0, 0], [B, H]);
+      return sequences
+        ? tf.slice(out, [0, 0, 0], [B, T, H])
+        : tf.slice(out, [0, 0], [B, H]);
     });
   }
   if (!recording()) {

@@ -49,7 +49,8 @@ Deno.test("Embedding gradients still flow through gather()", () => {
   tf.tidy(() => {
     const table = tf.variable(tf.tensor2d([[1, 1], [2, 2], [3, 3]]));
     const { grads } = tf.variableGrads(
-      () => tf.sum(tf.gather(table, tf.tensor1d([2, 2, 0], "int32"))) as tf.Scalar,
+      () =>
+        tf.sum(tf.gather(table, tf.tensor1d([2, 2, 0], "int32"))) as tf.Scalar,
       [table],
     );
     deepEqual(grads[table.name]!.arraySync(), [[1, 1], [0, 0], [2, 2]]);

@@ -6,7 +6,9 @@ await setupBackend({ log: false });
 
 /** Plain row-major product of a [M, K] by b [K, N]. */
 function reference(a: number[][], b: number[][]): number[][] {
-  return a.map((row) => b[0]!.map((_, n) => row.reduce((s, v, k) => s + v * b[k]![n]!, 0)));
+  return a.map((row) =>
+    b[0]!.map((_, n) => row.reduce((s, v, k) => s + v * b[k]![n]!, 0))
+  );
 }
 
 function transpose(m: number[][]): number[][] {
@@ -33,7 +35,9 @@ for (
         transposeB,
       ).arraySync() as number[][];
       want.forEach((row, i) =>
-        row.forEach((v, j) => assert(Math.abs(got[i]![j]! - v) < 1e-5, `[${i}, ${j}]`))
+        row.forEach((v, j) =>
+          assert(Math.abs(got[i]![j]! - v) < 1e-5, `[${i}, ${j}]`)
+        )
       );
     });
   });
@@ -45,7 +49,9 @@ Deno.test("batched matMul() with transposeA matches per-batch products", () => {
     const b = tf.randomNormal([2, 4, 5], 0, 1, "float32", 4);
     const got = tf.matMul(a, b, true, false);
     const want = tf.stack(
-      tf.unstack(a).map((ai, i) => tf.matMul(tf.transpose(ai), tf.unstack(b)[i]!)),
+      tf.unstack(a).map((ai, i) =>
+        tf.matMul(tf.transpose(ai), tf.unstack(b)[i]!)
+      ),
     );
     assert(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]! < 1e-5);
   });

@@ -2,7 +2,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { deepEqual, equal, ok as assert, throws } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
-import { asFusedLstm, asStockLstm, FusedLSTM } from "../../src/model/fused_lstm.ts";
+import {
+  asFusedLstm,
+  asStockLstm,
+  FusedLSTM,
+} from "../../src/model/fused_lstm.ts";
 import { setLstmThreads } from "../../src/model/lstm_op.ts";
 
 await setupBackend({ log: false });
@@ -93,7 +97,9 @@ function referenceSteps(T: number): number {
 /** Pads axis 1 of `t` with zeros from `T` to `T2` steps. */
 function padSteps(t: tf.Tensor, T2: number): tf.Tensor {
   const T = t.shape[1]!;
-  const pads = t.shape.map((_, i) => (i === 1 ? [0, T2 - T] : [0, 0]) as [number, number]);
+  const pads = t.shape.map((_, i) =>
+    (i === 1 ? [0, T2 - T] : [0, 0]) as [number, number]
+  );
   return T2 === T ? t : tf.pad(t, pads);
 }
 
@@ -126,11 +132,15 @@ for (const units of [8, 5]) {
             returnSequences ? padSteps(w, T2) : w,
           );
           const f = weightGrads(fused, ids, w);
-          const sy = returnSequences ? tf.slice(s.y, [0, 0, 0], [4, T, units]) : s.y;
+          const sy = returnSequences
+            ? tf.slice(s.y, [0, 0, 0], [4, T, units])
+            : s.y;
           assertClose(f.y, sy, "output");
           const names = ["embeddings", "kernel", "recurrentKernel", "bias"];
           equal(f.grads.length, names.length);
-          names.forEach((name, i) => assertClose(f.grads[i]!, s.grads[i]!, `d ${name}`));
+          names.forEach((name, i) =>
+            assertClose(f.grads[i]!, s.grads[i]!, `d ${name}`)
+          );
         });
       });
     }
@@ -162,7 +172,9 @@ for (const T of [1, 9]) {
           5,
         );
         const grads = (layer: tfl.layers.Layer, steps: number) => {
-          const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+          const vars = layer.trainableWeights.map((v) =>
+            v.read() as tf.Variable
+          );
           const xs = tf.variable(padSteps(x, steps), true, `x_${layer.name}`);
           const m = padSteps(mask, steps),
             ws = returnSequences ? padSteps(w, steps) : w;
@@ -297,7 +309,8 @@ Deno.test("FusedLSTM rejects options it does not implement", () => {
   throws(
     () => new FusedLSTM({ units: 4, recurrentActivation: "hardSigmoid" }),
     {
-      message: 'FusedLSTM: expected recurrentActivation "sigmoid" but found "hardSigmoid"',
+      message:
+        'FusedLSTM: expected recurrentActivation "sigmoid" but found "hardSigmoid"',
     },
   );
   throws(
@@ -312,14 +325,21 @@ Deno.test("FusedLSTM rejects options it does not implement", () => {
         >[0],
       ),
     {
-      message: "FusedLSTM: expected dropout to be 0 (unsupported) but found 0.5",
+      message:
+        "FusedLSTM: expected dropout to be 0 (unsupported) but found 0.5",
     },
   );
   tf.tidy(() => {
     const layer = new FusedLSTM({ units: 4 });
     throws(
-      () => layer.apply(tf.ones([1, 2, 3]), { initialState: [tf.zeros([1, 4]), tf.zeros([1, 4])] }),
-      { message: "FusedLSTM: initialState is not supported (the state starts at zero)" },
+      () =>
+        layer.apply(tf.ones([1, 2, 3]), {
+          initialState: [tf.zeros([1, 4]), tf.zeros([1, 4])],
+        }),
+      {
+        message:
+          "FusedLSTM: initialState is not supported (the state starts at zero)",
+      },
     );
   });
 });

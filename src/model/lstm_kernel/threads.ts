@@ -15,7 +15,12 @@
  * @module
  */
 import { LSTM_WASM_SHARED_BASE64 } from "./lstm_wasm.ts";
-import type { BackwardPointers, Dims, ForwardPointers, LstmKernel } from "./kernel.ts";
+import type {
+  BackwardPointers,
+  Dims,
+  ForwardPointers,
+  LstmKernel,
+} from "./kernel.ts";
 
 const FORWARD = 1, BACKWARD = 2, STOP = -1;
 

@@ -18,8 +18,9 @@ Deno.test("pickRecipes() keeps the order of the list", () => {
 });
 
 Deno.test("pickRecipes() names an unknown recipe and the known ones", () => {
-  assert.throws(() => pickRecipes("seed,nope"), {
+  const table = [{ name: "seed", note: "" }, { name: "b", note: "" }];
+  assert.throws(() => pickRecipes("seed,nope", table), {
     message:
-      'Expected a recipe name among seed (or all, none) but found "nope"',
+      'Expected a recipe name among seed, b (or all, none) but found "nope"',
   });
 });
