@@ -35,6 +35,8 @@ export interface LstmBenchOptions {
   stockReps?: number;
   /** Threads for the fused kernel (1 = no workers). @default 1 */
   threads?: number;
+  /** Threads of the wasm backend (XNNPACK's pool). @default setupBackend's default */
+  backendThreads?: number;
   /** Progress lines to stderr. @default true */
   log?: boolean;
 }
@@ -261,7 +263,10 @@ export async function runLstmBench(
 ): Promise<LstmBenchResult> {
   const log = options.log ?? true;
   const say = (s: string) => log && console.error(s);
-  await setupBackend({ log });
+  await setupBackend({
+    log,
+    ...(options.backendThreads ? { threads: options.backendThreads } : {}),
+  });
   threadsInUse = await setLstmThreads(options.threads ?? 1);
   try {
     return bench(options, say);
@@ -327,6 +332,7 @@ if (import.meta.main) {
       "no-stock": { type: "boolean", default: false },
       "no-scaling": { type: "boolean", default: false },
       threads: { type: "string", default: "1" },
+      "backend-threads": { type: "string" },
       reps: { type: "string", default: "10" },
     },
   });
@@ -334,6 +340,9 @@ if (import.meta.main) {
     stock: !values["no-stock"],
     scaling: !values["no-scaling"],
     threads: Number(values.threads),
+    ...(values["backend-threads"]
+      ? { backendThreads: Number(values["backend-threads"]) }
+      : {}),
     reps: Number(values.reps),
   });
   if (values.json) {

@@ -1,0 +1,241 @@
+/**
+ * `deno task bench`: every speed figure the project promises, measured in
+ * one run, with the ratios computed from those same measurements.
+ *
+ * 1. Threads: a 1024x1024 matMul, and the seed model's training and
+ *    inference batch, with 1 thread and with all threads (each thread count
+ *    in its own process: the wasm backend's thread count is fixed per
+ *    process).
+ * 2. Fused vs stock LSTM on the seed model, and the fused model's scaling
+ *    with sequence length and batch size.
+ * 3. The PyTorch peer (`bench/peers/torch_lstm.py`), when `/usr/bin/python3`
+ *    can import torch, and the ratio ours / PyTorch.
+ *
+ *     deno task bench [--quick] [--json FILE]
+ *
+ * `--quick` skips the stock LSTM and the scaling runs. Timings are medians;
+ * the load average is printed because other processes skew them.
+ *
+ * @module
+ */
+import { parseArgs } from "@std/cli/parse-args";
+import { defaultThreads } from "../src/backend/setup.ts";
+import { benchThreads, type ThreadsBenchResult } from "./threads_bench.ts";
+import type { BenchTiming, LstmBenchResult } from "./lstm_bench.ts";
+
+/** Peer timings from the PyTorch script. */
+interface TorchTiming {
+  train_ms: number;
+  infer_ms: number;
+  train_min_ms: number;
+  infer_min_ms: number;
+  threads: number;
+  blas: string;
+}
+
+const here = new URL(".", import.meta.url).pathname;
+
+/** Runs a child process and parses the last line of its stdout as JSON. */
+async function childJson<T>(
+  command: string,
+  args: string[],
+  env?: Record<string, string>,
+) {
+  const out = await new Deno.Command(command, {
+    args,
+    stdout: "piped",
+    stderr: "inherit",
+    ...(env ? { env } : {}),
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  if (out.code !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed (exit ${out.code})`);
+  }
+  return JSON.parse(text.split("\n").at(-1)!) as T;
+}
+
+/** The seed model timed in a child process with the given wasm threads. */
+function lstmChild(
+  backendThreads: number,
+  extra: string[],
+): Promise<LstmBenchResult> {
+  return childJson<LstmBenchResult>(Deno.execPath(), [
+    "run",
+    "--allow-read",
+    "--allow-env",
+    `${here}lstm_bench.ts`,
+    "--json",
+    "--backend-threads",
+    String(backendThreads),
+    ...extra,
+  ]);
+}
+
+/** PyTorch's timings, or undefined when torch cannot be imported. */
+async function torchChild(threads: number): Promise<TorchTiming | undefined> {
+  const python = "/usr/bin/python3";
+  try {
+    const probe = await new Deno.Command(python, {
+      args: ["-c", "import torch"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (probe.code !== 0) return undefined;
+  } catch {
+    return undefined;
+  }
+  // OPENBLAS_CORETYPE forces an older kernel on this CPU: unset it here only
+  const env = { ...Deno.env.toObject() };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return await childJson<TorchTiming>(
+    "/usr/bin/env",
+    [
+      "-i",
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      python,
+      `${here}peers/torch_lstm.py`,
+      String(threads),
+    ],
+  );
+}
+
+const ms = (x: number) => `${x.toFixed(1).padStart(8)} ms`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+function row(label: string, t: BenchTiming): string {
+  return `${label.padEnd(34)} train ${ms(t.trainMs)}  infer ${ms(t.inferMs)}`;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean", default: false },
+      json: { type: "string" },
+    },
+  });
+  const all = defaultThreads();
+  const report: Record<string, unknown> = { threads: all };
+  console.log(
+    `siamese-wasm bench  ${new Date().toISOString()}  ${all} threads available`,
+  );
+
+  // 1. threads
+  console.log(
+    "\n== threads: 1024x1024 matMul, 1 vs all threads (separate processes)",
+  );
+  const mm: ThreadsBenchResult = await benchThreads({ threads: all });
+  console.log(
+    `matMul 1 thread  ${ms(mm.one.medianMs)}   ${all} threads ${
+      ms(mm.all.medianMs)
+    }   speed-up ${mm.speedup.toFixed(2)}x`,
+  );
+  report.matmul = mm;
+
+  console.log("\n== threads: seed model batch (B 32, T 52 + 600), fused LSTM");
+  const one = await lstmChild(1, ["--no-stock", "--no-scaling"]);
+  const many = all > 1
+    ? await lstmChild(all, ["--no-stock", "--no-scaling"])
+    : one;
+  console.log(row("1 thread", one.fused));
+  console.log(row(`${all} threads`, many.fused));
+  console.log(
+    `speed-up with ${all} threads: train ${
+      ratio(one.fused.trainMs, many.fused.trainMs)
+    }  ` +
+      `infer ${ratio(one.fused.inferMs, many.fused.inferMs)}`,
+  );
+  report.seedStep = { one: one.fused, all: many.fused };
+
+  // 2. fused vs stock, scaling
+  let lstm: LstmBenchResult | undefined;
+  if (!values.quick) {
+    console.log("\n== fused vs stock LSTM, seed model, 1 thread");
+    lstm = await lstmChild(1, []);
+    if (lstm.stock) console.log(row("stock tfjs-layers LSTM", lstm.stock));
+    console.log(row("fused LSTM", lstm.fused));
+    console.log(row("fused, rows padded to 25-100%", lstm.fusedPadded));
+    if (lstm.speedup) {
+      console.log(
+        `stock / fused: train ${lstm.speedup.train.toFixed(1)}x  infer ${
+          lstm.speedup.infer.toFixed(1)
+        }x`,
+      );
+    }
+    console.log("fused, one branch, by sequence length:");
+    for (const t of lstm.byLength) {
+      console.log(row(`  B ${t.batch}  T ${t.steps.join("+")}`, t));
+    }
+    console.log("fused, one branch, by batch size:");
+    for (const t of lstm.byBatch) {
+      console.log(row(`  B ${t.batch}  T ${t.steps.join("+")}`, t));
+    }
+    report.lstm = lstm;
+  }
+
+  // 3. PyTorch peer
+  console.log("\n== peer: PyTorch, same model and batch");
+  const torch1 = await torchChild(1);
+  if (torch1 === undefined) {
+    console.log(
+      "skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch libopenblas0-openmp)",
+    );
+  } else {
+    const torchAll = all > 1 ? await torchChild(all) : torch1;
+    console.log(
+      `PyTorch 1 thread   train ${ms(torch1.train_ms)}  infer ${
+        ms(torch1.infer_ms)
+      }  (${torch1.blas})`,
+    );
+    console.log(
+      `PyTorch ${all} threads  train ${ms(torchAll!.train_ms)}  infer ${
+        ms(torchAll!.infer_ms)
+      }`,
+    );
+    const torchBestTrain = Math.min(torch1.train_ms, torchAll!.train_ms);
+    const torchBestInfer = Math.min(torch1.infer_ms, torchAll!.infer_ms);
+    const oursBestTrain = Math.min(one.fused.trainMs, many.fused.trainMs);
+    const oursBestInfer = Math.min(one.fused.inferMs, many.fused.inferMs);
+    console.log(
+      "ours / PyTorch (lower is better; goals: train <= 0.5 all threads, <= 1.0 one thread, infer <= 0.5):",
+    );
+    console.log(
+      `  train, 1 thread each         ${
+        ratio(one.fused.trainMs, torch1.train_ms)
+      }`,
+    );
+    console.log(
+      `  train, ${all} threads each        ${
+        ratio(many.fused.trainMs, torchAll!.train_ms)
+      }`,
+    );
+    console.log(
+      `  train, best setting of each  ${ratio(oursBestTrain, torchBestTrain)}`,
+    );
+    console.log(
+      `  infer, 1 thread each         ${
+        ratio(one.fused.inferMs, torch1.infer_ms)
+      }`,
+    );
+    console.log(
+      `  infer, best setting of each  ${ratio(oursBestInfer, torchBestInfer)}`,
+    );
+    report.torch = { one: torch1, all: torchAll };
+  }
+
+  const load = Deno.loadavg();
+  console.log(
+    `\nload average ${
+      load.map((x) => x.toFixed(2)).join(" ")
+    } (other processes skew timings)`,
+  );
+  report.loadavg = load;
+  if (values.json) {
+    await Deno.writeTextFile(
+      values.json,
+      JSON.stringify(report, null, 2) + "\n",
+    );
+    console.log(`wrote ${values.json}`);
+  }
+}
