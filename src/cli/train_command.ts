@@ -24,6 +24,7 @@ import {
 import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
 import { metricsRecord } from "../train/run_files.ts";
+import { applyRecipe, type RecipeName, RECIPES } from "./recipes.ts";
 import {
   type FlagTable,
   type FlagValues,
@@ -39,6 +40,12 @@ const T = DEFAULT_TRAIN_CONFIG;
 /** The flags of `deno task train`. */
 export const TRAIN_FLAGS: FlagTable = {
   "threads": threadsFlag(defaultThreads(), MAX_THREADS),
+  "recipe": {
+    type: "enum",
+    choices: Object.keys(RECIPES),
+    help: "Flag values chosen together: seed (the seed's setup) or matcher " +
+      "(best measured on real text); flags you give win (default: matcher with --data, else seed)",
+  },
   "data": {
     type: "string",
     placeholder: "FILE",
@@ -246,10 +253,16 @@ const EXAMPLES = [
  * @returns process exit code
  */
 export async function runTrain(args: string[]): Promise<number> {
-  const f = parseFlags(args, TRAIN_FLAGS);
-  if (f.help) {
+  const parsed = parseFlags(args, TRAIN_FLAGS);
+  if (parsed.help) {
     console.log(helpText("train", SUMMARY, TRAIN_FLAGS, EXAMPLES));
     return 0;
+  }
+  const recipe = (parsed.recipe as RecipeName | undefined) ??
+    (parsed.data === undefined ? "seed" : "matcher");
+  const f = applyRecipe(parsed, args, recipe);
+  if (f.resume === undefined) {
+    console.error(`recipe ${recipe} (flags given on the command line win)`);
   }
   const resumeDir = f.resume as string | undefined;
   if (resumeDir !== undefined) {
