@@ -68,6 +68,26 @@ export const RECIPES: readonly Recipe[] = [
     data: { sharedVocab: true },
   },
   {
+    name: "shared-max-infonce-256",
+    note: "as shared-max-infonce-fast, definitions cut to 256 characters",
+    model: { shareWeights: true, pooling: "max", rightLen: 256 },
+    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
+    data: { sharedVocab: true },
+  },
+  {
+    name: "shared-max-infonce-b64",
+    note:
+      "as shared-max-infonce-fast with batches of 64 (more in-batch negatives)",
+    model: { shareWeights: true, pooling: "max" },
+    train: {
+      loss: "infonce",
+      temperature: 0.05,
+      learningRate: 3e-3,
+      batchSize: 64,
+    },
+    data: { sharedVocab: true },
+  },
+  {
     name: "shared-mean-online",
     note:
       "shared encoder and char vocabulary, masked mean pooling, in-batch online contrastive",
