@@ -28,6 +28,8 @@
  *   no network is needed.
  * - With `threads` above 1 the threaded SIMD binary is started through
  *   {@link prepareThreadedWasm}, which explains what that takes under Deno.
+ * - In the single-file bundle the binaries and worker scripts come from the
+ *   bundle itself: {@link prepareEmbeddedWasm}.
  *
  * @module
  */
@@ -37,6 +39,7 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
 import { MAX_THREADS, prepareThreadedWasm } from "./threads.ts";
+import { embeddedWasm, prepareEmbeddedWasm } from "./embedded_wasm.ts";
 import { registerTransposedMatMul } from "./transposed_matmul.ts";
 import { registerBigMatMul } from "./big_matmul.ts";
 import { registerLeadingSum } from "./leading_sum.ts";
@@ -168,14 +171,16 @@ async function init(threads: number): Promise<BackendInfo> {
   registerTransposedMatMul();
   registerLeadingSum();
   registerRowGather();
-  let restore = () => {};
-  if (threads > 1) restore = prepareThreadedWasm(threads);
-  else tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  const embedded = embeddedWasm();
+  const restore: (() => void)[] = [];
   let started: boolean;
   try {
+    if (embedded) restore.push(prepareEmbeddedWasm(embedded));
+    if (threads > 1) restore.push(prepareThreadedWasm(threads, embedded));
+    else tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
     started = await tf.setBackend("wasm");
   } finally {
-    restore();
+    for (const undo of restore) undo();
   }
   if (!started) {
     throw new Error(
