@@ -24,6 +24,7 @@ import {
 import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
 import { metricsRecord } from "../train/run_files.ts";
+import { ensureWritable } from "../io/permissions.ts";
 import {
   type FlagTable,
   type FlagValues,
@@ -272,6 +273,8 @@ export async function runTrain(args: string[]): Promise<number> {
       );
     }
   }
+  const out = resumeDir ?? (f.out as string | undefined) ?? defaultRunDir();
+  await ensureWritable(out, resumeDir !== undefined ? "--resume" : "--out");
   const started = performance.now();
   const backend = await setupBackend({ threads: f.threads as number });
   const controller = new AbortController();
@@ -294,10 +297,8 @@ export async function runTrain(args: string[]): Promise<number> {
       : {}),
   };
   try {
-    let out: string;
     let result: RunResult;
     if (resumeDir !== undefined) {
-      out = resumeDir;
       const epochs = args.some((a) =>
           a === "--epochs" || a.startsWith("--epochs=")
         )
@@ -305,7 +306,6 @@ export async function runTrain(args: string[]): Promise<number> {
         : {};
       result = await resumeRun(resumeDir, { ...runtime, ...epochs });
     } else {
-      out = (f.out as string | undefined) ?? defaultRunDir();
       result = await runTraining({
         ...runtime,
         out,
