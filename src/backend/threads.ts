@@ -243,7 +243,8 @@ class _PthreadWorker extends NodeWorker {
   readonly #scripts: _WorkerScripts;
 
   constructor(scripts: _WorkerScripts) {
-    super(_WORKER_SOURCE, { eval: true, workerData: scripts });
+    // `env: {}`: the default copies `process.env`, which needs env access.
+    super(_WORKER_SOURCE, { eval: true, workerData: scripts, env: {} });
     this.#scripts = scripts;
   }
 
