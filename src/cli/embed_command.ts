@@ -58,7 +58,9 @@ export async function runEmbed(args: string[]): Promise<number> {
   }
   const dir = requireFlag(f.model, "model", "DIR");
   const path = requireFlag(f.data, "data", "FILE");
-  if (f.out !== undefined) await ensureWritable(f.out as string, "--out");
+  if (f.out !== undefined) {
+    await ensureWritable(f.out as string, "--out", { file: true });
+  }
   await setupBackend({ threads: f.threads as number });
   const model = await loadModel(dir);
   const { pairs } = await loadPairsFor(path, model);
