@@ -21,7 +21,9 @@
  *   trainer reads TSVs of 2k, 20k and 200k pairs (numbers in words and
  *   digits, `examples/numbers.ts`; lengths 12/8) with `--max-minutes 0.2`
  *   and a fixed 1000-pair `--val` file, so the growth between them is the
- *   reader and the encoded pairs, not evaluation.
+ *   reader and the encoded pairs, not evaluation. The largest file runs once
+ *   more with V8's old space capped (`--max-old-space-size=128`): the gap
+ *   between the two is heap that V8 kept because nothing made it collect.
  *
  * Run: `deno run --allow-read --allow-write --allow-run bench/footprint.ts [--json]`
  * (needs GNU time at `/usr/bin/time`).
@@ -62,6 +64,8 @@ export interface FootprintResult {
     /** Bytes of the encoded Int32Array token ids: pairs × (12 + 8) × 4. */
     encodedBytes: number;
   })[];
+  /** The largest file again with `--v8-flags=--max-old-space-size`. */
+  capped?: ChildRun & { pairs: number; oldSpaceMiB: number };
   /** Threads of the wasm backend in every run. */
   threads: number;
 }
@@ -76,6 +80,8 @@ export interface FootprintOptions {
   filePairs?: number[];
   /** Threads of the wasm backend. @default 1 */
   threads?: number;
+  /** V8 old space, MiB, of the extra run of the largest file. @default 128 */
+  cappedOldSpaceMiB?: number;
   /** Print each figure to stderr as it comes. @default true */
   log?: boolean;
 }
@@ -180,6 +186,42 @@ export async function measureFootprint(
       files.push({ ...run, pairs, fileBytes, encodedBytes: pairs * 20 * 4 });
       say(`file ${pairs} pairs: peak RSS ${mib(run.peakRssBytes)}`);
     }
+    // The largest file again with V8's old space capped: how much of the
+    // growth is live data, and how much garbage V8 had no reason to collect.
+    const largest = files.at(-1);
+    let capped: FootprintResult["capped"];
+    if (largest) {
+      const oldSpaceMiB = options.cappedOldSpaceMiB ?? 128;
+      const run = await runChild(dir, [
+        "train",
+        "--data",
+        `train_${largest.pairs}.tsv`,
+        "--val",
+        "val.tsv",
+        "--left-tokenizer",
+        "word",
+        "--right-tokenizer",
+        "char",
+        "--left-len",
+        "12",
+        "--right-len",
+        "8",
+        "--epochs",
+        "1",
+        "--max-minutes",
+        "0.2",
+        "--threads",
+        String(threads),
+        "--out",
+        "run/capped",
+      ], [`--v8-flags=--max-old-space-size=${oldSpaceMiB}`]); // deno-fmt-ignore
+      capped = { ...run, pairs: largest.pairs, oldSpaceMiB };
+      say(
+        `file ${largest.pairs} pairs, old space ${oldSpaceMiB} MiB: peak RSS ${
+          mib(run.peakRssBytes)
+        }`,
+      );
+    }
     return {
       bundleBytes: bytes.length,
       bundleGzipBytes,
@@ -187,6 +229,7 @@ export async function measureFootprint(
       warmStartMs: warm.firstStepMs,
       seed: { ...seed, maxMinutes: seedMinutes },
       files,
+      ...(capped ? { capped } : {}),
       threads,
     };
   } finally {
@@ -216,6 +259,15 @@ export function footprintTable(r: FootprintResult): string {
       `${mib(f.peakRssBytes)} (file ${mib(f.fileBytes)}, ` +
       `encoded ${mib(f.encodedBytes)}, ${f.seconds} s, exit ${f.code})`,
     ]),
+    ...(r.capped
+      ? [[
+        `peak RSS, file ${r.capped.pairs} pairs, capped`,
+        `${
+          mib(r.capped.peakRssBytes)
+        } (--max-old-space-size=${r.capped.oldSpaceMiB}, ` +
+        `${r.capped.seconds} s, exit ${r.capped.code})`,
+      ] as [string, string]]
+      : []),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [
@@ -264,7 +316,11 @@ async function writeNumbers(path: string, from: number, count: number) {
 const TIME = "/usr/bin/time";
 
 /** Runs the bundle in `dir` under GNU time; resolves when it exits. */
-async function runChild(dir: string, args: string[]): Promise<ChildRun> {
+async function runChild(
+  dir: string,
+  args: string[],
+  denoFlags: string[] = [],
+): Promise<ChildRun> {
   const report = `${dir}/time.txt`;
   const started = performance.now();
   const child = new Deno.Command(TIME, {
@@ -276,6 +332,7 @@ async function runChild(dir: string, args: string[]): Promise<ChildRun> {
       Deno.execPath(),
       "run",
       "--no-prompt",
+      ...denoFlags,
       `--allow-read=${dir}`,
       `--allow-write=${dir}/run`,
       "siamese.js",

@@ -92,8 +92,9 @@ interface _WorkerScripts {
  * function it returns once that promise settles: it puts `globalThis.Worker`
  * and `os.cpus` back.
  *
- * Needs `--allow-read` (the glue reads the package's `.js` and `.wasm`
- * files). The thread count is fixed for the life of the process.
+ * From source it needs `--allow-read` (the glue reads the package's `.js`
+ * and `.wasm` files); from the bundle nothing. The thread count is fixed for
+ * the life of the process.
  *
  * With `embedded` (the single-file bundle) the workers take both scripts from
  * it instead of the package directory.
