@@ -10,10 +10,11 @@
  *    with sequence length and batch size.
  * 3. The PyTorch peer (`bench/peers/torch_lstm.py`), when `/usr/bin/python3`
  *    can import torch, and the ratio ours / PyTorch.
+ * 4. The footprint of the single-file bundle (see `footprint.ts`).
  *
  *     deno task bench [--quick] [--json FILE]
  *
- * `--quick` skips the stock LSTM and the scaling runs. Timings are medians;
+ * `--quick` skips the stock LSTM, the scaling runs and the footprint. Timings are medians;
  * the load average is printed because other processes skew them.
  *
  * @module
@@ -22,6 +23,7 @@ import { parseArgs } from "@std/cli/parse-args";
 import { defaultThreads } from "../src/backend/setup.ts";
 import { benchThreads, type ThreadsBenchResult } from "./threads_bench.ts";
 import type { BenchTiming, LstmBenchResult } from "./lstm_bench.ts";
+import { footprintTable, measureFootprint } from "./footprint.ts";
 
 /** Peer timings from the PyTorch script. */
 interface TorchTiming {
@@ -45,7 +47,6 @@ async function childJson<T>(
     args,
     stdout: "piped",
     stderr: "inherit",
-    ...(env ? { env } : {}),
   }).output();
   const text = new TextDecoder().decode(out.stdout).trim();
   if (out.code !== 0) {
@@ -84,20 +85,17 @@ async function torchChild(threads: number): Promise<TorchTiming | undefined> {
   } catch {
     return undefined;
   }
-  // OPENBLAS_CORETYPE forces an older kernel on this CPU: unset it here only
-  const env = { ...Deno.env.toObject() };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  return await childJson<TorchTiming>(
-    "/usr/bin/env",
-    [
-      "-i",
-      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      python,
-      `${here}peers/torch_lstm.py`,
-      String(threads),
-    ],
-  );
+  // OPENBLAS_CORETYPE forces an older kernel on this CPU: unset it for this
+  // command only (env -u), without reading our own environment
+  return await childJson<TorchTiming>("/usr/bin/env", [
+    "-u",
+    "OPENBLAS_CORETYPE",
+    "-u",
+    "OPENBLAS_L2_SIZE",
+    python,
+    `${here}peers/torch_lstm.py`,
+    String(threads),
+  ]);
 }
 
 const ms = (x: number) => `${x.toFixed(1).padStart(8)} ms`;
@@ -222,6 +220,14 @@ if (import.meta.main) {
       `  infer, best setting of each  ${ratio(oursBestInfer, torchBestInfer)}`,
     );
     report.torch = { one: torch1, all: torchAll };
+  }
+
+  // 4. footprint of the single-file bundle
+  if (!values.quick) {
+    console.log("\n== footprint: the single-file bundle (dist/siamese.js)");
+    const fp = await measureFootprint({ log: false });
+    console.log(footprintTable(fp));
+    report.footprint = fp;
   }
 
   const load = Deno.loadavg();

@@ -28,6 +28,8 @@
  *   no network is needed.
  * - With `threads` above 1 the threaded SIMD binary is started through
  *   {@link prepareThreadedWasm}, which explains what that takes under Deno.
+ * - In the single-file bundle the binaries and worker scripts come from the
+ *   bundle itself: {@link prepareEmbeddedWasm}.
  *
  * @module
  */
@@ -37,6 +39,8 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
 import { MAX_THREADS, prepareThreadedWasm } from "./threads.ts";
+import { embeddedWasm, prepareEmbeddedWasm } from "./embedded_wasm.ts";
+import { fileURLToPath } from "node:url";
 import { registerTransposedMatMul } from "./transposed_matmul.ts";
 import { registerBigMatMul } from "./big_matmul.ts";
 import { registerLeadingSum } from "./leading_sum.ts";
@@ -168,14 +172,17 @@ async function init(threads: number): Promise<BackendInfo> {
   registerTransposedMatMul();
   registerLeadingSum();
   registerRowGather();
-  let restore = () => {};
-  if (threads > 1) restore = prepareThreadedWasm(threads);
-  else tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  const embedded = embeddedWasm();
+  if (!embedded) await checkPackageReadable();
+  const restore: (() => void)[] = [];
   let started: boolean;
   try {
+    if (embedded) restore.push(prepareEmbeddedWasm(embedded));
+    if (threads > 1) restore.push(prepareThreadedWasm(threads, embedded));
+    else tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
     started = await tf.setBackend("wasm");
   } finally {
-    restore();
+    for (const undo of restore) undo();
   }
   if (!started) {
     throw new Error(
@@ -196,4 +203,29 @@ async function init(threads: number): Promise<BackendInfo> {
     threads: wasm.getThreadsCount(),
     versions,
   };
+}
+
+/**
+ * From source, the backend reads its `.wasm` files (and the pool workers
+ * their scripts) from the npm package, wherever the npm cache or
+ * `node_modules` put it: fail early, naming the directory, when that read
+ * is not allowed, instead of tfjs's "Make sure the server can serve the
+ * `.wasm` file".
+ */
+async function checkPackageReadable(): Promise<void> {
+  const main = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
+  if (!main.startsWith("file:")) return;
+  const path = fileURLToPath(new URL("../", main));
+  const descriptor = { name: "read", path } as const;
+  let { state } = await Deno.permissions.query(descriptor);
+  if (state === "prompt") {
+    state = (await Deno.permissions.request(descriptor)).state;
+  }
+  if (state !== "granted") {
+    throw new Error(
+      `The wasm backend reads its binaries from ${path}: run with --allow-read ` +
+        `(or --allow-read=${path}), or use the single-file bundle ` +
+        "(deno task bundle), which carries them.",
+    );
+  }
 }

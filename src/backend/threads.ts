@@ -62,6 +62,7 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { Worker as NodeWorker } from "node:worker_threads";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import type { EmbeddedWasm } from "./embedded_wasm.ts";
 
 /**
  * Most threads the threaded build can use: the glue creates a pool of 8
@@ -69,12 +70,19 @@ import { fileURLToPath } from "node:url";
  */
 export const MAX_THREADS = 8;
 
-/** Paths of the two scripts every pool worker loads. */
+/** The two scripts every pool worker loads: paths, or their text. */
 interface _WorkerScripts {
-  /** Standalone emscripten glue, defines `WasmBackendModuleThreadedSimd`. */
+  /**
+   * Standalone emscripten glue, defines `WasmBackendModuleThreadedSimd`:
+   * its path, or with `glueSource` a name for it.
+   */
   glue: string;
-  /** CommonJS module exporting `wasmWorkerContents`. */
+  /** CommonJS module exporting `wasmWorkerContents`: its path. */
   logic: string;
+  /** Text of the glue when embedded (the bundle); read from `glue` otherwise. */
+  glueSource?: string;
+  /** Text of the logic module when embedded; read from `logic` otherwise. */
+  logicSource?: string;
 }
 
 /**
@@ -84,10 +92,15 @@ interface _WorkerScripts {
  * function it returns once that promise settles: it puts `globalThis.Worker`
  * and `os.cpus` back.
  *
- * Needs `--allow-read` (the glue reads the package's `.js` and `.wasm`
- * files). The thread count is fixed for the life of the process.
+ * From source it needs `--allow-read` (the glue reads the package's `.js`
+ * and `.wasm` files); from the bundle nothing. The thread count is fixed for
+ * the life of the process.
+ *
+ * With `embedded` (the single-file bundle) the workers take both scripts from
+ * it instead of the package directory.
  *
  * @param threads threads in the pool, an integer from 2 to {@link MAX_THREADS}
+ * @param embedded scripts carried by the bundle, if any
  * @returns a function that undoes the temporary overrides
  *
  * @example
@@ -104,13 +117,23 @@ interface _WorkerScripts {
  * console.assert(wasm.getThreadsCount() === 2);
  * ```
  */
-export function prepareThreadedWasm(threads: number): () => void {
+export function prepareThreadedWasm(
+  threads: number,
+  embedded?: EmbeddedWasm,
+): () => void {
   if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS) {
     throw new RangeError(
       `Expected threads to be an integer from 2 to ${MAX_THREADS} but found ${threads}.`,
     );
   }
-  const scripts = _workerScripts();
+  const scripts: _WorkerScripts = embedded
+    ? {
+      glue: "embedded:tfjs-backend-wasm-threaded-simd.js",
+      logic: "embedded:tfjs-backend-wasm-threaded-simd.worker.js",
+      glueSource: embedded.threadedGlue,
+      logicSource: embedded.threadedWorker,
+    }
+    : _workerScripts();
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
   wasm.setThreadsCount(threads);
 
@@ -185,13 +208,28 @@ function _workerMain(
       configurable: true,
     });
   }
+  let logic: { wasmWorkerContents: string };
+  if (scripts.logicSource === undefined) {
+    logic = require(scripts.logic);
+  } else {
+    const module = { exports: {} as { wasmWorkerContents: string } };
+    new Function("module", "exports", scripts.logicSource)(
+      module,
+      module.exports,
+    );
+    logic = module.exports;
+  }
   // The shipped file keeps the script in a template literal, which turned its
   // "\n" escapes into real newlines; the backend undoes that the same way.
-  const source = require(scripts.logic).wasmWorkerContents.replace(
-    /\n/g,
-    "\\n",
-  );
+  const source = logic.wasmWorkerContents.replace(/\n/g, "\\n");
   new Function("require", "__filename", source)(require, scripts.glue);
+  const glueSource = scripts.glueSource;
+  if (glueSource !== undefined) {
+    // The logic's `load` handler calls `importScripts(glue)`, which would read
+    // the file; evaluate the embedded text instead, as indirect eval does there.
+    (globalThis as { importScripts?: (url: string) => void }).importScripts =
+      () => (0, eval)(glueSource);
+  }
 }
 
 const _WORKER_SOURCE = `(${_workerMain.toString()})(require, ` +
@@ -206,7 +244,8 @@ class _PthreadWorker extends NodeWorker {
   readonly #scripts: _WorkerScripts;
 
   constructor(scripts: _WorkerScripts) {
-    super(_WORKER_SOURCE, { eval: true, workerData: scripts });
+    // `env: {}`: the default copies `process.env`, which needs env access.
+    super(_WORKER_SOURCE, { eval: true, workerData: scripts, env: {} });
     this.#scripts = scripts;
   }
 

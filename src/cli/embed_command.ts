@@ -6,6 +6,7 @@
 import { defaultThreads, setupBackend } from "../backend/setup.ts";
 import { MAX_THREADS } from "../backend/threads.ts";
 import { writeFileAtomic } from "../io/file_io.ts";
+import { ensureWritable } from "../io/permissions.ts";
 import { loadModel } from "../model/load.ts";
 import { embedRows } from "../train/embed.ts";
 import { requireFlag } from "./eval_command.ts";
@@ -57,6 +58,9 @@ export async function runEmbed(args: string[]): Promise<number> {
   }
   const dir = requireFlag(f.model, "model", "DIR");
   const path = requireFlag(f.data, "data", "FILE");
+  if (f.out !== undefined) {
+    await ensureWritable(f.out as string, "--out", { file: true });
+  }
   await setupBackend({ threads: f.threads as number });
   const model = await loadModel(dir);
   const { pairs } = await loadPairsFor(path, model);

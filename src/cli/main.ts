@@ -22,9 +22,20 @@ export async function runMain(command: () => Promise<number>): Promise<never> {
       code = 2;
     } else {
       console.error(`error: ${err.message ?? err}`);
-      if (Deno.env.get("SIAMESE_DEBUG")) console.error(err.stack);
+      if (debugRequested()) console.error(err.stack);
       code = 1;
     }
   }
   Deno.exit(code);
+}
+
+/**
+ * Whether `SIAMESE_DEBUG` asks for stack traces. Reads it only when the
+ * process may (`--allow-env=SIAMESE_DEBUG`): a run without env access must
+ * still print its error, not a permission error about this variable.
+ */
+function debugRequested(): boolean {
+  const env = { name: "env", variable: "SIAMESE_DEBUG" } as const;
+  if (Deno.permissions.querySync(env).state !== "granted") return false;
+  return Boolean(Deno.env.get("SIAMESE_DEBUG"));
 }

@@ -25,6 +25,7 @@ import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
 import { metricsRecord } from "../train/run_files.ts";
 import { applyRecipe, type RecipeName, RECIPES } from "./recipes.ts";
+import { ensureWritable } from "../io/permissions.ts";
 import {
   type FlagTable,
   type FlagValues,
@@ -285,6 +286,8 @@ export async function runTrain(args: string[]): Promise<number> {
       );
     }
   }
+  const out = resumeDir ?? (f.out as string | undefined) ?? defaultRunDir();
+  await ensureWritable(out, resumeDir !== undefined ? "--resume" : "--out");
   const started = performance.now();
   const backend = await setupBackend({ threads: f.threads as number });
   const controller = new AbortController();
@@ -307,10 +310,8 @@ export async function runTrain(args: string[]): Promise<number> {
       : {}),
   };
   try {
-    let out: string;
     let result: RunResult;
     if (resumeDir !== undefined) {
-      out = resumeDir;
       const epochs = args.some((a) =>
           a === "--epochs" || a.startsWith("--epochs=")
         )
@@ -318,7 +319,6 @@ export async function runTrain(args: string[]): Promise<number> {
         : {};
       result = await resumeRun(resumeDir, { ...runtime, ...epochs });
     } else {
-      out = (f.out as string | undefined) ?? defaultRunDir();
       result = await runTraining({
         ...runtime,
         out,

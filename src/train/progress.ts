@@ -57,13 +57,16 @@ export function progressLine(p: ProgressState): string {
 
 /**
  * Writes progress to stderr: rewritten in place on a terminal, otherwise a
- * plain line at most every `intervalMs`.
+ * plain line for the first step (it shows that training runs, and its pace)
+ * and then at most every `intervalMs`. In place means a carriage return and
+ * spaces over the rest of the previous line: no ANSI escape sequences, so
+ * the output is the same with `NO_COLOR` and on terminals without them.
  */
 export class ProgressWriter {
   #tty: boolean;
-  #last = 0;
+  #last = -Infinity;
   #intervalMs: number;
-  #pending = false;
+  #shown = 0; // length of the line now on the terminal, 0 if none
   #encoder = new TextEncoder();
 
   /** @param intervalMs minimum time between lines when not a terminal; @default 10000 */
@@ -76,8 +79,10 @@ export class ProgressWriter {
   update(line: string): void {
     const now = performance.now();
     if (this.#tty) {
-      Deno.stderr.writeSync(this.#encoder.encode(`\r\x1b[K${line}`));
-      this.#pending = true;
+      Deno.stderr.writeSync(
+        this.#encoder.encode(`\r${line.padEnd(this.#shown)}`),
+      );
+      this.#shown = line.length;
     } else if (now - this.#last >= this.#intervalMs) {
       console.error(line);
       this.#last = now;
@@ -86,10 +91,12 @@ export class ProgressWriter {
 
   /** Ends the progress line with a final version of it. */
   done(line: string): void {
-    if (this.#tty && this.#pending) {
-      Deno.stderr.writeSync(this.#encoder.encode("\r\x1b[K"));
+    if (this.#tty && this.#shown > 0) {
+      Deno.stderr.writeSync(
+        this.#encoder.encode(`\r${" ".repeat(this.#shown)}\r`),
+      );
     }
-    this.#pending = false;
+    this.#shown = 0;
     console.error(line);
   }
 }
