@@ -197,6 +197,7 @@ export function helpText(
   const width = Math.max(...rows.map(([l]) => l.length), 10) + 2;
   return [
     `Usage: deno task ${command} [flags]`,
+    `   or: deno run siamese.js ${command} [flags]   (the single-file bundle)`,
     "",
     summary,
     "",
