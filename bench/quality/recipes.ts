@@ -61,15 +61,16 @@ export const RECIPES: readonly Recipe[] = [
     data: { sharedVocab: true },
   },
   {
-    name: "shared-max-infonce-fast",
-    note: "as shared-max-infonce with Adam 3e-3",
+    name: "matcher",
+    note:
+      "the train command's --recipe matcher: as shared-max-infonce with Adam 3e-3",
     model: { shareWeights: true, pooling: "max" },
     train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
     data: { sharedVocab: true },
   },
   {
     name: "shared-max-infonce-256",
-    note: "as shared-max-infonce-fast, definitions cut to 256 characters",
+    note: "as matcher, definitions cut to 256 characters",
     model: { shareWeights: true, pooling: "max", rightLen: 256 },
     train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
     data: { sharedVocab: true },
