@@ -77,8 +77,7 @@ export const RECIPES: readonly Recipe[] = [
   },
   {
     name: "shared-max-infonce-b64",
-    note:
-      "as shared-max-infonce-fast with batches of 64 (more in-batch negatives)",
+    note: "as matcher with batches of 64 (more in-batch negatives)",
     model: { shareWeights: true, pooling: "max" },
     train: {
       loss: "infonce",
