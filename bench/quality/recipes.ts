@@ -69,9 +69,10 @@ export const RECIPES: readonly Recipe[] = [
     data: { sharedVocab: true },
   },
   {
-    name: "shared-max-infonce-256",
-    note: "as matcher, definitions cut to 256 characters",
-    model: { shareWeights: true, pooling: "max", rightLen: 256 },
+    name: "matcher-600",
+    note:
+      "as matcher with definitions cut at 600 characters (the seed's length)",
+    model: { shareWeights: true, pooling: "max" },
     train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
     data: { sharedVocab: true },
   },
