@@ -38,11 +38,7 @@ interface TorchTiming {
 const here = new URL(".", import.meta.url).pathname;
 
 /** Runs a child process and parses the last line of its stdout as JSON. */
-async function childJson<T>(
-  command: string,
-  args: string[],
-  env?: Record<string, string>,
-) {
+async function childJson<T>(command: string, args: string[]) {
   const out = await new Deno.Command(command, {
     args,
     stdout: "piped",

@@ -3,29 +3,16 @@
  *
  * @module
  */
-import { defaultThreads, setupBackend } from "../backend/setup.ts";
-import { MAX_THREADS } from "../backend/threads.ts";
 import { writeFileAtomic } from "../io/file_io.ts";
 import { ensureWritable } from "../io/permissions.ts";
-import { loadModel } from "../model/load.ts";
 import { embedRows } from "../train/embed.ts";
-import { requireFlag } from "./eval_command.ts";
-import { type FlagTable, helpText, parseFlags, threadsFlag } from "./flags.ts";
-import { loadPairsFor } from "./model_data.ts";
+import { type FlagTable, helpText, parseFlags } from "./flags.ts";
+import { modelDataFlags, openModelAndData } from "./model_data.ts";
 
 /** The flags of `deno task embed`. */
 export const EMBED_FLAGS: FlagTable = {
-  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
-  "model": {
-    type: "string",
-    placeholder: "DIR",
-    help: "Run directory of a trained model",
-  },
-  "data": {
-    type: "string",
-    placeholder: "FILE",
-    help: "Pairs, .tsv or .jsonl",
-  },
+  ...modelDataFlags("Pairs"),
+
   "side": {
     type: "enum",
     choices: ["left", "right"],
@@ -56,14 +43,10 @@ export async function runEmbed(args: string[]): Promise<number> {
     ));
     return 0;
   }
-  const dir = requireFlag(f.model, "model", "DIR");
-  const path = requireFlag(f.data, "data", "FILE");
   if (f.out !== undefined) {
     await ensureWritable(f.out as string, "--out", { file: true });
   }
-  await setupBackend({ threads: f.threads as number });
-  const model = await loadModel(dir);
-  const { pairs } = await loadPairsFor(path, model);
+  const { model, data: { pairs } } = await openModelAndData(f);
   const left = f.side === "left";
   const { vectors, dim } = embedRows(
     left ? model.siamese.left : model.siamese.right,

@@ -3,32 +3,14 @@
  *
  * @module
  */
-import { defaultThreads, setupBackend } from "../backend/setup.ts";
-import { MAX_THREADS } from "../backend/threads.ts";
-import { loadModel } from "../model/load.ts";
 import { evaluate } from "../train/evaluate.ts";
-import {
-  type FlagTable,
-  helpText,
-  parseFlags,
-  threadsFlag,
-  UsageError,
-} from "./flags.ts";
-import { loadPairsFor } from "./model_data.ts";
+import { type FlagTable, helpText, parseFlags } from "./flags.ts";
+import { modelDataFlags, openModelAndData } from "./model_data.ts";
 
 /** The flags of `deno task eval`. */
 export const EVAL_FLAGS: FlagTable = {
-  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
-  "model": {
-    type: "string",
-    placeholder: "DIR",
-    help: "Run directory of a trained model",
-  },
-  "data": {
-    type: "string",
-    placeholder: "FILE",
-    help: "Pairs to evaluate, .tsv or .jsonl",
-  },
+  ...modelDataFlags("Pairs to evaluate"),
+
   "seed": {
     type: "int",
     default: 12345,
@@ -59,11 +41,7 @@ export async function runEval(args: string[]): Promise<number> {
     ));
     return 0;
   }
-  const dir = requireFlag(f.model, "model", "DIR");
-  const path = requireFlag(f.data, "data", "FILE");
-  await setupBackend({ threads: f.threads as number });
-  const model = await loadModel(dir);
-  const { pairs, stats } = await loadPairsFor(path, model);
+  const { model, data: { pairs, stats }, path } = await openModelAndData(f);
   console.error(
     `data ${path}  ${stats.pairs} pairs${stats.labelled ? " (labelled)" : ""}`,
   );
@@ -94,26 +72,4 @@ export async function runEval(args: string[]): Promise<number> {
     }
   }
   return 0;
-}
-
-/**
- * A required flag's value, or a usage error naming it.
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { requireFlag } from "./eval_command.ts";
- * assert.equal(requireFlag("x", "data", "FILE"), "x");
- * assert.throws(() => requireFlag(undefined, "data", "FILE"), { message: "--data FILE is required." });
- * ```
- */
-export function requireFlag(
-  value: unknown,
-  name: string,
-  placeholder: string,
-): string {
-  if (typeof value !== "string") {
-    throw new UsageError(`--${name} ${placeholder} is required.`);
-  }
-  return value;
 }

@@ -1,12 +1,80 @@
 /**
- * Reading a data file the way a saved model expects it: its lengths, its
- * vocabulary size, its tokenizers and vocabularies.
+ * What the commands that use a trained model share: their `--threads`,
+ * `--model` and `--data` flags, and reading a data file the way the model
+ * expects it (its lengths, vocabulary size, tokenizers and vocabularies).
  *
  * @module
  */
+import { defaultThreads, setupBackend } from "../backend/setup.ts";
+import { MAX_THREADS } from "../backend/threads.ts";
 import { type LoadedPairs, loadPairs } from "../data/load_pairs.ts";
 import { Vocabulary } from "../data/tokenizer.ts";
-import { type LoadedModel, tokenizersOf } from "../model/load.ts";
+import { type LoadedModel, loadModel, tokenizersOf } from "../model/load.ts";
+import {
+  type FlagTable,
+  type FlagValues,
+  threadsFlag,
+  UsageError,
+} from "./flags.ts";
+
+/**
+ * The `--threads`, `--model` and `--data` flags.
+ *
+ * @param dataHelp what the data file is for, e.g. "Pairs to score"
+ */
+export function modelDataFlags(dataHelp: string): FlagTable {
+  return {
+    "threads": threadsFlag(defaultThreads(), MAX_THREADS),
+    "model": {
+      type: "string",
+      placeholder: "DIR",
+      help: "Run directory of a trained model",
+    },
+    "data": {
+      type: "string",
+      placeholder: "FILE",
+      help: `${dataHelp}, .tsv or .jsonl`,
+    },
+  };
+}
+
+/**
+ * A required flag's value, or a usage error naming it.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { requireFlag } from "./model_data.ts";
+ * assert.equal(requireFlag("x", "data", "FILE"), "x");
+ * assert.throws(() => requireFlag(undefined, "data", "FILE"), { message: "--data FILE is required." });
+ * ```
+ */
+export function requireFlag(
+  value: unknown,
+  name: string,
+  placeholder: string,
+): string {
+  if (typeof value !== "string") {
+    throw new UsageError(`--${name} ${placeholder} is required.`);
+  }
+  return value;
+}
+
+/**
+ * Starts the backend, loads `--model` and reads `--data` for it.
+ *
+ * @param f parsed flags of a {@link modelDataFlags} table
+ * @returns the model and the pairs
+ */
+export async function openModelAndData(
+  f: FlagValues,
+): Promise<{ model: LoadedModel; data: LoadedPairs; path: string }> {
+  const dir = requireFlag(f.model, "model", "DIR");
+  const path = requireFlag(f.data, "data", "FILE");
+  await setupBackend({ threads: f.threads as number });
+  const model = await loadModel(dir);
+  return { model, data: await loadPairsFor(path, model), path };
+}
 
 /**
  * Loads `path` for use with `model`.

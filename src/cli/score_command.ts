@@ -4,28 +4,14 @@
  *
  * @module
  */
-import { defaultThreads, setupBackend } from "../backend/setup.ts";
-import { MAX_THREADS } from "../backend/threads.ts";
-import { loadModel } from "../model/load.ts";
 import { embedRows } from "../train/embed.ts";
 import { vectorSimilarity } from "../train/evaluate.ts";
-import { requireFlag } from "./eval_command.ts";
-import { type FlagTable, helpText, parseFlags, threadsFlag } from "./flags.ts";
-import { loadPairsFor } from "./model_data.ts";
+import { type FlagTable, helpText, parseFlags } from "./flags.ts";
+import { modelDataFlags, openModelAndData } from "./model_data.ts";
 
 /** The flags of `deno task score`. */
 export const SCORE_FLAGS: FlagTable = {
-  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
-  "model": {
-    type: "string",
-    placeholder: "DIR",
-    help: "Run directory of a trained model",
-  },
-  "data": {
-    type: "string",
-    placeholder: "FILE",
-    help: "Pairs to score, .tsv or .jsonl",
-  },
+  ...modelDataFlags("Pairs to score"),
   "json": {
     type: "bool",
     help: 'JSON lines {"similarity", "similar"} instead of TSV',
@@ -51,11 +37,7 @@ export async function runScore(args: string[]): Promise<number> {
     ));
     return 0;
   }
-  const dir = requireFlag(f.model, "model", "DIR");
-  const path = requireFlag(f.data, "data", "FILE");
-  await setupBackend({ threads: f.threads as number });
-  const model = await loadModel(dir);
-  const { pairs } = await loadPairsFor(path, model);
+  const { model, data: { pairs } } = await openModelAndData(f);
   const n = pairs.size;
   const l = embedRows(model.siamese.left, pairs.left, {
     len: pairs.leftLen,

@@ -45,10 +45,14 @@ export type LstmFactory = (args: {
  * assert.ok(layer.name === "lstm");
  * ```
  */
-export const stockLstm: LstmFactory = (
-  { units, seed, name, returnSequences },
-) =>
-  tfl.layers.lstm({
+export const stockLstm: LstmFactory = (args) =>
+  tfl.layers.lstm(kerasLstmArgs(args));
+
+/** Keras's LSTM defaults, explicit, with seeded initializers. */
+function kerasLstmArgs(
+  { units, seed, name, returnSequences }: Parameters<LstmFactory>[0],
+) {
+  return {
     name,
     units,
     activation: "tanh",
@@ -62,7 +66,8 @@ export const stockLstm: LstmFactory = (
     }),
     biasInitializer: "zeros",
     returnSequences,
-  });
+  } as const;
+}
 
 /**
  * The fused LSTM (see `fused_lstm.ts`): same weights, config and results as
@@ -76,24 +81,8 @@ export const stockLstm: LstmFactory = (
  * assert.equal(layer.getClassName(), "FusedLSTM");
  * ```
  */
-export const fusedLstm: LstmFactory = (
-  { units, seed, name, returnSequences },
-) =>
-  new FusedLSTM({
-    name,
-    units,
-    activation: "tanh",
-    recurrentActivation: "sigmoid",
-    unitForgetBias: true,
-    useBias: true,
-    kernelInitializer: tfl.initializers.glorotUniform({ seed }),
-    recurrentInitializer: tfl.initializers.orthogonal({
-      seed: seed + 1,
-      gain: 1,
-    }),
-    biasInitializer: "zeros",
-    returnSequences,
-  });
+export const fusedLstm: LstmFactory = (args) =>
+  new FusedLSTM(kerasLstmArgs(args));
 
 const lstmFactories: Record<string, LstmFactory> = {
   stock: stockLstm,

@@ -10,7 +10,7 @@ import type { DistanceKind } from "../loss/contrastive.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { Rng } from "../pairs/rng.ts";
 import { collapseStatistic, collapseWarnLevel } from "../metrics/collapse.ts";
-import { retrievalMetrics } from "../metrics/retrieval.ts";
+import { cosineSimilarity, retrievalMetrics } from "../metrics/retrieval.ts";
 import { rocAuc } from "../metrics/roc_auc.ts";
 import { bestThreshold, evaluateThreshold } from "../metrics/threshold.ts";
 import { embedRows } from "./embed.ts";
@@ -102,21 +102,10 @@ export function vectorSimilarity(
   b: ArrayLike<number>,
   kind: DistanceKind,
 ): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
+  if (kind === "cosine") return cosineSimilarity(a, b);
   let d2 = 0;
-  for (let k = 0; k < a.length; k++) {
-    const x = a[k]!;
-    const y = b[k]!;
-    dot += x * y;
-    aa += x * x;
-    bb += y * y;
-    d2 += (x - y) * (x - y);
-  }
-  return kind === "cosine"
-    ? dot / (Math.sqrt(aa) * Math.sqrt(bb) + 1e-9)
-    : -Math.sqrt(d2);
+  for (let k = 0; k < a.length; k++) d2 += (a[k]! - b[k]!) ** 2;
+  return -Math.sqrt(d2);
 }
 
 /**
