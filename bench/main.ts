@@ -59,7 +59,7 @@ function lstmChild(
   return childJson<LstmBenchResult>(Deno.execPath(), [
     "run",
     "--allow-read",
-    "--allow-env",
+    "--allow-sys=loadavg",
     `${here}lstm_bench.ts`,
     "--json",
     "--backend-threads",

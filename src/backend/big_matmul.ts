@@ -11,10 +11,13 @@
  * GEMM of the LSTM kernel module (`src/model/lstm_kernel/lstm.c`, which runs
  * in place on the backend's heap); everything else to the original kernel.
  * Register it before {@link registerTransposedMatMul}, which then feeds it
- * untransposed operands.
+ * untransposed operands. With more than one thread the original kernel keeps
+ * every product: XNNPACK then packs and multiplies on all threads, and this
+ * GEMM runs on one.
  *
  * @module
  */
+import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
 import { heapOf, type WasmModuleMemory } from "./heap.ts";
@@ -66,6 +69,8 @@ export function registerBigMatMul(): boolean {
     const unbatched = ra >= 2 && rb >= 2 && size(a.shape.slice(0, -2)) === 1 &&
       size(b.shape.slice(0, -2)) === 1;
     if (
+      // with a thread pool, XNNPACK packs and multiplies on every thread
+      getThreadsCount() > 1 ||
       transposeA || transposeB || !unbatched || a.dtype !== "float32" ||
       b.dtype !== "float32" ||
       size(b.shape) < BIG_MATMUL_MIN_B

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { deepEqual, ok as assert } from "@std/assert";
+import { deepStrictEqual as deepEqual, ok as assert } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { BIG_MATMUL_MIN_B } from "../../src/backend/big_matmul.ts";
+import { LstmKernel } from "../../src/model/lstm_kernel/kernel.ts";
 
 await setupBackend({ log: false });
 
@@ -56,4 +57,29 @@ Deno.test("matMul() with transposeA and a large B, and with a batch of one, matc
     deepEqual(batched.shape, [1, 7, 256]);
     assert(maxRelError(tf.squeeze(batched, [0]), want) < 1e-5);
   });
+});
+
+Deno.test("the kernel's own GEMM (used with one thread) matches a plain product", () => {
+  // exercised directly: in a test process with a thread pool the wrapper
+  // hands every product to XNNPACK
+  const [M, K, N] = [5, 37, 19];
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const f32 = new Float32Array(memory.buffer);
+  const aAt = 0, bAt = M * K, cAt = M * K + K * N;
+  for (let i = 0; i < M * K; i++) f32[aAt + i] = Math.sin(i);
+  for (let i = 0; i < K * N; i++) f32[bAt + i] = Math.cos(3 * i);
+  LstmKernel.create(memory).matmul(M, N, K, aAt * 4, bAt * 4, cAt * 4);
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      let want = 0;
+      for (let k = 0; k < K; k++) {
+        want += f32[aAt + m * K + k]! * f32[bAt + k * N + n]!;
+      }
+      const got = f32[cAt + m * N + n]!;
+      assert.ok(
+        Math.abs(got - want) < 1e-4,
+        `C[${m}, ${n}] = ${got}, expected ${want}`,
+      );
+    }
+  }
 });

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { deepEqual, ok as assert } from "@std/assert";
+import { deepStrictEqual as deepEqual, ok as assert } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { columnSumsInto } from "../../src/backend/leading_sum.ts";
 

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { deepEqual, throws } from "@std/assert";
+import { deepStrictEqual as deepEqual, throws } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 
 await setupBackend({ log: false });

@@ -1,6 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { deepEqual, equal, ok as assert, throws } from "@std/assert";
+import {
+  deepStrictEqual as deepEqual,
+  ok as assert,
+  strictEqual as equal,
+  throws,
+} from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import {
   asFusedLstm,
