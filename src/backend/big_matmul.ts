@@ -11,7 +11,8 @@
  * GEMM of the LSTM kernel module (`src/model/lstm_kernel/lstm.c`, which runs
  * in place on the backend's heap); everything else to the original kernel.
  * Register it before {@link registerTransposedMatMul}, which then feeds it
- * untransposed operands. With more than one thread the original kernel keeps
+ * untransposed operands. A B multiplied before goes to XNNPACK, whose cached
+ * packing then makes it fast. With more than one thread the original kernel keeps
  * every product: XNNPACK then packs and multiplies on all threads, and this
  * GEMM runs on one.
  *
@@ -23,6 +24,16 @@ import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
 import { heapOf, type WasmModuleMemory } from "./heap.ts";
 
 const WRAPPED = Symbol("bigMatMul");
+
+/** Right operands already multiplied once (by tensor data id). */
+const seenB = new WeakSet<object>();
+
+/** Whether `dataId` was a right operand before; remembers it. */
+function reused(dataId: object): boolean {
+  if (seenB.has(dataId)) return true;
+  seenB.add(dataId);
+  return false;
+}
 
 /** B needs at least this many elements to skip XNNPACK. */
 export const BIG_MATMUL_MIN_B = 1 << 20;
@@ -71,6 +82,8 @@ export function registerBigMatMul(): boolean {
     if (
       // with a thread pool, XNNPACK packs and multiplies on every thread
       getThreadsCount() > 1 ||
+      // a B seen before is likely a weight: XNNPACK has its packing cached
+      reused(b.dataId) ||
       transposeA || transposeB || !unbatched || a.dtype !== "float32" ||
       b.dtype !== "float32" ||
       size(b.shape) < BIG_MATMUL_MIN_B

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { defaultThreads, setupBackend } from "../backend/setup.ts";
+import { defaultThreads } from "../backend/setup.ts";
+import { startBackend } from "./backend.ts";
 import { MAX_THREADS } from "../backend/threads.ts";
 import { type LoadedPairs, loadPairs } from "../data/load_pairs.ts";
 import { Vocabulary } from "../data/tokenizer.ts";
@@ -71,7 +72,7 @@ export async function openModelAndData(
 ): Promise<{ model: LoadedModel; data: LoadedPairs; path: string }> {
   const dir = requireFlag(f.model, "model", "DIR");
   const path = requireFlag(f.data, "data", "FILE");
-  await setupBackend({ threads: f.threads as number });
+  await startBackend(f.threads as number);
   const model = await loadModel(dir);
   return { model, data: await loadPairsFor(path, model), path };
 }

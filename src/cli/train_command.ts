@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { defaultThreads, setupBackend } from "../backend/setup.ts";
+import { defaultThreads } from "../backend/setup.ts";
+import { startBackend } from "./backend.ts";
 import { MAX_THREADS } from "../backend/threads.ts";
 import type { DataSpec } from "../data/dataset.ts";
 import type { TokenizerKind } from "../data/tokenizer.ts";
@@ -289,7 +290,7 @@ export async function runTrain(args: string[]): Promise<number> {
   const out = resumeDir ?? (f.out as string | undefined) ?? defaultRunDir();
   await ensureWritable(out, resumeDir !== undefined ? "--resume" : "--out");
   const started = performance.now();
-  const backend = await setupBackend({ threads: f.threads as number });
+  const backend = await startBackend(f.threads as number);
   const controller = new AbortController();
   const onSigint = () => {
     console.error(
