@@ -64,6 +64,9 @@ function lstmChild(
     "--json",
     "--backend-threads",
     String(backendThreads),
+    // the LSTM's own pool gets the same count, as --threads gives it in the CLI
+    "--threads",
+    String(backendThreads),
     ...extra,
   ]);
 }
