@@ -253,9 +253,10 @@ function benchBranch(batch: number, steps: number, reps: number): BenchTiming {
  *
  * @example
  * ```ts ignore
+ * import assert from "@std/assert";
  * import { runLstmBench } from "./lstm_bench.ts";
  * const r = await runLstmBench({ stock: false, scaling: false, reps: 1 });
- * console.assert(r.fused.trainMs > 0);
+ * assert.ok(r.fused.trainMs > 0);
  * ```
  */
 export async function runLstmBench(

@@ -61,9 +61,10 @@ export interface ThreadsBenchOptions {
  *
  * @example
  * ```ts ignore
+ * import assert from "@std/assert";
  * import { benchThreads } from "./threads_bench.ts";
  * const r = await benchThreads({ size: 256, reps: 3, rounds: 1 });
- * console.assert(r.one.threads === 1 && r.speedup > 0);
+ * assert.ok(r.one.threads === 1 && r.speedup > 0);
  * ```
  */
 export async function benchThreads(

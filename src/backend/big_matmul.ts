@@ -25,6 +25,9 @@ import { heapOf, type WasmModuleMemory } from "./heap.ts";
 
 const WRAPPED = Symbol("bigMatMul");
 
+/** Whether {@link registerBigMatMul} has installed the wrapper. */
+let installed = false;
+
 /** Right operands already multiplied once (by tensor data id). */
 const seenB = new WeakSet<object>();
 
@@ -53,10 +56,11 @@ interface WasmBackend {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { registerBigMatMul } from "./big_matmul.ts";
  * import { setupBackend } from "./setup.ts";
  * await setupBackend({ log: false }); // installs it
- * console.assert(registerBigMatMul() === false);
+ * assert.ok(registerBigMatMul() === false);
  * ```
  */
 export function registerBigMatMul(): boolean {
@@ -66,7 +70,11 @@ export function registerBigMatMul(): boolean {
       "registerBigMatMul: the wasm backend's BatchMatMul kernel is not registered",
     );
   }
-  if ((original.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) return false;
+  // the transposed-matMul wrapper goes on top of this one, so the kernel
+  // registered now need not be ours even when we are installed
+  if (installed || (original.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) {
+    return false;
+  }
   const kernelFunc = (
     args: Parameters<tf.KernelFunc>[0],
   ): tf.TensorInfo | tf.TensorInfo[] => {
@@ -109,6 +117,7 @@ export function registerBigMatMul(): boolean {
     return out;
   };
   Object.assign(kernelFunc, { [WRAPPED]: true });
+  installed = true;
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
   tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
   return true;

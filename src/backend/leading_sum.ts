@@ -29,10 +29,11 @@ interface WasmHeapBackend {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { columnSumsInto } from "./leading_sum.ts";
  * const out = new Float32Array(2);
  * columnSumsInto(new Float32Array([1, 2, 3, 4, 5, 6]), 3, out);
- * console.assert(out[0] === 9 && out[1] === 12);
+ * assert.ok(out[0] === 9 && out[1] === 12);
  * ```
  */
 export function columnSumsInto(
@@ -68,10 +69,11 @@ function leadingAxes(axis: number | number[], rank: number): number {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { registerLeadingSum } from "./leading_sum.ts";
  * import { setupBackend } from "./setup.ts";
  * await setupBackend({ log: false }); // installs it
- * console.assert(registerLeadingSum() === false);
+ * assert.ok(registerLeadingSum() === false);
  * ```
  */
 export function registerLeadingSum(): boolean {

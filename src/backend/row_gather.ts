@@ -33,10 +33,11 @@ interface WasmBackend {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { gatherRowsWithin } from "./row_gather.ts";
  * const heap = new Float32Array([1, 2, 3, 4, 0, 0, 0, 0]); // x at 0, out at 4
  * gatherRowsWithin(heap, 0, 2, 2, new Int32Array([1, 0]), 4);
- * console.assert(heap.slice(4).join() === "3,4,1,2");
+ * assert.ok(heap.slice(4).join() === "3,4,1,2");
  * ```
  */
 export function gatherRowsWithin(
@@ -67,10 +68,11 @@ export function gatherRowsWithin(
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { registerRowGather } from "./row_gather.ts";
  * import { setupBackend } from "./setup.ts";
  * await setupBackend({ log: false }); // installs it
- * console.assert(registerRowGather() === false);
+ * assert.ok(registerRowGather() === false);
  * ```
  */
 export function registerRowGather(): boolean {

@@ -131,9 +131,10 @@ export function setupBackend(options: SetupOptions = {}): Promise<BackendInfo> {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { defaultThreads } from "./setup.ts";
  * const n = defaultThreads();
- * console.assert(n >= 1 && n <= 8);
+ * assert.ok(n >= 1 && n <= 8);
  * ```
  */
 export function defaultThreads(): number {

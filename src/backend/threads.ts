@@ -105,6 +105,7 @@ interface _WorkerScripts {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
  * import * as wasm from "@tensorflow/tfjs-backend-wasm";
  * import { prepareThreadedWasm } from "./threads.ts";
@@ -114,7 +115,7 @@ interface _WorkerScripts {
  * } finally {
  *   restore();
  * }
- * console.assert(wasm.getThreadsCount() === 2);
+ * assert.ok(wasm.getThreadsCount() === 2);
  * ```
  */
 export function prepareThreadedWasm(

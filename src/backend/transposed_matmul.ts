@@ -28,10 +28,11 @@ interface Backend {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { registerTransposedMatMul } from "./transposed_matmul.ts";
  * import { setupBackend } from "./setup.ts";
  * await setupBackend({ log: false }); // installs it
- * console.assert(registerTransposedMatMul() === false);
+ * assert.ok(registerTransposedMatMul() === false);
  * ```
  */
 export function registerTransposedMatMul(): boolean {

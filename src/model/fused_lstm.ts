@@ -88,13 +88,14 @@ const NEUTRAL: Record<string, unknown> = {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { setupBackend } from "../backend/setup.ts";
  * import { FusedLSTM } from "./fused_lstm.ts";
  * await setupBackend({ log: false });
  * const layer = new FusedLSTM({ units: 8 });
  * const y = layer.apply(tf.ones([2, 5, 3])) as tf.Tensor;
- * console.assert(y.shape.join() === "2,8");
+ * assert.ok(y.shape.join() === "2,8");
  * ```
  */
 export class FusedLSTM extends tfl.layers.Layer {
@@ -282,9 +283,10 @@ function renameClass(topology: Json, from: string, to: string): Json {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { asStockLstm } from "./fused_lstm.ts";
  * const t = asStockLstm({ config: { layers: [{ class_name: "FusedLSTM", config: {} }] } });
- * console.assert(JSON.stringify(t).includes('"class_name":"LSTM"'));
+ * assert.ok(JSON.stringify(t).includes('"class_name":"LSTM"'));
  * ```
  */
 export function asStockLstm<T>(topology: T): T {
@@ -301,9 +303,10 @@ export function asStockLstm<T>(topology: T): T {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { asFusedLstm } from "./fused_lstm.ts";
  * const t = asFusedLstm({ config: { layers: [{ class_name: "LSTM", config: {} }] } });
- * console.assert(JSON.stringify(t).includes('"class_name":"FusedLSTM"'));
+ * assert.ok(JSON.stringify(t).includes('"class_name":"FusedLSTM"'));
  * ```
  */
 export function asFusedLstm<T>(topology: T): T {

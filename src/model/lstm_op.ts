@@ -43,9 +43,10 @@ let pool: LstmThreads | undefined;
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { setLstmThreads } from "./lstm_op.ts";
- * console.assert(await setLstmThreads(2) === 2);
- * console.assert(await setLstmThreads(1) === 1);
+ * assert.ok(await setLstmThreads(2) === 2);
+ * assert.ok(await setLstmThreads(1) === 1);
  * ```
  */
 export async function setLstmThreads(threads: number): Promise<number> {
@@ -177,9 +178,10 @@ function backwardKernel(
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { registerLstmKernels } from "./lstm_op.ts";
  * registerLstmKernels();
- * console.assert(registerLstmKernels() === false);
+ * assert.ok(registerLstmKernels() === false);
  * ```
  */
 export function registerLstmKernels(): boolean {
@@ -274,16 +276,17 @@ export interface RecurrenceOptions {
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { setupBackend } from "../backend/setup.ts";
  * import { lstmRecurrence } from "./lstm_op.ts";
  * await setupBackend({ log: false });
  * const hs = lstmRecurrence(tf.zeros([2, 3, 16]), tf.zeros([4, 16]), tf.ones([2, 3]));
- * console.assert(hs.shape.join() === "2,3,4");
+ * assert.ok(hs.shape.join() === "2,3,4");
  * const h = lstmRecurrence(tf.zeros([2, 3, 16]), tf.zeros([4, 16]), tf.ones([2, 3]), {
  *   returnSequences: false,
  * });
- * console.assert(h.shape.join() === "2,4");
+ * assert.ok(h.shape.join() === "2,4");
  * ```
  */
 export function lstmRecurrence(

@@ -142,6 +142,7 @@ const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
  *
  * @example
  * ```ts
+ * import assert from "@std/assert";
  * import { LstmKernel } from "./kernel.ts";
  * const memory = new WebAssembly.Memory({ initial: 1 });
  * const k = LstmKernel.create(memory);
@@ -151,7 +152,7 @@ const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
  *   xp: 0, u: 64, mask: 320, hs: 0, cs: 0, gates: 0, h: 336, c: 352, z: 368, act: 432,
  * });
  * // all pre-activations 0: c = 0.5 * tanh(0) = 0, h = 0
- * console.assert(new Float32Array(memory.buffer, 336, 4).every((v) => v === 0));
+ * assert.ok(new Float32Array(memory.buffer, 336, 4).every((v) => v === 0));
  * ```
  */
 export class LstmKernel {
