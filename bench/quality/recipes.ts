@@ -69,6 +69,26 @@ export const RECIPES: readonly Recipe[] = [
     data: { sharedVocab: true },
   },
   {
+    name: "matcher-bidirectional",
+    note: "as matcher with a second LSTM reading backwards",
+    model: {
+      shareWeights: true,
+      pooling: "max",
+      rightLen: 256,
+      bidirectional: true,
+    },
+    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
+    data: { sharedVocab: true },
+  },
+  {
+    name: "matcher-online",
+    note:
+      "as matcher with the in-batch online contrastive loss (margin 0.5) instead of infonce",
+    model: { shareWeights: true, pooling: "max", rightLen: 256 },
+    train: { loss: "online-contrastive", margin: 0.5, learningRate: 3e-3 },
+    data: { sharedVocab: true },
+  },
+  {
     name: "matcher-600",
     note:
       "as matcher with definitions cut at 600 characters (the seed's length)",
