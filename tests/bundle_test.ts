@@ -5,7 +5,7 @@
  * packages) and only the permissions the README lists.
  */
 import assert from "@std/assert";
-import { words } from "../examples/numbers.ts";
+import { SMALL_MODEL_FLAGS, writeNumbersFile } from "./_numbers.ts";
 import { tempDir } from "./_temp_file.ts";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -52,42 +52,23 @@ async function runBundle(dir: string, permissions: string[], args: string[]) {
   };
 }
 
-async function numbersFile(path: string, from: number, count: number) {
-  const lines = ["left\tright"];
-  for (let n = from; n < from + count; n++) {
-    lines.push(`${words(n * 37 % 9973)}\t${n * 37 % 9973}`);
-  }
-  await Deno.writeTextFile(path, lines.join("\n") + "\n");
-}
-
-const small = [
-  "--left-tokenizer",
-  "word",
-  "--right-tokenizer",
-  "char",
-  "--left-len",
-  "10",
-  "--right-len",
-  "6",
-  "--vocab",
-  "60",
-  "--embedding-dim",
-  "8",
-  "--lstm-units",
-  "8",
-  "--dense-units",
-  "16",
-  "--epochs",
-  "1",
-]; // deno-fmt-ignore
-
 Deno.test("the bundle alone trains, evaluates and scores offline with scoped permissions", async () => {
   const dir = await edgeDir();
-  await numbersFile(`${dir}/train.tsv`, 0, 200);
-  await numbersFile(`${dir}/test.tsv`, 500, 40);
+  await writeNumbersFile(`${dir}/train.tsv`, 0, 200);
+  await writeNumbersFile(`${dir}/test.tsv`, 500, 40);
   const read = "--allow-read=train.tsv,test.tsv,run";
   const t = await runBundle(dir, [read, "--allow-write=run"], [
-    "train", "--data", "train.tsv", ...small, "--out", "run", "--threads", "1", "--json",
+    "train",
+    "--data",
+    "train.tsv",
+    ...SMALL_MODEL_FLAGS,
+    "--epochs",
+    "1",
+    "--out",
+    "run",
+    "--threads",
+    "1",
+    "--json",
   ]); // deno-fmt-ignore
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stderr, /^backend wasm {2}simd on {2}threads 1$/m);
@@ -96,20 +77,35 @@ Deno.test("the bundle alone trains, evaluates and scores offline with scoped per
   assert.equal(JSON.parse(t.stdout).epochs, 1);
 
   const e = await runBundle(dir, [read], [
-    "eval", "--model", "run", "--data", "test.tsv", "--json", "--threads", "1",
+    "eval",
+    "--model",
+    "run",
+    "--data",
+    "test.tsv",
+    "--json",
+    "--threads",
+    "1",
   ]); // deno-fmt-ignore
   assert.equal(e.code, 0, e.stderr);
   assert.equal(JSON.parse(e.stdout).pairs, 40);
 
   const s = await runBundle(dir, [read], [
-    "score", "--model", "run", "--data", "test.tsv", "--threads", "1",
+    "score",
+    "--model",
+    "run",
+    "--data",
+    "test.tsv",
+    "--threads",
+    "1",
   ]); // deno-fmt-ignore
   assert.equal(s.code, 0, s.stderr);
   assert.equal(s.stdout.trim().split("\n").length, 40);
 
   // Deno creates DENO_DIR/npm; nothing was installed into it.
   const npm = [];
-  for await (const entry of Deno.readDir(`${dir}/.deno/npm`)) npm.push(entry.name);
+  for await (const entry of Deno.readDir(`${dir}/.deno/npm`)) {
+    npm.push(entry.name);
+  }
   assert.deepEqual(npm, []);
 });
 

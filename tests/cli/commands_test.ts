@@ -2,7 +2,7 @@
  * The commands end to end, as a user runs them: each in its own process.
  */
 import assert from "@std/assert";
-import { words } from "../../examples/numbers.ts";
+import { SMALL_MODEL_FLAGS, writeNumbersFile } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -29,48 +29,21 @@ async function run(task: string, args: string[]) {
   };
 }
 
-async function numbersFile(
-  dir: string,
-  name: string,
-  from: number,
-  count: number,
-) {
-  const lines = ["left\tright"];
-  for (let n = from; n < from + count; n++) {
-    lines.push(`${words(n * 37 % 9973)}\t${n * 37 % 9973}`);
-  }
-  const path = `${dir}/${name}`;
-  await Deno.writeTextFile(path, lines.join("\n") + "\n");
-  return path;
-}
-
-const small = [
-  "--left-tokenizer",
-  "word",
-  "--right-tokenizer",
-  "char",
-  "--left-len",
-  "10",
-  "--right-len",
-  "6",
-  "--vocab",
-  "60",
-  "--embedding-dim",
-  "8",
-  "--lstm-units",
-  "8",
-  "--dense-units",
-  "16",
-  "--epochs",
-  "2",
-]; // deno-fmt-ignore
-
 Deno.test("train -> eval -> embed -> score on a TSV of text pairs", async () => {
   const dir = await tempDir();
-  const trainFile = await numbersFile(dir, "train.tsv", 0, 200);
-  const testFile = await numbersFile(dir, "test.tsv", 500, 40);
+  const trainFile = await writeNumbersFile(`${dir}/train.tsv`, 0, 200);
+  const testFile = await writeNumbersFile(`${dir}/test.tsv`, 500, 40);
   const model = `${dir}/run`;
-  const t = await run("train", ["--data", trainFile, ...small, "--out", model, "--json"]);
+  const t = await run("train", [
+    "--data",
+    trainFile,
+    ...SMALL_MODEL_FLAGS,
+    "--epochs",
+    "2",
+    "--out",
+    model,
+    "--json",
+  ]);
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stderr, /^backend wasm {2}simd on {2}threads \d+$/m);
   assert.match(t.stderr, /epoch 2\/2 {2}loss/);
@@ -81,12 +54,28 @@ Deno.test("train -> eval -> embed -> score on a TSV of text pairs", async () => 
   assert.equal(e.code, 0, e.stderr);
   const metrics = JSON.parse(e.stdout);
   assert.deepEqual(Object.keys(metrics).sort(), [
-    "accuracy", "auc", "f1", "mrr", "pairs", "recall_at_1", "recall_at_10", "threshold",
+    "accuracy",
+    "auc",
+    "f1",
+    "mrr",
+    "pairs",
+    "recall_at_1",
+    "recall_at_10",
+    "threshold",
   ]); // deno-fmt-ignore
   assert.equal(metrics.pairs, 40);
-  for (const k of ["auc", "accuracy", "recall_at_10"]) assert.ok(metrics[k] >= 0 && metrics[k] <= 1);
+  for (const k of ["auc", "accuracy", "recall_at_10"]) {
+    assert.ok(metrics[k] >= 0 && metrics[k] <= 1);
+  }
 
-  const m = await run("embed", ["--model", model, "--data", testFile, "--side", "right"]);
+  const m = await run("embed", [
+    "--model",
+    model,
+    "--data",
+    testFile,
+    "--side",
+    "right",
+  ]);
   assert.equal(m.code, 0, m.stderr);
   const vectors = m.stdout.trim().split("\n").map((l) => JSON.parse(l));
   assert.equal(vectors.length, 40);
