@@ -63,8 +63,42 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "matcher",
     note:
-      "the train command's --recipe matcher: as shared-max-infonce with Adam 3e-3",
-    model: { shareWeights: true, pooling: "max" },
+      "the train command's --recipe matcher: as shared-max-infonce with Adam 3e-3, definitions cut at 256",
+    model: { shareWeights: true, pooling: "max", rightLen: 256 },
+    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
+    data: { sharedVocab: true },
+  },
+  {
+    name: "matcher-words",
+    note:
+      "as matcher with word tokens (20,000 words), terms cut at 16 words, definitions at 128",
+    model: {
+      shareWeights: true,
+      pooling: "max",
+      vocab: 20000,
+      leftLen: 16,
+      rightLen: 128,
+    },
+    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
+    data: { tokenizer: "word", sharedVocab: true },
+  },
+  {
+    name: "matcher-char3",
+    note:
+      "as matcher with character 3-gram tokens (8,000 most frequent), one per character",
+    model: { shareWeights: true, pooling: "max", rightLen: 256, vocab: 8000 },
+    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
+    data: { tokenizer: "char3", sharedVocab: true },
+  },
+  {
+    name: "matcher-h128",
+    note: "as matcher with 128 LSTM units instead of 64",
+    model: {
+      shareWeights: true,
+      pooling: "max",
+      rightLen: 256,
+      lstmUnits: 128,
+    },
     train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
     data: { sharedVocab: true },
   },
@@ -99,7 +133,7 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "shared-max-infonce-b64",
     note: "as matcher with batches of 64 (more in-batch negatives)",
-    model: { shareWeights: true, pooling: "max" },
+    model: { shareWeights: true, pooling: "max", rightLen: 256 },
     train: {
       loss: "infonce",
       temperature: 0.05,

@@ -7,7 +7,7 @@ import { defaultThreads } from "../backend/setup.ts";
 import { startBackend } from "./backend.ts";
 import { MAX_THREADS } from "../backend/threads.ts";
 import type { DataSpec } from "../data/dataset.ts";
-import type { TokenizerKind } from "../data/tokenizer.ts";
+import { TOKENIZER_KINDS, type TokenizerKind } from "../data/tokenizer.ts";
 import { DISTANCE_KINDS, type DistanceKind } from "../loss/contrastive.ts";
 import {
   DEFAULT_MODEL_CONFIG,
@@ -68,18 +68,18 @@ export const TRAIN_FLAGS: FlagTable = {
   },
   "tokenizer": {
     type: "enum",
-    choices: ["word", "char"],
+    choices: [...TOKENIZER_KINDS],
     default: "word",
     help: "Tokenizer for text on both sides",
   },
   "left-tokenizer": {
     type: "enum",
-    choices: ["word", "char"],
+    choices: [...TOKENIZER_KINDS],
     help: "Tokenizer for the left side (overrides --tokenizer)",
   },
   "right-tokenizer": {
     type: "enum",
-    choices: ["word", "char"],
+    choices: [...TOKENIZER_KINDS],
     help: "Tokenizer for the right side (overrides --tokenizer)",
   },
   "shared-vocab": {

@@ -8,6 +8,11 @@
  *   (`[\p{L}\p{M}\p{N}]+`); everything else separates words and is dropped.
  *   Marks are included so words in scripts such as Devanagari stay whole.
  * - `char`: one token per Unicode code point, spaces and punctuation included.
+ * - `char3`: one token per code point, the character 3-gram centred on it:
+ *   runs of white space become one space, the text is trimmed and padded
+ *   with a space at each end, so `"ab c"` gives `" ab"`, `"ab "`, `"b c"`,
+ *   `" c "`. Each step of the sequence then names its neighbours too, as the
+ *   features of a character 3-gram TF-IDF do.
  *
  * Ids: 0 = padding ({@link PAD_ID}), 1 = unknown ({@link UNKNOWN_ID}), then the
  * kept tokens from 2 up, most frequent first, so a vocabulary of size V holds
@@ -17,8 +22,15 @@
  */
 import { checkInteger } from "./_checks.ts";
 
-/** The two tokenizers, as named by `--tokenizer`. */
-export type TokenizerKind = "char" | "word";
+/** The tokenizers, as named by `--tokenizer`. */
+export type TokenizerKind = "char" | "char3" | "word";
+
+/** Every {@link TokenizerKind}, for flag choices and checks. */
+export const TOKENIZER_KINDS: readonly TokenizerKind[] = Object.freeze([
+  "char",
+  "char3",
+  "word",
+]);
 
 /** Id of padding, written after the last token. */
 export const PAD_ID = 0;
@@ -44,11 +56,25 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
  * import { tokenize } from "./tokenizer.ts";
  * ok(tokenize("Héllo, wörld 42!", "word").join("|") === "héllo|wörld|42");
  * ok(tokenize("Ab c", "char").join("|") === "a|b| |c");
+ * ok(tokenize(" Ab  c", "char3").join("|") === " ab|ab |b c| c ");
  * ```
  */
 export function tokenize(text: string, kind: TokenizerKind): string[] {
   const clean = text.normalize("NFC").toLowerCase();
-  return kind === "word" ? clean.match(WORD) ?? [] : [...clean];
+  switch (kind) {
+    case "word":
+      return clean.match(WORD) ?? [];
+    case "char3": {
+      const chars = [..." " + clean.replace(/\s+/g, " ").trim() + " "];
+      const out: string[] = [];
+      for (let i = 1; i + 1 < chars.length; i++) {
+        out.push(chars[i - 1]! + chars[i]! + chars[i + 1]!);
+      }
+      return out;
+    }
+    default:
+      return [...clean];
+  }
 }
 
 /** The result of {@link Vocabulary.encode}. */
@@ -261,11 +287,11 @@ export class Vocabulary {
         }`,
       );
     }
-    if (j.kind !== "char" && j.kind !== "word") {
+    if (!TOKENIZER_KINDS.includes(j.kind as TokenizerKind)) {
       throw new TypeError(
-        `Expected vocabulary kind "char" or "word" but found ${
-          JSON.stringify(j.kind)
-        }`,
+        `Expected vocabulary kind to be one of ${
+          TOKENIZER_KINDS.join(", ")
+        } but found ${JSON.stringify(j.kind)}`,
       );
     }
     if (typeof j.size !== "number") {
@@ -281,7 +307,7 @@ export class Vocabulary {
         "Expected vocabulary tokens to be an array of strings but found another value",
       );
     }
-    return new Vocabulary(j.kind, j.size, tokens);
+    return new Vocabulary(j.kind as TokenizerKind, j.size, tokens);
   }
 
   /** The JSON form, see {@link VocabularyJson}. */

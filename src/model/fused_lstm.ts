@@ -29,6 +29,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { lstmRecurrence } from "./lstm_op.ts";
+import { tableIsCheaper, tokenSource } from "./token_table.ts";
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type InitializerArg = tfl.LSTMLayerArgs["kernelInitializer"];
@@ -231,8 +232,7 @@ export class FusedLSTM extends tfl.layers.Layer {
       const mask = maskIn == null
         ? tf.ones([B, T])
         : tf.cast(tf.cast(tf.reshape(maskIn, [B, T]), "bool"), "float32"); // [B, T]
-      let xp = tf.matMul(tf.reshape(x, [B * T, E]), this.kernel!.read()); // [B*T, 4H]
-      if (this.bias !== null) xp = tf.add(xp, this.bias.read());
+      const xp = this.#project(x); // [B*T, 4H]
       return lstmRecurrence(
         tf.reshape(xp, [B, T, 4 * H]),
         this.recurrentKernel!.read() as tf.Tensor2D,
@@ -243,6 +243,28 @@ export class FusedLSTM extends tfl.layers.Layer {
   }
 
   /** A config that tfjs-layers' `LSTM` accepts as is (see the porting note). */
+  /**
+   * The input projection `x W + b` for every token, `[B T, 4H]`: through
+   * the projected vocabulary when `x` is a traced Embedding's output and
+   * that is cheaper (see token_table.ts), else one product over all tokens.
+   */
+  #project(x: tf.Tensor3D): tf.Tensor2D {
+    const [B, T, E] = x.shape;
+    const source = tokenSource(x);
+    const kernel = this.kernel!.read();
+    const withBias = (t: tf.Tensor2D) =>
+      this.bias === null ? t : tf.add(t, this.bias.read()) as tf.Tensor2D;
+    if (
+      source !== undefined &&
+      tableIsCheaper(source.embeddings.shape[0]!, B, T)
+    ) {
+      const table = withBias(tf.matMul(source.embeddings.read(), kernel)); // [V, 4H]
+      const ids = tf.reshape(tf.cast(source.ids(), "int32"), [B * T]);
+      return tf.gather(table, ids); // [B*T, 4H]
+    }
+    return withBias(tf.matMul(tf.reshape(x, [B * T, E]), kernel));
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     return {
       ...this.#cell.getConfig(),

@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
+import { linkTokens, tokenSource } from "./token_table.ts";
 
 /** Reverses axis 1 of its input and of its mask; serializable. */
 export class ReverseTime extends tfl.layers.Layer {
@@ -37,7 +38,16 @@ export class ReverseTime extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    return tf.reverse(x, 1);
+    const out = tf.reverse(x, 1);
+    const source = tokenSource(x);
+    if (source !== undefined) {
+      // a FusedLSTM reading `out` may project the vocabulary (token_table.ts)
+      linkTokens(out, {
+        ids: () => tf.reverse(source.ids(), 1),
+        embeddings: source.embeddings,
+      });
+    }
+    return out;
   }
 }
 tf.serialization.registerClass(ReverseTime);

@@ -16,6 +16,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import type { ModelConfig } from "./config.ts";
 import { FusedLSTM } from "./fused_lstm.ts";
 import { MaskedPooling, type PoolingMode } from "./pooling.ts";
+import { traceEmbedding } from "./token_table.ts";
 import { ReverseTime } from "./reverse_time.ts";
 
 /** The two encoders. `left === right` when weights are shared. */
@@ -128,7 +129,8 @@ export function buildBranch(
       dtype: "int32",
       name: `${name}_tokens`,
     }); // [B, T]
-    const embedded = tfl.layers.embedding({
+    // traced: a FusedLSTM reading it projects the vocabulary, not each token
+    const embedded = traceEmbedding(tfl.layers.embedding({
       name: `${name}_embedding`,
       inputDim: config.vocab,
       outputDim: config.embeddingDim,
@@ -138,7 +140,7 @@ export function buildBranch(
         maxval: 0.05,
         seed,
       }),
-    }).apply(input) as tfl.SymbolicTensor; // [B, T, E]
+    })).apply(input) as tfl.SymbolicTensor; // [B, T, E]
     const sequences = config.pooling !== "last";
     const read = (x: tfl.SymbolicTensor, suffix: string, k: number) => {
       const h = factory({

@@ -34,6 +34,29 @@ Deno.test("tokenize() gives one char token per code point, spaces included", () 
   deepStrictEqual(tokenize("Ab 😀", "char"), ["a", "b", " ", "😀"]);
 });
 
+Deno.test("tokenize() gives one centred character 3-gram per code point", () => {
+  deepStrictEqual(tokenize("Ab 😀", "char3"), [" ab", "ab ", "b 😀", " 😀 "]);
+  // white space runs become one space, ends are trimmed
+  deepStrictEqual(tokenize("\tX \n\n y  ", "char3"), [" x ", "x y", " y "]);
+  deepStrictEqual(tokenize("z", "char3"), [" z "]);
+  deepStrictEqual(tokenize("   ", "char3"), []);
+});
+
+Deno.test("char3 vocabularies round-trip and encode", async () => {
+  const vocab = await Vocabulary.build(["ab ab", "abc"], {
+    kind: "char3",
+    size: 10,
+  });
+  strictEqual(vocab.tokens[0], " ab"); // 3 times
+  const back = Vocabulary.fromJSON(JSON.parse(JSON.stringify(vocab)));
+  strictEqual(back.kind, "char3");
+  deepStrictEqual([...back.encode("ab", 3).ids], [
+    vocab.idOf(" ab"),
+    vocab.idOf("ab "),
+    PAD_ID,
+  ]);
+});
+
 Deno.test("tokenize() returns no tokens for text without words", () => {
   deepStrictEqual(tokenize("?! --", "word"), []);
 });
@@ -154,7 +177,10 @@ Deno.test("Vocabulary.fromJSON() rejects an unknown kind", () => {
         size: 3,
         tokens: [],
       }),
-    { message: 'Expected vocabulary kind "char" or "word" but found "bpe"' },
+    {
+      message:
+        'Expected vocabulary kind to be one of char, char3, word but found "bpe"',
+    },
   );
 });
 

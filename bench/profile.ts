@@ -1,0 +1,95 @@
+/**
+ * Where a training or inference batch of the seed model spends its time:
+ * wall time per kernel over one profiled batch, summed by kernel name.
+ *
+ *     deno run -A bench/profile.ts [--threads N] [--batch 32] [--left 52] [--right 600] [--infer]
+ *
+ * Uses `tf.profile`, which times each kernel on the wasm backend with the
+ * wall clock; the rest of the batch's time (JavaScript between kernels:
+ * the tape, layer calls, Adam's bookkeeping) is printed as "outside kernels".
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { parseArgs } from "@std/cli/parse-args";
+import { startBackend } from "../src/cli/backend.ts";
+import { buildSiamese, encode } from "../src/model/siamese.ts";
+import { modelConfig } from "../src/model/config.ts";
+import { trainStep } from "../src/train/step.ts";
+
+const { values } = parseArgs({
+  options: {
+    threads: { type: "string", default: "1" },
+    batch: { type: "string", default: "32" },
+    left: { type: "string", default: "52" },
+    right: { type: "string", default: "600" },
+    infer: { type: "boolean", default: false },
+  },
+});
+const threads = Number(values.threads);
+const B = Number(values.batch), T1 = Number(values.left);
+const T2 = Number(values.right);
+await startBackend(threads);
+
+const model = buildSiamese(modelConfig({ leftLen: T1, rightLen: T2 }), 1);
+const ids = (t: number) =>
+  tf.tensor2d(
+    Int32Array.from({ length: B * t }, (_, i) => 1 + (i * 7919) % 999),
+    [B, t],
+    "int32",
+  );
+const batch = {
+  left: ids(T1),
+  right: ids(T2),
+  labels: tf.tensor1d(Float32Array.from({ length: B }, (_, i) => i % 2)),
+};
+const optimizer = tf.train.adam(1e-3);
+const options = { distance: "cosine" as const, margin: 1 };
+const run = values.infer
+  ? () =>
+    tf.tidy(() => {
+      const a = encode(model.left, batch.left);
+      const b = encode(model.right, batch.right);
+      a.dataSync();
+      b.dataSync();
+    })
+  : () => void trainStep(model, batch, optimizer, options);
+
+for (let i = 0; i < 3; i++) run(); // warm-up: weights, Adam slots
+const t0 = performance.now();
+for (let i = 0; i < 5; i++) run();
+const plain = (performance.now() - t0) / 5;
+
+const t1 = performance.now();
+const info = await tf.profile(run);
+const profiled = performance.now() - t1;
+const byName = new Map<string, { ms: number; calls: number }>();
+for (const k of info.kernels) {
+  const ms = await k.kernelTimeMs as number;
+  const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+  e.ms += typeof ms === "number" ? ms : 0;
+  e.calls++;
+  byName.set(k.name, e);
+}
+const rows = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms);
+const inKernels = rows.reduce((s, [, e]) => s + e.ms, 0);
+console.log(
+  `${values.infer ? "inference" : "training"} batch B ${B}, ${T1}+${T2}, ` +
+    `threads ${threads}: ${plain.toFixed(1)} ms unprofiled, ` +
+    `${profiled.toFixed(1)} ms profiled`,
+);
+console.log("kernel                    calls        ms   share");
+for (const [name, e] of rows) {
+  if (e.ms < 0.05 * inKernels / 100) continue;
+  console.log(
+    `${name.padEnd(24)} ${String(e.calls).padStart(6)} ${
+      e.ms.toFixed(1).padStart(9)
+    } ${(100 * e.ms / profiled).toFixed(1).padStart(6)}%`,
+  );
+}
+console.log(
+  `${"outside kernels".padEnd(24)} ${"".padStart(6)} ${
+    (profiled - inKernels).toFixed(1).padStart(9)
+  } ${(100 * (profiled - inKernels) / profiled).toFixed(1).padStart(6)}%`,
+);
+Deno.exit(0);

@@ -1,0 +1,148 @@
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { ok as assert, strictEqual as equal } from "@std/assert";
+import { setupBackend } from "../../src/backend/setup.ts";
+import { FusedLSTM } from "../../src/model/fused_lstm.ts";
+import { ReverseTime } from "../../src/model/reverse_time.ts";
+import { tokenSource, traceEmbedding } from "../../src/model/token_table.ts";
+import { assertClose } from "../_close.ts";
+
+await setupBackend({ log: false });
+
+const V = 7, E = 5, H = 8, B = 4, T = 6;
+
+/** Ids `[B, T]` with post-padding: row lengths T, 3, 1, 0. */
+function ids(): tf.Tensor2D {
+  const rows = tf.randomUniform([B, T], 1, V, "int32", 3)
+    .arraySync() as number[][];
+  [T, 3, 1, 0].forEach((len, b) => rows[b]!.fill(0, len));
+  return tf.tensor2d(rows, undefined, "int32");
+}
+
+interface Parts {
+  embedding: tfl.layers.Layer;
+  lstm: FusedLSTM;
+  reverse: ReverseTime;
+}
+
+function parts(returnSequences: boolean): Parts {
+  return {
+    embedding: traceEmbedding(
+      tfl.layers.embedding({
+        inputDim: V,
+        outputDim: E,
+        maskZero: true,
+        embeddingsInitializer: tfl.initializers.randomUniform({
+          minval: -1,
+          maxval: 1,
+          seed: 1,
+        }),
+      }),
+    ),
+    lstm: new FusedLSTM({
+      units: H,
+      returnSequences,
+      biasInitializer: tfl.initializers.randomUniform({
+        minval: -1,
+        maxval: 1,
+        seed: 2,
+      }),
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }),
+      recurrentInitializer: tfl.initializers.glorotUniform({ seed: 4 }),
+    }),
+    reverse: new ReverseTime(),
+  };
+}
+
+/**
+ * Output and gradients of `sum(out * w)` in every weight. With `detach`,
+ * the LSTM reads a copy of the embedded tensor, which is not linked to
+ * the ids, so it projects every token: the reference.
+ */
+function run(p: Parts, x: tf.Tensor2D, detach: boolean, reversed: boolean) {
+  const mask = p.embedding.computeMask(x) as tf.Tensor;
+  const forward = () => {
+    let emb = p.embedding.apply(x) as tf.Tensor;
+    let m = mask;
+    if (reversed) {
+      m = p.reverse.computeMask(emb, mask);
+      emb = p.reverse.apply(emb) as tf.Tensor;
+    }
+    if (detach) emb = tf.clone(emb);
+    return p.lstm.apply(emb, { mask: m }) as tf.Tensor;
+  };
+  const out = forward();
+  const w = tf.randomUniform(out.shape, -1, 1, "float32", 9);
+  const vars = [...p.embedding.trainableWeights, ...p.lstm.trainableWeights]
+    .map((v) => v.read() as tf.Variable);
+  const { grads } = tf.variableGrads(() => tf.sum(tf.mul(forward(), w)), vars);
+  return { out, grads: vars.map((v) => grads[v.name]!) };
+}
+
+/** Shapes of the matMul inputs run by `fn`. */
+async function matMulShapes(fn: () => tf.Tensor): Promise<string[]> {
+  const info = await tf.profile(fn);
+  return info.kernels
+    .filter((k) => k.name === "BatchMatMul" || k.name === "_FusedMatMul")
+    .map((k) => k.inputShapes.map((s) => `[${s}]`).join("x"));
+}
+
+for (const reversed of [false, true]) {
+  for (const sequences of [true, false]) {
+    Deno.test(
+      `vocabulary table equals per-token projection (${
+        reversed ? "reversed, " : ""
+      }${sequences ? "sequences" : "last"})`,
+      async () => {
+        const p = parts(sequences);
+        const x = ids();
+        // V 7 <= B T 24: the linked path projects the vocabulary [V, E]
+        const shapes = await matMulShapes(() => run(p, x, false, reversed).out);
+        assert(
+          shapes.some((s) => s.startsWith(`[${V},${E}]`)),
+          `expected a [${V},${E}] product, found ${shapes.join(", ")}`,
+        );
+        const detachedShapes = await matMulShapes(() =>
+          run(p, x, true, reversed).out
+        );
+        assert(
+          detachedShapes.every((s) => !s.startsWith(`[${V},${E}]`)),
+          `expected no vocabulary product, found ${detachedShapes.join(", ")}`,
+        );
+        const fast = run(p, x, false, reversed);
+        const ref = run(p, x, true, reversed);
+        assertClose(fast.out, ref.out, "output");
+        equal(fast.grads.length, 4);
+        fast.grads.forEach((g, i) =>
+          assertClose(g, ref.grads[i]!, `gradient ${i}`)
+        );
+      },
+    );
+  }
+}
+
+Deno.test("a large vocabulary keeps the per-token projection", async () => {
+  const embedding = traceEmbedding(
+    tfl.layers.embedding({ inputDim: 100, outputDim: E }),
+  );
+  const lstm = new FusedLSTM({ units: H });
+  const x = ids(); // 24 tokens < 100 ids
+  const shapes = await matMulShapes(() =>
+    lstm.apply(embedding.apply(x)) as tf.Tensor
+  );
+  assert(
+    shapes.some((s) => s.startsWith(`[${B * T},${E}]`)),
+    `expected a [${B * T},${E}] product, found ${shapes.join(", ")}`,
+  );
+});
+
+Deno.test("tracing twice wraps once; untraced outputs have no source", () => {
+  const embedding = tfl.layers.embedding({ inputDim: V, outputDim: E });
+  const call = traceEmbedding(embedding).call;
+  equal(traceEmbedding(embedding).call, call);
+  const x = ids();
+  const out = embedding.apply(x) as tf.Tensor;
+  equal(tokenSource(out)?.ids(), x);
+  const plain = tfl.layers.embedding({ inputDim: V, outputDim: E });
+  equal(tokenSource(plain.apply(x) as tf.Tensor), undefined);
+});
