@@ -226,7 +226,7 @@ export class FusedLSTM extends tfl.layers.Layer {
     }
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D; // [B, T, E]
-      const [B, T, E] = x.shape;
+      const [B, T] = x.shape;
       const H = this.units;
       const maskIn = Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask;
       const mask = maskIn == null
