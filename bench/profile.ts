@@ -24,6 +24,7 @@ const { values } = parseArgs({
     left: { type: "string", default: "52" },
     right: { type: "string", default: "600" },
     infer: { type: "boolean", default: false },
+    shapes: { type: "boolean", default: false },
   },
 });
 const threads = Number(values.threads);
@@ -63,6 +64,17 @@ const plain = (performance.now() - t0) / 5;
 const t1 = performance.now();
 const info = await tf.profile(run);
 const profiled = performance.now() - t1;
+if (values.shapes) {
+  for (const k of info.kernels) {
+    if (!/MatMul/.test(k.name)) continue;
+    const ms = await k.kernelTimeMs as number;
+    console.log(
+      `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join(" x ")} ${
+        ms.toFixed(2)
+      } ms`,
+    );
+  }
+}
 const byName = new Map<string, { ms: number; calls: number }>();
 for (const k of info.kernels) {
   const ms = await k.kernelTimeMs as number;

@@ -55,10 +55,36 @@ export async function setLstmThreads(threads: number): Promise<number> {
       `Expected threads to be an integer of at least 1 but found ${threads}`,
     );
   }
-  if (pool?.threads === threads) return threads;
+  const heap = sharedHeap();
+  if (pool?.threads === threads && pool.heap === heap) return threads;
   pool?.stop();
-  pool = threads > 1 ? await LstmThreads.start(threads) : undefined;
+  pool = threads > 1 ? await LstmThreads.start(threads, heap) : undefined;
   return threads;
+}
+
+/**
+ * The wasm backend's heap when it is a shared memory (tfjs runs its
+ * multithreaded build), which the LSTM workers can then use in place.
+ */
+function sharedHeap(): WebAssembly.Memory | undefined {
+  if (tf.getBackend() !== "wasm") return undefined;
+  const heap = heapOf((tf.backend() as unknown as WasmBackend).wasm);
+  return heap.buffer instanceof SharedArrayBuffer ? heap : undefined;
+}
+
+/**
+ * The LSTM thread pool, if one runs and works in place on `heap`: then
+ * it may split other large kernels too (see big_matmul.ts).
+ */
+export function inPlacePool(heap: WebAssembly.Memory): LstmThreads | undefined {
+  return pool?.heap === heap ? pool : undefined;
+}
+
+/** The pool, if it can run kernels on `heap` (in place or on copies). */
+function poolFor(heap: WebAssembly.Memory): LstmThreads | undefined {
+  return pool !== undefined && (pool.heap === undefined || pool.heap === heap)
+    ? pool
+    : undefined;
 }
 
 /** The kernel instance working on this backend's heap. */
@@ -125,7 +151,8 @@ function forwardKernel(
       z: z!,
       act: act!,
     };
-    if (pool) pool.forward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
+    const threads = poolFor(heapOf(be.wasm));
+    if (threads) threads.forward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
     else kernelFor(be).forward(dims, ptrs);
   });
   if (train) return [hs!, cs!, gates!, hLast!];
@@ -164,7 +191,8 @@ function backwardKernel(
       dc: dc!,
       act: act!,
     };
-    if (pool) pool.backward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
+    const threads = poolFor(heapOf(be.wasm));
+    if (threads) threads.backward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
     else kernelFor(be).backward(dims, ptrs);
   });
   return [dz, hPrevT];

@@ -1,8 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { deepStrictEqual as deepEqual, ok as assert } from "@std/assert";
+import {
+  deepStrictEqual as deepEqual,
+  ok as assert,
+  strictEqual as equal,
+} from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { BIG_MATMUL_MIN_B } from "../../src/backend/big_matmul.ts";
 import { LstmKernel } from "../../src/model/lstm_kernel/kernel.ts";
+import { setLstmThreads } from "../../src/model/lstm_op.ts";
 
 await setupBackend({ log: false });
 
@@ -60,8 +65,8 @@ Deno.test("matMul() with transposeA and a large B, and with a batch of one, matc
 });
 
 Deno.test("the kernel's own GEMM (used with one thread) matches a plain product", () => {
-  // exercised directly: in a test process with a thread pool the wrapper
-  // hands every product to XNNPACK
+  // exercised directly: in a test process with a tfjs thread pool and no
+  // LSTM pool the wrapper hands every product to XNNPACK
   const [M, K, N] = [5, 37, 19];
   const memory = new WebAssembly.Memory({ initial: 1 });
   const f32 = new Float32Array(memory.buffer);
@@ -81,5 +86,38 @@ Deno.test("the kernel's own GEMM (used with one thread) matches a plain product"
         `C[${m}, ${n}] = ${got}, expected ${want}`,
       );
     }
+  }
+});
+
+Deno.test("with the LSTM pool on the shared heap, large products are split by rows and equal the one-thread kernel's bit for bit", async () => {
+  equal(await setLstmThreads(2), 2);
+  try {
+    for (const [M, K, N] of [[5, 4099, 263], [64, 5000, 256]]) {
+      tf.tidy(() => {
+        const a = tf.randomNormal([M!, K!], 0, 1, "float32", 5) as tf.Tensor2D;
+        const b = tf.randomNormal([K!, N!], 0, 1, "float32", 6) as tf.Tensor2D;
+        const got = tf.matMul(a, b).dataSync();
+        // the same product by the kernel alone, on a private memory
+        const bytes = 4 * (M! * K! + K! * N! + M! * N!);
+        const memory = new WebAssembly.Memory({
+          initial: Math.ceil(bytes / 65536),
+        });
+        const f32 = new Float32Array(memory.buffer);
+        f32.set(a.dataSync(), 0);
+        f32.set(b.dataSync(), M! * K!);
+        LstmKernel.create(memory).matmul(
+          M!,
+          N!,
+          K!,
+          0,
+          4 * M! * K!,
+          4 * (M! * K! + K! * N!),
+        );
+        const want = f32.subarray(M! * K! + K! * N!, bytes / 4);
+        deepEqual([...got], [...want]);
+      });
+    }
+  } finally {
+    await setLstmThreads(1);
   }
 });

@@ -221,10 +221,18 @@ export class LstmKernel {
    * @param p byte offsets, see {@link ForwardPointers}
    */
   forward(d: Dims, p: ForwardPointers): void {
+    this.forwardRows(d, 0, d.batch, p);
+  }
+
+  /**
+   * {@link forward} for rows [b0, b1) only; `p.act` must have room for
+   * b1 - b0 entries.
+   */
+  forwardRows(d: Dims, b0: number, b1: number, p: ForwardPointers): void {
     checkUnits(d.units);
     this.#exports.lstm_forward(
-      0,
-      d.batch,
+      b0,
+      b1,
       d.steps,
       d.units,
       p.xp,
@@ -260,14 +268,32 @@ export class LstmKernel {
    * @param p byte offsets, see {@link BackwardPointers}
    */
   backwardRows(d: Dims, rows: number, p: BackwardPointers): void {
+    this.transposeKernel(d, p);
+    this.backwardRange(d, 0, rows, p);
+  }
+
+  /**
+   * Writes `p.ut`, the recurrent kernel transposed, which
+   * {@link LstmKernel.backwardRange} reads.
+   */
+  transposeKernel(d: Dims, p: BackwardPointers): void {
+    checkUnits(d.units);
+    this.#exports.transpose(d.units, 4 * d.units, p.u, p.ut);
+  }
+
+  /**
+   * {@link backward} for rows [b0, b1) only, after
+   * {@link LstmKernel.transposeKernel}; `p.act` must have room for
+   * b1 - b0 entries (threads running other rows pass other parts of it).
+   */
+  backwardRange(d: Dims, b0: number, b1: number, p: BackwardPointers): void {
     checkUnits(d.units);
     const { batch: B, steps: T, units: H } = d;
     const e = this.#exports;
-    e.transpose(H, 4 * H, p.u, p.ut);
-    e.shift_transpose(0, rows, B, T, H, p.hs, p.hPrevT);
+    e.shift_transpose(b0, b1, B, T, H, p.hs, p.hPrevT);
     e.lstm_backward(
-      0,
-      rows,
+      b0,
+      b1,
       T,
       H,
       p.dhs,

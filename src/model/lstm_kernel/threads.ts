@@ -5,9 +5,13 @@
  * the calling thread blocks (`Atomics.wait`) until all are done, then copies
  * the workers' results back. No synchronisation happens inside the time loop.
  *
- * Why copies: tfjs-backend-wasm's heap is a plain (unshared) memory, so only
- * the calling thread can see it. The copies cost little next to the time
- * loop (the rows a worker gets are contiguous in every array but one).
+ * Why copies: with one tfjs thread, tfjs-backend-wasm's heap is a plain
+ * (unshared) memory, so only the calling thread can see it. With more,
+ * tfjs runs its multithreaded build, whose heap is a shared memory: a pool
+ * started on that heap ({@link LstmThreads.start} with `heap`) has every
+ * thread work in place on its own rows, and nothing is copied.
+ *
+ * The pool also splits large products by rows ({@link LstmThreads.matmul}).
  *
  * Workers come from a script built here as a string (a `blob:` URL), so the
  * module needs no file of its own at run time.
@@ -22,7 +26,7 @@ import type {
   LstmKernel,
 } from "./kernel.ts";
 
-const FORWARD = 1, BACKWARD = 2, STOP = -1;
+const FORWARD = 1, BACKWARD = 2, MATMUL = 3, BACKWARD_ROWS = 4, STOP = -1;
 
 /** Script of a worker: waits for a job in `ctl`, runs it, signals back. */
 const WORKER_SOURCE = `
@@ -42,6 +46,12 @@ self.onmessage = (event) => {
     try {
       if (op === ${FORWARD}) {
         k.lstm_forward(...a.slice(0, 14));
+      } else if (op === ${MATMUL}) {
+        k.matmul(...a.slice(0, 6));
+      } else if (op === ${BACKWARD_ROWS}) {
+        const [b0, b1, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, hs, hPrevT, act] = a;
+        k.shift_transpose(b0, b1, B, T, H, hs, hPrevT);
+        k.lstm_backward(b0, b1, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, act);
       } else {
         const [B, T, H, dhs, dhl, gates, cs, mask, u, ut, dz, dh, dh2, dc, hs, hPrevT, act] = a;
         k.transpose(H, 4 * H, u, ut);
@@ -96,25 +106,43 @@ export class LstmThreads {
   /** Threads used, the calling one included. */
   readonly threads: number;
 
-  private constructor(memory: WebAssembly.Memory, workers: WorkerSlot[]) {
+  /**
+   * The shared heap the workers work on in place, or undefined when they
+   * work on copies in their own memory.
+   */
+  readonly heap: WebAssembly.Memory | undefined;
+
+  private constructor(
+    memory: WebAssembly.Memory,
+    workers: WorkerSlot[],
+    inPlace: boolean,
+  ) {
     this.#memory = memory;
     this.#workers = workers;
     this.threads = workers.length + 1;
+    this.heap = inPlace ? memory : undefined;
   }
 
   /**
    * Starts `threads - 1` workers and waits until they are ready.
    *
    * @param threads total threads, at least 2
+   * @param heap tfjs's heap, if it is a shared memory: the workers then
+   *   work on it in place (only calls on that heap may use the pool)
    * @returns the pool
    */
-  static async start(threads: number): Promise<LstmThreads> {
+  static async start(
+    threads: number,
+    heap?: WebAssembly.Memory,
+  ): Promise<LstmThreads> {
     if (!(Number.isInteger(threads) && threads >= 2)) {
       throw new RangeError(
         `Expected threads to be an integer of at least 2 but found ${threads}`,
       );
     }
-    const memory = new WebAssembly.Memory({
+    const inPlace = heap !== undefined &&
+      heap.buffer instanceof SharedArrayBuffer;
+    const memory = inPlace ? heap : new WebAssembly.Memory({
       initial: 1,
       maximum: 65536,
       shared: true,
@@ -143,7 +171,7 @@ export class LstmThreads {
           return { worker, ctl, seq: 0 };
         }),
       );
-      return new LstmThreads(memory, workers);
+      return new LstmThreads(memory, workers, inPlace);
     } finally {
       URL.revokeObjectURL(url);
     }
@@ -192,6 +220,44 @@ export class LstmThreads {
   }
 
   /**
+   * `C [M, N] = A [M, K] B [K, N]` (the kernel's unpacked product) with the
+   * rows of A and C split between threads. Only for a pool working in
+   * place ({@link LstmThreads.heap}); offsets are bytes into that heap.
+   */
+  matmul(
+    main: LstmKernel,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void {
+    this.#requireInPlace("matmul");
+    const ranges = this.#split(M);
+    ranges.slice(1).forEach(([m0, m1], i) =>
+      this.#post(this.#workers[i]!, MATMUL, [
+        m1 - m0,
+        N,
+        K,
+        a + m0 * K * 4,
+        b,
+        c + m0 * N * 4,
+      ])
+    );
+    main.matmul(ranges[0]![1], N, K, a, b, c);
+    for (let i = 1; i < ranges.length; i++) this.#wait(this.#workers[i - 1]!);
+  }
+
+  #requireInPlace(what: string): void {
+    if (this.heap === undefined) {
+      throw new Error(
+        `LstmThreads.${what}: the pool was started without tfjs's shared heap`,
+      );
+    }
+  }
+
+  /**
    * {@link LstmKernel.forward} with rows split between threads.
    *
    * @param heap the memory `p` points into (tfjs's heap)
@@ -205,6 +271,7 @@ export class LstmThreads {
     d: Dims,
     p: ForwardPointers,
   ): void {
+    if (this.heap !== undefined) return this.#forwardInPlace(main, d, p);
     const { steps: T, units: H } = d;
     const G = 4 * H;
     const ranges = this.#split(d.batch);
@@ -275,6 +342,7 @@ export class LstmThreads {
     d: Dims,
     p: BackwardPointers,
   ): void {
+    if (this.heap !== undefined) return this.#backwardInPlace(main, d, p);
     const { batch: B, steps: T, units: H } = d;
     const G = 4 * H;
     const ranges = this.#split(B);
@@ -342,6 +410,63 @@ export class LstmThreads {
         );
       }
     }
+  }
+
+  /** Forward on a shared heap: every thread runs its rows in place. */
+  #forwardInPlace(main: LstmKernel, d: Dims, p: ForwardPointers): void {
+    const { steps: T, units: H } = d;
+    const ranges = this.#split(d.batch);
+    ranges.slice(1).forEach(([b0, b1], i) =>
+      this.#post(this.#workers[i]!, FORWARD, [
+        b0,
+        b1,
+        T,
+        H,
+        p.xp,
+        p.u,
+        p.mask,
+        p.hs,
+        p.cs,
+        p.gates,
+        p.h,
+        p.c,
+        p.z,
+        p.act + b0 * 4, // act is filled from its start: one part per thread
+      ])
+    );
+    main.forwardRows(d, 0, ranges[0]![1], p);
+    for (let i = 1; i < ranges.length; i++) this.#wait(this.#workers[i - 1]!);
+  }
+
+  /** Backward on a shared heap: every thread runs its rows in place. */
+  #backwardInPlace(main: LstmKernel, d: Dims, p: BackwardPointers): void {
+    const { batch: B, steps: T, units: H } = d;
+    const ranges = this.#split(B);
+    main.transposeKernel(d, p); // ut, read by every thread
+    ranges.slice(1).forEach(([b0, b1], i) =>
+      this.#post(this.#workers[i]!, BACKWARD_ROWS, [
+        b0,
+        b1,
+        B,
+        T,
+        H,
+        p.dhs,
+        p.dhLast,
+        p.gates,
+        p.cs,
+        p.mask,
+        p.ut,
+        p.dz,
+        p.dh,
+        p.dh2,
+        p.dc,
+        p.hs,
+        p.hPrevT,
+        p.act + b0 * 4,
+      ])
+    );
+    main.backwardRange(d, 0, ranges[0]![1], p);
+    for (let i = 1; i < ranges.length; i++) this.#wait(this.#workers[i - 1]!);
   }
 }
 
