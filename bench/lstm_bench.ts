@@ -19,6 +19,7 @@ import { parseArgs } from "@std/cli/parse-args";
 import { setupBackend } from "../src/backend/setup.ts";
 import { FusedLSTM } from "../src/model/fused_lstm.ts";
 import { setLstmThreads } from "../src/model/lstm_op.ts";
+import { traceEmbedding } from "../src/model/token_table.ts";
 
 /** Which LSTM a branch uses. */
 export type LstmKind = "stock" | "fused";
@@ -89,13 +90,15 @@ function branch(kind: LstmKind, steps: number): tfl.Sequential {
     unitForgetBias: true,
   };
   const m = tfl.sequential();
+  // traced as in the trainer's model: the fused LSTM then projects the
+  // vocabulary once (src/model/token_table.ts); the stock one ignores it
   m.add(
-    tfl.layers.embedding({
+    traceEmbedding(tfl.layers.embedding({
       inputDim: VOCAB,
       outputDim: EMBED,
       maskZero: true,
       inputLength: steps,
-    }),
+    })),
   );
   m.add(kind === "fused" ? new FusedLSTM(lstmArgs) : tfl.layers.lstm(lstmArgs));
   m.add(tfl.layers.dense({ units: OUT }));

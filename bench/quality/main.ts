@@ -3,7 +3,7 @@
  * against the TF-IDF bar.
  *
  *     deno run -A bench/quality/main.ts [--minutes N] [--dict foldoc]
- *       [--pairs-limit N] [--recipes all|none|a,b] [--json-out FILE]
+ *       [--pairs-limit N] [--recipes all|none|a,b] [--threads N] [--json-out FILE]
  *
  * 1. Makes `bench/.data/<dict>_{train,test}.tsv` if missing (make_data.ts).
  * 2. Baselines: TF-IDF over character 3-grams on the test pairs.
@@ -16,7 +16,8 @@
  *
  * @module
  */
-import { setupBackend } from "../../src/backend/setup.ts";
+import { defaultThreads } from "../../src/backend/setup.ts";
+import { startBackend } from "../../src/cli/backend.ts";
 import { runMain } from "../../src/cli/main.ts";
 import { helpText, parseFlags } from "../../src/cli/flags.ts";
 import { type DataInfo, describeData, makeData } from "./make_data.ts";
@@ -64,6 +65,12 @@ const FLAGS = {
     type: "string",
     default: "all",
     help: "recipes to train: all, none, or a comma-separated list",
+  },
+  "threads": {
+    type: "int",
+    min: 1,
+    max: 8,
+    help: "wasm and LSTM threads (default: the cores, at most 8)",
   },
   "json-out": {
     type: "string",
@@ -206,7 +213,9 @@ export async function runQualityBench(args: string[]): Promise<number> {
 
   // recipes
   if (recipes.length > 0) {
-    const backend = await setupBackend();
+    const backend = await startBackend(
+      (flags.threads as number | undefined) ?? defaultThreads(),
+    );
     let train = files.train;
     let trainPairs = info.trainPairs;
     const limit = flags["pairs-limit"] as number | undefined;

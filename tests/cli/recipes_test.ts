@@ -37,3 +37,12 @@ Deno.test("the matcher recipe shares nothing across two different tokenizers", (
   assert.equal(same["shared-vocab"], true);
   assert.equal(same["share-weights"], true);
 });
+
+Deno.test("the matcher recipe reads characters unless --tokenizer says otherwise", () => {
+  assert.equal(recipe([], "matcher").tokenizer, "char");
+  const words = recipe(["--tokenizer", "word"], "matcher");
+  assert.equal(words.tokenizer, "word");
+  assert.equal(words["shared-vocab"], true);
+  // the seed recipe keeps the command's default
+  assert.equal(recipe([], "seed").tokenizer, "word");
+});
