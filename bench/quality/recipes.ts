@@ -63,15 +63,20 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "matcher",
     note:
-      "the train command's --recipe matcher: as shared-max-infonce with Adam 3e-3, definitions cut at 256",
-    model: { shareWeights: true, pooling: "max", rightLen: 256 },
+      "the train command's --recipe matcher: as shared-max-infonce with Adam 3e-3, 128 LSTM units, definitions cut at 256",
+    model: {
+      shareWeights: true,
+      pooling: "max",
+      rightLen: 256,
+      lstmUnits: 128,
+    },
     train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
     data: { sharedVocab: true },
   },
   {
     name: "matcher-words",
     note:
-      "as matcher with word tokens (20,000 words), terms cut at 16 words, definitions at 128",
+      "as matcher-h64 with word tokens (20,000 words), terms cut at 16 words, definitions at 128",
     model: {
       shareWeights: true,
       pooling: "max",
@@ -85,26 +90,21 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "matcher-char3",
     note:
-      "as matcher with character 3-gram tokens (8,000 most frequent), one per character",
+      "as matcher-h64 with character 3-gram tokens (8,000 most frequent), one per character",
     model: { shareWeights: true, pooling: "max", rightLen: 256, vocab: 8000 },
     train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
     data: { tokenizer: "char3", sharedVocab: true },
   },
   {
-    name: "matcher-h128",
-    note: "as matcher with 128 LSTM units instead of 64",
-    model: {
-      shareWeights: true,
-      pooling: "max",
-      rightLen: 256,
-      lstmUnits: 128,
-    },
+    name: "matcher-h64",
+    note: "as matcher with 64 LSTM units (the seed's size)",
+    model: { shareWeights: true, pooling: "max", rightLen: 256 },
     train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
     data: { sharedVocab: true },
   },
   {
     name: "matcher-bidirectional",
-    note: "as matcher with a second LSTM reading backwards",
+    note: "as matcher-h64 with a second LSTM reading backwards",
     model: {
       shareWeights: true,
       pooling: "max",
@@ -117,7 +117,7 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "matcher-online",
     note:
-      "as matcher with the in-batch online contrastive loss (margin 0.5) instead of infonce",
+      "as matcher-h64 with the in-batch online contrastive loss (margin 0.5) instead of infonce",
     model: { shareWeights: true, pooling: "max", rightLen: 256 },
     train: { loss: "online-contrastive", margin: 0.5, learningRate: 3e-3 },
     data: { sharedVocab: true },
@@ -125,14 +125,14 @@ export const RECIPES: readonly Recipe[] = [
   {
     name: "matcher-600",
     note:
-      "as matcher with definitions cut at 600 characters (the seed's length)",
+      "as matcher-h64 with definitions cut at 600 characters (the seed's length)",
     model: { shareWeights: true, pooling: "max" },
     train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
     data: { sharedVocab: true },
   },
   {
     name: "shared-max-infonce-b64",
-    note: "as matcher with batches of 64 (more in-batch negatives)",
+    note: "as matcher-h64 with batches of 64 (more in-batch negatives)",
     model: { shareWeights: true, pooling: "max", rightLen: 256 },
     train: {
       loss: "infonce",

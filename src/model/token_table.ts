@@ -113,11 +113,14 @@ export function tokenSource(x: tf.Tensor): TokenSource | undefined {
  * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
  * import * as tfl from "@tensorflow/tfjs-layers";
+ * import { setupBackend } from "../backend/setup.ts";
  * import { linkTokens, tokenSource } from "./token_table.ts";
- * const x = tf.zeros([1, 2, 3]);
- * const embeddings = tfl.layers.embedding({ inputDim: 4, outputDim: 3 }).weights[0];
- * if (embeddings !== undefined) linkTokens(x, { ids: () => tf.zeros([1, 2]), embeddings });
- * assert.ok(embeddings === undefined || tokenSource(x) !== undefined);
+ * await setupBackend({ log: false });
+ * const layer = tfl.layers.embedding({ inputDim: 4, outputDim: 3 });
+ * const ids = tf.tensor2d([[1, 2]], [1, 2], "int32");
+ * const x = tf.reverse(layer.apply(ids) as tf.Tensor, 1);
+ * linkTokens(x, { ids: () => tf.reverse(ids, 1), embeddings: layer.weights[0]! });
+ * assert.deepEqual([...tokenSource(x)!.ids().dataSync()], [2, 1]);
  * ```
  */
 export function linkTokens(x: tf.Tensor, source: TokenSource): void {
