@@ -183,6 +183,44 @@ if (import.meta.main) {
   console.log(
     `(best of ${rounds} processes per setting, each the median of its batches)`,
   );
+  report.seedRounds = {
+    ours1,
+    oursAll,
+    torch1: torch1Rounds,
+    torchAll: torchAllRounds,
+  };
+  const spread = (label: string, train: number[], infer: number[]) =>
+    console.log(
+      `  rounds ${label.padEnd(22)} train ${
+        train.map((x) => x.toFixed(0)).join(" / ")
+      } ms  infer ${infer.map((x) => x.toFixed(0)).join(" / ")} ms`,
+    );
+  spread(
+    "ours, 1 thread",
+    ours1.map((t) => t.trainMs),
+    ours1.map((t) => t.inferMs),
+  );
+  if (all > 1) {
+    spread(
+      `ours, ${all} threads`,
+      oursAll.map((t) => t.trainMs),
+      oursAll.map((t) => t.inferMs),
+    );
+  }
+  if (torch1Rounds.length > 0) {
+    spread(
+      "PyTorch, 1 thread",
+      torch1Rounds.map((t) => t.train_ms),
+      torch1Rounds.map((t) => t.infer_ms),
+    );
+    if (all > 1) {
+      spread(
+        `PyTorch, ${all} threads`,
+        torchAllRounds.map((t) => t.train_ms),
+        torchAllRounds.map((t) => t.infer_ms),
+      );
+    }
+  }
   console.log(row("1 thread", one.fused));
   console.log(row(`${all} threads`, many.fused));
   console.log(
