@@ -93,7 +93,9 @@ const TRACED = Symbol("traceEmbedding");
  * ```ts
  * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "../backend/setup.ts";
  * import { tokenSource } from "./token_table.ts";
+ * await setupBackend({ log: false });
  * assert.ok(tokenSource(tf.zeros([1, 2, 3])) === undefined);
  * ```
  */
