@@ -9,7 +9,12 @@
  *
  * @module
  */
-import { LSTM_WASM_BASE64, LSTM_WASM_SHARED_BASE64 } from "./lstm_wasm.ts";
+import {
+  LSTM_WASM_BASE64,
+  LSTM_WASM_RELAXED_BASE64,
+  LSTM_WASM_RELAXED_SHARED_BASE64,
+  LSTM_WASM_SHARED_BASE64,
+} from "./lstm_wasm.ts";
 
 /** Byte offsets of the arguments of {@link LstmKernel.forward}. */
 export interface ForwardPointers {
@@ -130,10 +135,49 @@ interface Exports {
 let compiled: WebAssembly.Module | undefined;
 let compiledShared: WebAssembly.Module | undefined;
 
+function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+}
+
 function compile(base64: string): WebAssembly.Module {
-  return new WebAssembly.Module(
-    Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)),
-  );
+  return new WebAssembly.Module(bytesOf(base64));
+}
+
+let relaxed: boolean | undefined;
+
+/**
+ * Whether the engine runs relaxed SIMD, so the kernel can use fused
+ * multiply-add (V8 has since 11.4; Deno 2.9's does). Decided once.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { relaxedSimd } from "./kernel.ts";
+ * assert.ok(typeof relaxedSimd() === "boolean");
+ * ```
+ */
+export function relaxedSimd(): boolean {
+  return relaxed ??= WebAssembly.validate(bytesOf(LSTM_WASM_RELAXED_BASE64));
+}
+
+/**
+ * The kernel module's bytes, base64, for a plain or a shared memory: the
+ * relaxed-SIMD build when {@link relaxedSimd}, else the SIMD128 one. Worker
+ * threads compile the same variant as the calling thread, so every thread
+ * rounds alike.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { kernelBase64 } from "./kernel.ts";
+ * assert.ok(kernelBase64(true) !== kernelBase64(false));
+ * ```
+ */
+export function kernelBase64(shared: boolean): string {
+  if (relaxedSimd()) {
+    return shared ? LSTM_WASM_RELAXED_SHARED_BASE64 : LSTM_WASM_RELAXED_BASE64;
+  }
+  return shared ? LSTM_WASM_SHARED_BASE64 : LSTM_WASM_BASE64;
 }
 const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
 
@@ -173,8 +217,8 @@ export class LstmKernel {
     // shared variant of the kernel can import
     const shared = memory.buffer instanceof SharedArrayBuffer;
     const module = shared
-      ? compiledShared ??= compile(LSTM_WASM_SHARED_BASE64)
-      : compiled ??= compile(LSTM_WASM_BASE64);
+      ? compiledShared ??= compile(kernelBase64(true))
+      : compiled ??= compile(kernelBase64(false));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     return new LstmKernel(instance.exports as unknown as Exports);
   }

@@ -21,6 +21,16 @@ typedef v128_t v4;
 
 #define INLINE static inline __attribute__((always_inline))
 
+// a * b + c. Built with relaxed SIMD (the "_relaxed" variants of the
+// module), f32x4.relaxed_madd, which the engine fuses into one instruction
+// with one rounding where the CPU has fused multiply-add (x86 FMA3, ARM);
+// otherwise a multiply and an add.
+#ifdef __wasm_relaxed_simd__
+#define MADD(a, b, c) __builtin_wasm_relaxed_madd_f32x4((a), (b), (c))
+#else
+#define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul((a), (b)), (c))
+#endif
+
 // ---------------------------------------------------------------------------
 // Activations, four lanes at a time.
 
@@ -39,11 +49,11 @@ INLINE v4 exp4(v4 x) {
   v4 r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693145752f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(1.42860677e-6f)));
   v4 p = wasm_f32x4_splat(0.00831254106f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.0418902412f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.166671157f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(0.499992311f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.0f));
+  p = MADD(p, r, wasm_f32x4_splat(0.0418902412f));
+  p = MADD(p, r, wasm_f32x4_splat(0.166671157f));
+  p = MADD(p, r, wasm_f32x4_splat(0.499992311f));
+  p = MADD(p, r, wasm_f32x4_splat(1.0f));
+  p = MADD(p, r, wasm_f32x4_splat(1.0f));
   return wasm_f32x4_mul(p, wasm_i32x4_shl(t, 23));
 }
 
@@ -63,15 +73,15 @@ INLINE v4 tanh4(v4 x) {
                       wasm_f32x4_splat(-9.0f));
   v4 s = wasm_f32x4_mul(x, x);
   v4 p = wasm_f32x4_splat(1.3354769734519323e-08f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, s), wasm_f32x4_splat(2.060916813206859e-05f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, s), wasm_f32x4_splat(0.003495593788102269f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, s), wasm_f32x4_splat(0.13381031155586243f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, s), wasm_f32x4_splat(1.0f));
+  p = MADD(p, s, wasm_f32x4_splat(2.060916813206859e-05f));
+  p = MADD(p, s, wasm_f32x4_splat(0.003495593788102269f));
+  p = MADD(p, s, wasm_f32x4_splat(0.13381031155586243f));
+  p = MADD(p, s, wasm_f32x4_splat(1.0f));
   v4 q = wasm_f32x4_splat(7.776604320497427e-07f);
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, s), wasm_f32x4_splat(0.0003285643761046231f));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, s), wasm_f32x4_splat(0.025877004489302635f));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, s), wasm_f32x4_splat(0.4671434760093689f));
-  q = wasm_f32x4_add(wasm_f32x4_mul(q, s), wasm_f32x4_splat(1.0f));
+  q = MADD(q, s, wasm_f32x4_splat(0.0003285643761046231f));
+  q = MADD(q, s, wasm_f32x4_splat(0.025877004489302635f));
+  q = MADD(q, s, wasm_f32x4_splat(0.4671434760093689f));
+  q = MADD(q, s, wasm_f32x4_splat(1.0f));
   v4 t = wasm_f32x4_div(wasm_f32x4_mul(x, p), q);
   return wasm_f32x4_pmax(wasm_f32x4_pmin(t, wasm_f32x4_splat(1.0f)),
                          wasm_f32x4_splat(-1.0f));
@@ -105,7 +115,7 @@ INLINE void block(int rb, int nv, int K, const int *rows, int m,
     for (int r = 0; r < rb; r++) {
       v4 av = wasm_v128_load32_splat(ar[r] + k);
       for (int j = 0; j < nv; j++)
-        acc[r][j] = wasm_f32x4_add(acc[r][j], wasm_f32x4_mul(av, bv[j]));
+        acc[r][j] = MADD(av, bv[j], acc[r][j]);
     }
   }
   for (int r = 0; r < rb; r++)

@@ -18,12 +18,12 @@
  *
  * @module
  */
-import { LSTM_WASM_SHARED_BASE64 } from "./lstm_wasm.ts";
-import type {
-  BackwardPointers,
-  Dims,
-  ForwardPointers,
-  LstmKernel,
+import {
+  type BackwardPointers,
+  type Dims,
+  type ForwardPointers,
+  kernelBase64,
+  type LstmKernel,
 } from "./kernel.ts";
 
 const FORWARD = 1, BACKWARD = 2, MATMUL = 3, BACKWARD_ROWS = 4, STOP = -1;
@@ -163,7 +163,7 @@ export class LstmThreads {
             };
           });
           worker.postMessage({
-            base64: LSTM_WASM_SHARED_BASE64,
+            base64: kernelBase64(true),
             memory,
             ctl: ctl.buffer,
           });
