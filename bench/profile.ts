@@ -66,7 +66,7 @@ const info = await tf.profile(run);
 const profiled = performance.now() - t1;
 if (values.shapes) {
   for (const k of info.kernels) {
-    if (!/MatMul/.test(k.name)) continue;
+    if (!/MatMul|Identity|Gather|Segment|Sum|Multiply/.test(k.name)) continue;
     const ms = await k.kernelTimeMs as number;
     console.log(
       `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join(" x ")} ${

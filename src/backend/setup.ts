@@ -23,6 +23,8 @@
  *   input first: {@link registerLeadingSum} sums columns instead.
  * - Its `GatherV2` (every Embedding lookup) copies element by element:
  *   {@link registerRowGather} copies whole rows along axis 0.
+ * - Its `Identity` (every tensor a gradient saves is cloned) copies the
+ *   data: {@link registerSharedIdentity} shares it, as tfjs's CPU backend.
  * - tfjs-core sees `process.versions.node` under Deno, so IS_NODE is true and
  *   the backend reads its `.wasm` file from the package directory with `fs`:
  *   no network is needed.
@@ -45,6 +47,7 @@ import { registerTransposedMatMul } from "./transposed_matmul.ts";
 import { registerBigMatMul } from "./big_matmul.ts";
 import { registerLeadingSum } from "./leading_sum.ts";
 import { registerRowGather } from "./row_gather.ts";
+import { registerSharedIdentity } from "./shared_identity.ts";
 
 /** What {@link setupBackend} found and set. */
 export interface BackendInfo {
@@ -173,6 +176,7 @@ async function init(threads: number): Promise<BackendInfo> {
   registerTransposedMatMul();
   registerLeadingSum();
   registerRowGather();
+  registerSharedIdentity();
   const embedded = embeddedWasm();
   if (!embedded) await checkPackageReadable();
   const restore: (() => void)[] = [];

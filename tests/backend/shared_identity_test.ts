@@ -1,0 +1,43 @@
+import * as tf from "@tensorflow/tfjs-core";
+import {
+  deepStrictEqual as deepEqual,
+  strictEqual as equal,
+} from "@std/assert";
+import { setupBackend } from "../../src/backend/setup.ts";
+
+await setupBackend({ log: false });
+
+interface WasmData {
+  dataIdMap: {
+    get(dataId: object): { memoryOffset: number } | undefined;
+    has(dataId: object): boolean;
+  };
+}
+
+Deno.test("tf.clone shares the data on wasm and each tensor lives on its own", () => {
+  const before = tf.memory().numTensors;
+  const x = tf.tensor2d([[1, 2], [3, 4]]);
+  const y = tf.clone(x);
+  const map = (tf.backend() as unknown as WasmData).dataIdMap;
+  // one buffer for both: nothing was copied
+  equal(map.get(y.dataId)?.memoryOffset, map.get(x.dataId)?.memoryOffset);
+  x.dispose();
+  deepEqual([...y.dataSync()], [1, 2, 3, 4]);
+  const z = tf.add(y, 1); // the shared buffer is still readable by kernels
+  deepEqual([...z.dataSync()], [2, 3, 4, 5]);
+  tf.dispose([y, z]);
+  equal(tf.memory().numTensors, before);
+  equal(map.has(x.dataId), false); // freed once the last user is gone
+});
+
+Deno.test("gradients that save their inputs are unchanged by sharing", () => {
+  const x = tf.tensor1d([0.5, -1, 2]);
+  // sigmoid saves its output, square saves its input: both are clones now
+  const g = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.sigmoid(v))))(x);
+  const s = [0.5, -1, 2].map((v) => 1 / (1 + Math.exp(-v)));
+  const want = s.map((v) => 2 * v * v * (1 - v));
+  g.dataSync().forEach((v, i) =>
+    equal(Math.abs(v - want[i]!) < 1e-6, true, `${v} vs ${want[i]}`)
+  );
+  tf.dispose([x, g]);
+});
