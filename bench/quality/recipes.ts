@@ -131,9 +131,14 @@ export const RECIPES: readonly Recipe[] = [
     data: { sharedVocab: true },
   },
   {
-    name: "shared-max-infonce-b64",
-    note: "as matcher-h64 with batches of 64 (more in-batch negatives)",
-    model: { shareWeights: true, pooling: "max", rightLen: 256 },
+    name: "matcher-b64",
+    note: "as matcher with batches of 64 (63 in-batch negatives per positive)",
+    model: {
+      shareWeights: true,
+      pooling: "max",
+      rightLen: 256,
+      lstmUnits: 128,
+    },
     train: {
       loss: "infonce",
       temperature: 0.05,
