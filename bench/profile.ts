@@ -2,7 +2,10 @@
  * Where a training or inference batch of the seed model spends its time:
  * wall time per kernel over one profiled batch, summed by kernel name.
  *
- *     deno run -A bench/profile.ts [--threads N] [--batch 32] [--left 52] [--right 600] [--infer]
+ *     deno run -A bench/profile.ts [--threads N] [--batch 32] [--left 52] [--right 600] [--infer] [--shapes]
+ *
+ * `--shapes` also lists each product, gather, segment sum, sum, multiply and
+ * identity with its input shapes and time.
  *
  * Uses `tf.profile`, which times each kernel on the wasm backend with the
  * wall clock; the rest of the batch's time (JavaScript between kernels:
