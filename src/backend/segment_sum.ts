@@ -3,16 +3,36 @@
  *
  * tfjs-backend-wasm 4.22 ships no such kernel, yet it is the gradient of
  * `tf.gather`, that is, of every Embedding lookup. This kernel works directly
- * on the wasm heap: `out[segmentIds[i], ...] += x[i, ...]`.
+ * on the wasm heap: `out[segmentIds[i], ...] += x[i, ...]`. Float32 values
+ * with int32 ids are summed by the LSTM kernel module's SIMD loop, other
+ * dtypes by {@link segmentSumInto}. The seed model sums 19,200 rows of 256
+ * per training batch: about 5 ms in JavaScript, 1.3 ms in the kernel.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
+import { heapOf, type WasmModuleMemory } from "./heap.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this kernel uses. */
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  wasm: WasmModuleMemory;
+}
+
+/** Throws unless every id is below `numSegments` (negative ids are skipped). */
+function checkIds(ids: ArrayLike<number>, numSegments: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i]! >= numSegments) {
+      throw new RangeError(
+        `UnsortedSegmentSum: expected segment ids in [0, ${numSegments}) but found ${
+          ids[i]
+        } at index ${i}`,
+      );
+    }
+  }
 }
 
 /**
@@ -62,6 +82,20 @@ function unsortedSegmentSum(
   const backend = args.backend as WasmHeapBackend;
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
   const out = backend.makeOutput(outShape, x.dtype);
+  if (x.dtype === "float32" && segmentIds.dtype === "int32") {
+    const ids = backend.typedArrayFromHeap(segmentIds);
+    checkIds(ids, numSegments);
+    const n = ids.length;
+    const d = x.shape.slice(segmentIds.shape.length).reduce((a, b) => a * b, 1);
+    const at = (t: tf.TensorInfo) =>
+      backend.dataIdMap.get(t.dataId).memoryOffset;
+    const heap = heapOf(backend.wasm);
+    const kernel = LstmKernel.on(heap);
+    // one thread: the sum is bound by memory; split over the LSTM threads
+    // it measured slower (3.3 ms against 1.3 ms for the seed's 19,200 rows)
+    kernel.segmentSum(n, d, numSegments, 0, d, at(x), at(segmentIds), at(out));
+    return out;
+  }
   // Views are taken after makeOutput: an allocation may grow (and detach) the heap.
   const outVals = backend.typedArrayFromHeap(out) as Float32Array | Int32Array;
   segmentSumInto(

@@ -130,6 +130,16 @@ interface Exports {
     b: number,
     c: number,
   ): void;
+  segment_sum(
+    N: number,
+    D: number,
+    S: number,
+    d0: number,
+    d1: number,
+    x: number,
+    ids: number,
+    out: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -256,6 +266,24 @@ export class LstmKernel {
     c: number,
   ): void {
     this.#exports.matmul(m, n, k, a, b, c);
+  }
+
+  /**
+   * `out[S, D]`: row n of `x [N, D]` added into row `ids[n]`, for columns
+   * [d0, d1) (d0 a multiple of 4); ids outside [0, S) are skipped. Byte
+   * offsets; `x` and `out` float32, `ids` int32.
+   */
+  segmentSum(
+    n: number,
+    d: number,
+    s: number,
+    d0: number,
+    d1: number,
+    x: number,
+    ids: number,
+    out: number,
+  ): void {
+    this.#exports.segment_sum(n, d, s, d0, d1, x, ids, out);
   }
 
   /**

@@ -48,6 +48,7 @@ self.onmessage = (event) => {
         k.lstm_forward(...a.slice(0, 14));
       } else if (op === ${MATMUL}) {
         k.matmul(...a.slice(0, 6));
+
       } else if (op === ${BACKWARD_ROWS}) {
         const [b0, b1, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, hs, hPrevT, act] = a;
         k.shift_transpose(b0, b1, B, T, H, hs, hPrevT);
