@@ -28,7 +28,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { lstmRecurrence } from "./lstm_op.ts";
+import { lstmRecurrence, lstmRecurrenceOverTable } from "./lstm_op.ts";
 import { tableIsCheaper, tokenSource } from "./token_table.ts";
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -232,37 +232,54 @@ export class FusedLSTM extends tfl.layers.Layer {
       const mask = maskIn == null
         ? tf.ones([B, T])
         : tf.cast(tf.cast(tf.reshape(maskIn, [B, T]), "bool"), "float32"); // [B, T]
-      const xp = this.#project(x); // [B*T, 4H]
+      const u = this.recurrentKernel!.read() as tf.Tensor2D;
+      const options = { returnSequences: this.returnSequences };
+      const tokens = this.#table(x);
+      if (tokens !== undefined) {
+        return lstmRecurrenceOverTable(
+          tokens.table,
+          tokens.ids,
+          u,
+          mask as tf.Tensor2D,
+          options,
+        ); // [B, T, H] or [B, H]
+      }
+      let xp = tf.matMul(
+        tf.reshape(x, [B * T, x.shape[2]]),
+        this.kernel!.read(),
+      );
+      if (this.bias !== null) xp = tf.add(xp, this.bias.read());
       return lstmRecurrence(
-        tf.reshape(xp, [B, T, 4 * H]),
-        this.recurrentKernel!.read() as tf.Tensor2D,
+        tf.reshape(xp, [B, T, 4 * H]) as tf.Tensor3D,
+        u,
         mask as tf.Tensor2D,
-        { returnSequences: this.returnSequences },
+        options,
       ); // [B, T, H] or [B, H]
     });
   }
 
   /** A config that tfjs-layers' `LSTM` accepts as is (see the porting note). */
   /**
-   * The input projection `x W + b` for every token, `[B T, 4H]`: through
-   * the projected vocabulary when `x` is a traced Embedding's output and
-   * that is cheaper (see token_table.ts), else one product over all tokens.
+   * The projected vocabulary `E W + b` (`[V, 4H]`) and the ids `[B, T]`
+   * when `x` is a traced Embedding's output and projecting the vocabulary
+   * is cheaper than projecting every token (see token_table.ts); else
+   * undefined.
    */
-  #project(x: tf.Tensor3D): tf.Tensor2D {
-    const [B, T, E] = x.shape;
+  #table(
+    x: tf.Tensor3D,
+  ): { table: tf.Tensor2D; ids: tf.Tensor2D } | undefined {
+    const [B, T] = x.shape;
     const source = tokenSource(x);
-    const kernel = this.kernel!.read();
-    const withBias = (t: tf.Tensor2D) =>
-      this.bias === null ? t : tf.add(t, this.bias.read()) as tf.Tensor2D;
     if (
-      source !== undefined &&
-      tableIsCheaper(source.embeddings.shape[0]!, B, T)
+      source === undefined ||
+      !tableIsCheaper(source.embeddings.shape[0]!, B, T)
     ) {
-      const table = withBias(tf.matMul(source.embeddings.read(), kernel)); // [V, 4H]
-      const ids = tf.reshape(tf.cast(source.ids(), "int32"), [B * T]);
-      return tf.gather(table, ids); // [B*T, 4H]
+      return undefined;
     }
-    return withBias(tf.matMul(tf.reshape(x, [B * T, E]), kernel));
+    let table = tf.matMul(source.embeddings.read(), this.kernel!.read()); // [V, 4H]
+    if (this.bias !== null) table = tf.add(table, this.bias.read());
+    const ids = tf.cast(source.ids(), "int32") as tf.Tensor2D;
+    return { table: table as tf.Tensor2D, ids };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -102,6 +102,14 @@ function at(be: WasmBackend, t: tf.TensorInfo): number {
   return be.dataIdMap.get(t.dataId).memoryOffset;
 }
 
+/** Heap byte offset of an int32 tensor. */
+function idsAt(be: WasmBackend, t: tf.TensorInfo): number {
+  if (t.dtype !== "int32") {
+    throw new TypeError(`FusedLstm: expected int32 ids but found ${t.dtype}`);
+  }
+  return be.dataIdMap.get(t.dataId).memoryOffset;
+}
+
 /** Runs `fn` with 4-byte scratch buffers of the given sizes, freed after. */
 function withScratch(
   be: WasmBackend,
@@ -123,8 +131,10 @@ function withScratch(
 function forwardKernel(
   { inputs, backend, attrs }: KernelArgs,
 ): tf.TensorInfo[] {
-  const { xp, u, mask } = inputs as Record<string, tf.TensorInfo>;
-  const [B, T, G] = xp!.shape as [number, number, number];
+  const { xp, u, mask, ids } = inputs as Record<string, tf.TensorInfo>;
+  // with ids, xp is the projected vocabulary [V, G] (inference only)
+  const [B, T] = (ids ?? xp)!.shape as [number, number];
+  const G = xp!.shape[xp!.shape.length - 1]!;
   const H = G / 4;
   const { train, sequences } = attrs as { train: boolean; sequences: boolean };
   const be = backend as WasmBackend;
@@ -138,9 +148,12 @@ function forwardKernel(
     ? be.makeOutput([B, H], "float32")
     : undefined;
   const extra = hLast ? [] : [B * H];
-  withScratch(be, [B * H, train ? 0 : B * G, B, ...extra], ([c, z, act, h]) => {
+  const sizes = [B * H, train ? 0 : B * G, B, ids ? B : 0, ...extra];
+  withScratch(be, sizes, ([c, z, act, idt, h]) => {
     const ptrs = {
       xp: at(be, xp!),
+      ids: ids ? idsAt(be, ids) : 0,
+      idt: ids ? idt! : 0,
       u: at(be, u!),
       mask: at(be, mask!),
       hs: hs ? at(be, hs) : 0,
@@ -360,4 +373,73 @@ export function lstmRecurrence(
     return (Array.isArray(out) ? out[0] : out) as tf.Tensor;
   }
   return recurrences[sequences ? "sequences" : "last"](xp, u, mask);
+}
+
+/**
+ * {@link lstmRecurrence} over a projected vocabulary: step t of row b reads
+ * row `ids[b, t]` of `table` as its input projection. In inference the
+ * kernel reads the table directly, so the `[B, T, 4H]` projection is never
+ * gathered; while a gradient tape records (or where the kernel cannot read
+ * a table) the rows are gathered first and {@link lstmRecurrence} runs,
+ * differentiable in `table` through the gather.
+ *
+ * @param table the projected vocabulary `E W + b`, `[V, 4H]`
+ * @param ids token ids `[B, T]`, int32, each below V
+ * @param u recurrent kernel, `[H, 4H]`
+ * @param mask 1 for valid steps and 0 for padding, `[B, T]`, float32
+ * @param options see {@link RecurrenceOptions}
+ * @returns h for every step, `[B, T, H]`, or the last h, `[B, H]`
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "../backend/setup.ts";
+ * import { lstmRecurrence, lstmRecurrenceOverTable } from "./lstm_op.ts";
+ * await setupBackend({ log: false });
+ * const table = tf.randomNormal([5, 16], 0, 1, "float32", 1) as tf.Tensor2D;
+ * const ids = tf.tensor2d([[1, 4, 0], [3, 3, 2]], [2, 3], "int32");
+ * const u = tf.randomNormal([4, 16], 0, 0.3, "float32", 2) as tf.Tensor2D;
+ * const mask = tf.ones([2, 3]) as tf.Tensor2D;
+ * const a = lstmRecurrenceOverTable(table, ids, u, mask).dataSync();
+ * const xp = tf.reshape(tf.gather(table, tf.reshape(ids, [6])), [2, 3, 16]) as tf.Tensor3D;
+ * const b = lstmRecurrence(xp, u, mask).dataSync();
+ * assert.ok(a.every((v, i) => Math.abs(v - b[i]!) < 1e-6));
+ * ```
+ */
+export function lstmRecurrenceOverTable(
+  table: tf.Tensor2D,
+  ids: tf.Tensor2D,
+  u: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  options: RecurrenceOptions = {},
+): tf.Tensor {
+  registerLstmKernels();
+  const [B, T] = ids.shape;
+  const G = table.shape[1];
+  const H = G / 4;
+  const be = tf.backend() as unknown as WasmBackend;
+  const direct = !recording() && H % 4 === 0 && tf.getBackend() === "wasm" &&
+    ids.dtype === "int32" &&
+    (pool === undefined || pool.heap === heapOf(be.wasm));
+  if (!direct) {
+    return tf.tidy(() =>
+      lstmRecurrence(
+        tf.reshape(tf.gather(table, tf.reshape(ids, [B * T])), [B, T, G]),
+        u,
+        mask,
+        options,
+      )
+    );
+  }
+  if (u.shape[0] !== H || u.shape[1] !== G) {
+    throw new RangeError(
+      `Expected u of shape [${H}, ${G}] but found [${u.shape}]`,
+    );
+  }
+  const out = tf.engine().runKernel("FusedLstm", { xp: table, u, mask, ids }, {
+    train: false,
+    sequences: options.returnSequences ?? true,
+  });
+  return (Array.isArray(out) ? out[0] : out) as tf.Tensor;
 }

@@ -3,6 +3,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { ok as assert, strictEqual as equal } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { FusedLSTM } from "../../src/model/fused_lstm.ts";
+import { setLstmThreads } from "../../src/model/lstm_op.ts";
 import { ReverseTime } from "../../src/model/reverse_time.ts";
 import { tokenSource, traceEmbedding } from "../../src/model/token_table.ts";
 import { assertClose } from "../_close.ts";
@@ -146,3 +147,50 @@ Deno.test("tracing twice wraps once; untraced outputs have no source", () => {
   const plain = tfl.layers.embedding({ inputDim: V, outputDim: E });
   equal(tokenSource(plain.apply(x) as tf.Tensor), undefined);
 });
+
+/** Kernel names and input shapes run by `fn`. */
+async function kernelsRun(fn: () => tf.Tensor): Promise<string[]> {
+  const info = await tf.profile(fn);
+  return info.kernels.map((k) =>
+    `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join("x")}`
+  );
+}
+
+for (const threads of [1, 2]) {
+  for (const sequences of [true, false]) {
+    Deno.test(
+      `in inference the kernel reads the vocabulary table by id, as the per-token projection (${threads} LSTM threads, ${
+        sequences ? "sequences" : "last"
+      })`,
+      async () => {
+        assert((await setLstmThreads(threads)) === threads);
+        try {
+          const p = parts(sequences);
+          const x = ids();
+          const mask = p.embedding.computeMask(x) as tf.Tensor;
+          const infer = (detach: boolean) => {
+            let emb = p.embedding.apply(x) as tf.Tensor;
+            if (detach) emb = tf.clone(emb);
+            return p.lstm.apply(emb, { mask }) as tf.Tensor;
+          };
+          const ran = await kernelsRun(() => infer(false));
+          // the table [V, 4H] goes to the kernel with the ids [B, T]; no
+          // [B T, 4H] gather of it
+          assert(
+            ran.some((k) =>
+              k ===
+                `FusedLstm [${V},${4 * H}]x[${H},${
+                  4 * H
+                }]x[${B},${T}]x[${B},${T}]`
+            ),
+            ran.join("; "),
+          );
+          assert(!ran.some((k) => k.startsWith(`GatherV2 [${V},${4 * H}]`)));
+          assertClose(infer(false), infer(true), "output");
+        } finally {
+          await setLstmThreads(1);
+        }
+      },
+    );
+  }
+}

@@ -18,7 +18,10 @@ import {
 
 /** Byte offsets of the arguments of {@link LstmKernel.forward}. */
 export interface ForwardPointers {
-  /** Input projection x W + b, `[B, T, G]`. */
+  /**
+   * Input projection x W + b, `[B, T, G]`; with `ids`, the projected
+   * vocabulary `[V, G]`, read at row `ids[b, t]` for step t of row b.
+   */
   xp: number;
   /** Recurrent kernel, `[H, G]`. */
   u: number;
@@ -38,6 +41,10 @@ export interface ForwardPointers {
   z: number;
   /** Scratch `[B]` int32: the rows valid at a step. */
   act: number;
+  /** Token ids `[B, T]` int32 when `xp` is a table; else 0. */
+  ids?: number;
+  /** Scratch `[B]` int32 used with `ids`. */
+  idt?: number;
 }
 
 /** Byte offsets of the arguments of {@link LstmKernel.backward}. */
@@ -94,6 +101,8 @@ interface Exports {
     c: number,
     z: number,
     act: number,
+    ids: number,
+    idt: number,
   ): void;
   lstm_backward(
     b0: number,
@@ -317,6 +326,8 @@ export class LstmKernel {
       p.c,
       p.z,
       p.act,
+      p.ids ?? 0,
+      p.idt ?? 0,
     );
   }
 

@@ -96,13 +96,14 @@ INLINE v4 tanh4(v4 x) {
 
 INLINE void block(int rb, int nv, int K, const int *rows, int m,
                   const float *a, int lda, const float *bm, int ldb,
-                  const float *x, int ldx, float *c, int ldc) {
+                  const float *x, int ldx, const int *xrows, float *c,
+                  int ldc) {
   const float *ar[4], *xr[4];
   float *cr[4];
   for (int r = 0; r < rb; r++) {
     const int i = rows ? rows[m + r] : m + r;
     ar[r] = a + i * lda;
-    xr[r] = x ? x + i * ldx : 0;
+    xr[r] = x ? x + (xrows ? xrows[i] : i) * ldx : 0;
     cr[r] = c + i * ldc;
   }
   v4 acc[4][4];
@@ -123,27 +124,32 @@ INLINE void block(int rb, int nv, int K, const int *rows, int m,
 }
 
 // The rows are m in [0, M), or rows[m] when rows is not null (a gathered
-// subset: the steps' valid rows).
+// subset: the steps' valid rows). Row i of X is X + i ldx, or
+// X + xrows[i] ldx when xrows is not null (a row of a table, by id).
 static void gemm_acc(int M, const int *rows, int N, int K, const float *a,
                      int lda, const float *bm, int ldb, const float *x,
-                     int ldx, float *c, int ldc) {
+                     int ldx, const int *xrows, float *c, int ldc) {
   int n = 0;
   for (; n + 16 <= N; n += 16) {
     int m = 0;
     for (; m + 2 <= M; m += 2)
-      block(2, 4, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, c + n,
+      block(2, 4, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, xrows,
+            c + n,
             ldc);
     for (; m < M; m++)
-      block(1, 4, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, c + n,
+      block(1, 4, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, xrows,
+            c + n,
             ldc);
   }
   for (; n + 4 <= N; n += 4) {
     int m = 0;
     for (; m + 4 <= M; m += 4)
-      block(4, 1, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, c + n,
+      block(4, 1, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, xrows,
+            c + n,
             ldc);
     for (; m < M; m++)
-      block(1, 1, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, c + n,
+      block(1, 1, K, rows, m, a, lda, bm + n, ldb, x ? x + n : 0, ldx, xrows,
+            c + n,
             ldc);
   }
 }
@@ -158,7 +164,7 @@ __attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
   const int N4 = N & ~3;
   for (int k0 = 0; k0 < K; k0 += 256) {
     const int kb = K - k0 < 256 ? K - k0 : 256;
-    gemm_acc(M, 0, N4, kb, a + k0, K, b + k0 * N, N, k0 ? c : 0, N, c, N);
+    gemm_acc(M, 0, N4, kb, a + k0, K, b + k0 * N, N, k0 ? c : 0, N, 0, c, N);
   }
   for (int m = 0; m < M; m++)
     for (int n = N4; n < N; n++) {
@@ -213,10 +219,14 @@ segment_sum(int N, int D, int S, int d0, int d1, const float *x,
 // z     [B, G]     scratch pre-activations (used when gates is null)
 // act   [B]        scratch: the rows valid at a step. Masked rows cost no
 //                  arithmetic, so padding is nearly free.
+// ids   [B, T]     token ids, or null. When given, xp is a table [V, G]
+//                  (the projected vocabulary) and step t of row b reads
+//                  row ids[b, t] of it: no [B, T, G] array is gathered.
+// idt   [B]        scratch: the step's ids (used with ids)
 __attribute__((export_name("lstm_forward"))) void
 lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
              const float *mask, float *hs, float *cs, float *gates, float *h,
-             float *c, float *z, int *act) {
+             float *c, float *z, int *act, const int *ids, int *idt) {
   const int G = 4 * H;
   for (int i = b0 * H; i < b1 * H; i++) h[i] = 0.0f, c[i] = 0.0f;
   for (int t = 0; t < T; t++) {
@@ -232,7 +242,12 @@ lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
     // pre-activations of the valid rows: xp[b, t] + h_{t-1}[b] U    // [n, G]
     float *zt = gates ? gates + t * G : z;
     const int ldz = gates ? T * G : G;
-    gemm_acc(n, act, G, H, h, H, u, G, xp + t * G, T * G, zt, ldz);
+    if (ids) {
+      for (int i = 0; i < n; i++) idt[act[i]] = ids[act[i] * T + t];
+      gemm_acc(n, act, G, H, h, H, u, G, xp, G, idt, zt, ldz);
+    } else {
+      gemm_acc(n, act, G, H, h, H, u, G, xp + t * G, T * G, 0, zt, ldz);
+    }
     for (int i = 0; i < n; i++) {
       const int b = act[i];
       float *zr = zt + b * ldz, *hr = h + b * H, *cr = c + b * H;
@@ -366,7 +381,7 @@ lstm_backward(int b0, int b1, int T, int H, const float *dhs,
     if (t == 0) break;
     // valid rows: dh_{t-1} = dhs[:, t-1] + dz_t U^T                // [n, H]
     gemm_acc(n, act, H, G, dz + t * G, T * G, ut, H,
-             dhs ? dhs + (t - 1) * H : 0, T * H, dh2, H);
+             dhs ? dhs + (t - 1) * H : 0, T * H, 0, dh2, H);
     // masked rows pass their whole gradient on unchanged (dc stays too)
     for (int b = b0, i = 0; b < b1; b++) {
       if (i < n && act[i] == b) {

@@ -45,7 +45,7 @@ self.onmessage = (event) => {
     const a = Array.from(c.subarray(4, 24));
     try {
       if (op === ${FORWARD}) {
-        k.lstm_forward(...a.slice(0, 14));
+        k.lstm_forward(...a.slice(0, 16));
       } else if (op === ${MATMUL}) {
         k.matmul(...a.slice(0, 6));
 
@@ -273,6 +273,11 @@ export class LstmThreads {
     p: ForwardPointers,
   ): void {
     if (this.heap !== undefined) return this.#forwardInPlace(main, d, p);
+    if (p.ids) {
+      throw new Error(
+        "LstmThreads.forward: a vocabulary table needs a pool working in place",
+      );
+    }
     const { steps: T, units: H } = d;
     const G = 4 * H;
     const ranges = this.#split(d.batch);
@@ -315,6 +320,8 @@ export class LstmThreads {
         s.c,
         s.z,
         s.act,
+        0, // the copies hold gathered rows, never a table
+        0,
       ]);
     }
     main.forward({ ...d, batch: ranges[0]![1] }, p);
@@ -433,6 +440,8 @@ export class LstmThreads {
         p.c,
         p.z,
         p.act + b0 * 4, // act is filled from its start: one part per thread
+        p.ids ?? 0,
+        p.idt ?? 0,
       ])
     );
     main.forwardRows(d, 0, ranges[0]![1], p);
