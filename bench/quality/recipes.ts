@@ -96,6 +96,30 @@ export const RECIPES: readonly Recipe[] = [
     data: { tokenizer: "char3", sharedVocab: true },
   },
   {
+    name: "matcher-h256",
+    note: "as matcher with 256 LSTM units",
+    model: {
+      shareWeights: true,
+      pooling: "max",
+      rightLen: 256,
+      lstmUnits: 256,
+    },
+    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
+    data: { sharedVocab: true },
+  },
+  {
+    name: "matcher-t01",
+    note: "as matcher with softmax temperature 0.1",
+    model: {
+      shareWeights: true,
+      pooling: "max",
+      rightLen: 256,
+      lstmUnits: 128,
+    },
+    train: { loss: "infonce", temperature: 0.1, learningRate: 3e-3 },
+    data: { sharedVocab: true },
+  },
+  {
     name: "matcher-h64",
     note: "as matcher with 64 LSTM units (the seed's size)",
     model: { shareWeights: true, pooling: "max", rightLen: 256 },

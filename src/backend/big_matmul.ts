@@ -23,14 +23,10 @@
  */
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
+import { wrapWasmKernel } from "./wrap_kernel.ts";
 import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
 import { inPlacePool } from "../model/lstm_op.ts";
 import { heapOf, type WasmModuleMemory } from "./heap.ts";
-
-const WRAPPED = Symbol("bigMatMul");
-
-/** Whether {@link registerBigMatMul} has installed the wrapper. */
-let installed = false;
 
 /** Right operands already multiplied once (by tensor data id). */
 const seenB = new WeakSet<object>();
@@ -68,18 +64,8 @@ interface WasmBackend {
  * ```
  */
 export function registerBigMatMul(): boolean {
-  const original = tf.getKernel(tf.BatchMatMul, "wasm");
-  if (original === undefined) {
-    throw new Error(
-      "registerBigMatMul: the wasm backend's BatchMatMul kernel is not registered",
-    );
-  }
-  // the transposed-matMul wrapper goes on top of this one, so the kernel
-  // registered now need not be ours even when we are installed
-  if (installed || (original.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) {
-    return false;
-  }
-  const kernelFunc = (
+  return wrapWasmKernel(tf.BatchMatMul, "registerBigMatMul", (original) =>
+  (
     args: Parameters<tf.KernelFunc>[0],
   ): tf.TensorInfo | tf.TensorInfo[] => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -104,11 +90,11 @@ export function registerBigMatMul(): boolean {
       b.dtype !== "float32" ||
       size(b.shape) < BIG_MATMUL_MIN_B
     ) {
-      return original.kernelFunc(args);
+      return original(args);
     }
     const [M, K] = a.shape.slice(-2) as [number, number];
     const N = b.shape[rb - 1]!;
-    if (b.shape[rb - 2] !== K) return original.kernelFunc(args); // let it report the error
+    if (b.shape[rb - 2] !== K) return original(args); // let it report the error
     const outer = (ra > rb ? a.shape : b.shape).slice(0, -2);
     const out = backend.makeOutput([...outer, M, N], "float32");
     const at = (t: tf.TensorInfo) =>
@@ -117,10 +103,5 @@ export function registerBigMatMul(): boolean {
     if (threads) threads.matmul(kernel, M, N, K, at(a), at(b), at(out));
     else kernel.matmul(M, N, K, at(a), at(b), at(out));
     return out;
-  };
-  Object.assign(kernelFunc, { [WRAPPED]: true });
-  installed = true;
-  tf.unregisterKernel(tf.BatchMatMul, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
-  return true;
+  });
 }

@@ -12,8 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-
-const WRAPPED = Symbol("leadingSum");
+import { wrapWasmKernel } from "./wrap_kernel.ts";
 
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -77,14 +76,8 @@ function leadingAxes(axis: number | number[], rank: number): number {
  * ```
  */
 export function registerLeadingSum(): boolean {
-  const original = tf.getKernel(tf.Sum, "wasm");
-  if (original === undefined) {
-    throw new Error(
-      "registerLeadingSum: the wasm backend's Sum kernel is not registered",
-    );
-  }
-  if ((original.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) return false;
-  const kernelFunc = (
+  return wrapWasmKernel(tf.Sum, "registerLeadingSum", (original) =>
+  (
     args: Parameters<tf.KernelFunc>[0],
   ): tf.TensorInfo | tf.TensorInfo[] => {
     const { x } = args.inputs as { x: tf.TensorInfo };
@@ -93,7 +86,7 @@ export function registerLeadingSum(): boolean {
       keepDims: boolean;
     };
     const k = leadingAxes(axis, x.shape.length);
-    if (x.dtype !== "float32" || k <= 0) return original.kernelFunc(args);
+    if (x.dtype !== "float32" || k <= 0) return original(args);
     const backend = args.backend as WasmHeapBackend;
     const kept = x.shape.slice(k);
     const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
@@ -108,9 +101,5 @@ export function registerLeadingSum(): boolean {
       backend.typedArrayFromHeap(out) as Float32Array,
     );
     return out;
-  };
-  Object.assign(kernelFunc, { [WRAPPED]: true });
-  tf.unregisterKernel(tf.Sum, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
-  return true;
+  });
 }

@@ -10,8 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-
-const WRAPPED = Symbol("rowGather");
+import { wrapWasmKernel } from "./wrap_kernel.ts";
 
 interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -76,14 +75,8 @@ export function gatherRowsWithin(
  * ```
  */
 export function registerRowGather(): boolean {
-  const original = tf.getKernel(tf.GatherV2, "wasm");
-  if (original === undefined) {
-    throw new Error(
-      "registerRowGather: the wasm backend's GatherV2 kernel is not registered",
-    );
-  }
-  if ((original.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) return false;
-  const kernelFunc = (
+  return wrapWasmKernel(tf.GatherV2, "registerRowGather", (original) =>
+  (
     args: Parameters<tf.KernelFunc>[0],
   ): tf.TensorInfo | tf.TensorInfo[] => {
     const { x, indices } = args.inputs as {
@@ -97,7 +90,7 @@ export function registerRowGather(): boolean {
     const rank = x.shape.length;
     const onRows = (axis === 0 || axis === -rank) && (batchDims ?? 0) === 0;
     if (!onRows || rank < 1 || (x.dtype !== "float32" && x.dtype !== "int32")) {
-      return original.kernelFunc(args);
+      return original(args);
     }
     const backend = args.backend as WasmBackend;
     const width = x.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -116,9 +109,5 @@ export function registerRowGather(): boolean {
     const outAt = backend.dataIdMap.get(out.dataId).memoryOffset / 4;
     gatherRowsWithin(whole, xAt, x.shape[0]!, width, ids, outAt);
     return out;
-  };
-  Object.assign(kernelFunc, { [WRAPPED]: true });
-  tf.unregisterKernel(tf.GatherV2, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
-  return true;
+  });
 }

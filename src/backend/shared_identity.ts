@@ -14,8 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-
-const WRAPPED = Symbol("sharedIdentity");
+import { wrapWasmKernel } from "./wrap_kernel.ts";
 
 interface WasmBackend {
   incRef(dataId: tf.DataId): void;
@@ -42,23 +41,13 @@ interface WasmBackend {
  * ```
  */
 export function registerSharedIdentity(): boolean {
-  const original = tf.getKernel(tf.Identity, "wasm");
-  if (original === undefined) {
-    throw new Error(
-      "registerSharedIdentity: the wasm backend's Identity kernel is not registered",
-    );
-  }
-  if ((original.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) return false;
-  const kernelFunc = (
+  return wrapWasmKernel(tf.Identity, "registerSharedIdentity", (original) =>
+  (
     args: Parameters<tf.KernelFunc>[0],
   ): tf.TensorInfo | tf.TensorInfo[] => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    if (x.dtype === "string") return original.kernelFunc(args);
+    if (x.dtype === "string") return original(args);
     (args.backend as WasmBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
-  };
-  Object.assign(kernelFunc, { [WRAPPED]: true });
-  tf.unregisterKernel(tf.Identity, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
-  return true;
+  });
 }

@@ -13,8 +13,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-
-const WRAPPED = Symbol("transposedMatMul");
+import { wrapWasmKernel } from "./wrap_kernel.ts";
 
 interface Backend {
   disposeData(dataId: tf.DataId): void;
@@ -36,46 +35,45 @@ interface Backend {
  * ```
  */
 export function registerTransposedMatMul(): boolean {
-  const original = tf.getKernel(tf.BatchMatMul, "wasm");
   const transpose = tf.getKernel(tf.Transpose, "wasm");
-  if (original === undefined || transpose === undefined) {
+  if (transpose === undefined) {
     throw new Error(
-      "registerTransposedMatMul: the wasm backend's BatchMatMul and Transpose kernels are not registered",
+      "registerTransposedMatMul: the wasm backend's Transpose kernel is not registered",
     );
   }
-  if ((original.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) return false;
-  const kernelFunc = (
-    args: Parameters<tf.KernelFunc>[0],
-  ): tf.TensorInfo | tf.TensorInfo[] => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = args.attrs as {
-      transposeA: boolean;
-      transposeB: boolean;
-    };
-    if (!transposeA && !transposeB) return original.kernelFunc(args);
-    const swapLast = (t: tf.TensorInfo) => {
-      const rank = t.shape.length;
-      const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
-      return transpose.kernelFunc({
-        inputs: { x: t },
+  return wrapWasmKernel(
+    tf.BatchMatMul,
+    "registerTransposedMatMul",
+    (original) =>
+    (
+      args: Parameters<tf.KernelFunc>[0],
+    ): tf.TensorInfo | tf.TensorInfo[] => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { transposeA, transposeB } = args.attrs as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
+      if (!transposeA && !transposeB) return original(args);
+      const swapLast = (t: tf.TensorInfo) => {
+        const rank = t.shape.length;
+        const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
+        return transpose.kernelFunc({
+          inputs: { x: t },
+          backend: args.backend,
+          attrs: { perm },
+        }) as tf.TensorInfo;
+      };
+      const a2 = transposeA ? swapLast(a) : a;
+      const b2 = transposeB ? swapLast(b) : b;
+      const out = original({
+        inputs: { a: a2, b: b2 },
         backend: args.backend,
-        attrs: { perm },
-      }) as tf.TensorInfo;
-    };
-    const a2 = transposeA ? swapLast(a) : a;
-    const b2 = transposeB ? swapLast(b) : b;
-    const out = original.kernelFunc({
-      inputs: { a: a2, b: b2 },
-      backend: args.backend,
-      attrs: { ...args.attrs, transposeA: false, transposeB: false },
-    });
-    const backend = args.backend as Backend;
-    if (transposeA) backend.disposeData(a2.dataId);
-    if (transposeB) backend.disposeData(b2.dataId);
-    return out;
-  };
-  Object.assign(kernelFunc, { [WRAPPED]: true });
-  tf.unregisterKernel(tf.BatchMatMul, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc });
-  return true;
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      });
+      const backend = args.backend as Backend;
+      if (transposeA) backend.disposeData(a2.dataId);
+      if (transposeB) backend.disposeData(b2.dataId);
+      return out;
+    },
+  );
 }

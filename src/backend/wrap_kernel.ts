@@ -1,0 +1,63 @@
+/**
+ * Replacing one of tfjs-backend-wasm's kernels by a wrapper around it: the
+ * shape every kernel fix in this folder shares.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** Names of the wrappers a kernel function is made of, outermost last. */
+const WRAPPERS = Symbol("wrappers");
+
+type Wrapped = tf.KernelFunc & { [WRAPPERS]?: readonly string[] };
+
+/**
+ * Registers `wrap(original)` as the wasm backend's `kernelName` kernel,
+ * unless a wrapper of that name is already part of it (so each register
+ * function can be called any number of times, and wrappers may stack: the
+ * transposed-matMul wrapper sits on the big-matMul one).
+ *
+ * @param kernelName the tfjs kernel, e.g. `tf.GatherV2`
+ * @param wrapper the wrapper's name, used in errors and to detect it
+ * @param wrap builds the new kernel function from the one registered now
+ * @returns true if this call installed the wrapper
+ * @throws Error when the wasm backend has no such kernel
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "./setup.ts";
+ * import { wrapWasmKernel } from "./wrap_kernel.ts";
+ * await setupBackend({ log: false });
+ * let calls = 0;
+ * const wrapped = () =>
+ *   wrapWasmKernel(tf.Neg, "countNeg", (original) => (args) => {
+ *     calls++;
+ *     return original(args);
+ *   });
+ * assert.ok(wrapped() === true && wrapped() === false);
+ * assert.deepEqual([...tf.neg(tf.tensor1d([1, -2])).dataSync()], [-1, 2]);
+ * assert.ok(calls === 1);
+ * ```
+ */
+export function wrapWasmKernel(
+  kernelName: string,
+  wrapper: string,
+  wrap: (original: tf.KernelFunc) => tf.KernelFunc,
+): boolean {
+  const config = tf.getKernel(kernelName, "wasm");
+  if (config === undefined) {
+    throw new Error(
+      `${wrapper}: the wasm backend's ${kernelName} kernel is not registered`,
+    );
+  }
+  const inner = config.kernelFunc as Wrapped;
+  const below = inner[WRAPPERS] ?? [];
+  if (below.includes(wrapper)) return false;
+  const outer = wrap(inner) as Wrapped;
+  outer[WRAPPERS] = [...below, wrapper];
+  tf.unregisterKernel(kernelName, "wasm");
+  tf.registerKernel({ ...config, kernelFunc: outer });
+  return true;
+}
