@@ -156,32 +156,34 @@ export async function measureFootprint(
 
     await writeNumbers(`${dir}/val.tsv`, 1_000_000, 1000);
     const files = [];
+    // one short training run on train_<pairs>.tsv, for the file rows
+    const fileRun = (pairs: number, out: string) => [
+      "train",
+      "--data",
+      `train_${pairs}.tsv`,
+      "--val",
+      "val.tsv",
+      "--left-tokenizer",
+      "word",
+      "--right-tokenizer",
+      "char",
+      "--left-len",
+      "12",
+      "--right-len",
+      "8",
+      "--epochs",
+      "1",
+      "--max-minutes",
+      "0.2",
+      "--threads",
+      String(threads),
+      "--out",
+      out,
+    ]; // deno-fmt-ignore
     for (const pairs of options.filePairs ?? [2000, 20000, 200000]) {
       const file = `${dir}/train_${pairs}.tsv`;
       await writeNumbers(file, 0, pairs);
-      const run = await runChild(dir, [
-        "train",
-        "--data",
-        `train_${pairs}.tsv`,
-        "--val",
-        "val.tsv",
-        "--left-tokenizer",
-        "word",
-        "--right-tokenizer",
-        "char",
-        "--left-len",
-        "12",
-        "--right-len",
-        "8",
-        "--epochs",
-        "1",
-        "--max-minutes",
-        "0.2",
-        "--threads",
-        String(threads),
-        "--out",
-        `run/file_${pairs}`,
-      ]); // deno-fmt-ignore
+      const run = await runChild(dir, fileRun(pairs, `run/file_${pairs}`));
       const fileBytes = (await Deno.stat(file)).size;
       files.push({ ...run, pairs, fileBytes, encodedBytes: pairs * 20 * 4 });
       say(`file ${pairs} pairs: peak RSS ${mib(run.peakRssBytes)}`);
@@ -192,29 +194,9 @@ export async function measureFootprint(
     let capped: FootprintResult["capped"];
     if (largest) {
       const oldSpaceMiB = options.cappedOldSpaceMiB ?? 128;
-      const run = await runChild(dir, [
-        "train",
-        "--data",
-        `train_${largest.pairs}.tsv`,
-        "--val",
-        "val.tsv",
-        "--left-tokenizer",
-        "word",
-        "--right-tokenizer",
-        "char",
-        "--left-len",
-        "12",
-        "--right-len",
-        "8",
-        "--epochs",
-        "1",
-        "--max-minutes",
-        "0.2",
-        "--threads",
-        String(threads),
-        "--out",
-        "run/capped",
-      ], [`--v8-flags=--max-old-space-size=${oldSpaceMiB}`]); // deno-fmt-ignore
+      const run = await runChild(dir, fileRun(largest.pairs, "run/capped"), [
+        `--v8-flags=--max-old-space-size=${oldSpaceMiB}`,
+      ]);
       capped = { ...run, pairs: largest.pairs, oldSpaceMiB };
       say(
         `file ${largest.pairs} pairs, old space ${oldSpaceMiB} MiB: peak RSS ${

@@ -37,6 +37,31 @@ export const BENCH_MODEL: Readonly<Partial<ModelConfig>> = Object.freeze({
   rightLen: 600,
 });
 
+/**
+ * The matcher recipe at the seed's 64 units: shared encoder and character
+ * vocabulary, masked max pooling, in-batch softmax (t 0.05), Adam 3e-3,
+ * definitions cut at 256. The `matcher-*` rows change one thing of it.
+ */
+const MATCHER_H64 = {
+  model: { shareWeights: true, pooling: "max", rightLen: 256 },
+  train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
+  data: { sharedVocab: true },
+} as const satisfies Omit<Recipe, "name" | "note">;
+
+/** `base` with each part of `change` laid over the same part of it. */
+function matcherVariant(
+  base: Omit<Recipe, "name" | "note">,
+  change: Recipe,
+): Recipe {
+  return {
+    name: change.name,
+    note: change.note,
+    model: { ...base.model, ...change.model },
+    train: { ...base.train, ...change.train },
+    data: { ...base.data, ...change.data },
+  };
+}
+
 /** The rows, in table order. */
 export const RECIPES: readonly Recipe[] = [
   {
@@ -60,117 +85,66 @@ export const RECIPES: readonly Recipe[] = [
     train: { loss: "infonce", temperature: 0.05 },
     data: { sharedVocab: true },
   },
-  {
+  matcherVariant(MATCHER_H64, {
     name: "matcher",
     note:
       "the train command's --recipe matcher: as shared-max-infonce with Adam 3e-3, 128 LSTM units, definitions cut at 256",
-    model: {
-      shareWeights: true,
-      pooling: "max",
-      rightLen: 256,
-      lstmUnits: 128,
-    },
-    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
-    data: { sharedVocab: true },
-  },
-  {
+    model: { lstmUnits: 128 },
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-words",
     note:
       "as matcher-h64 with word tokens (20,000 words), terms cut at 16 words, definitions at 128",
-    model: {
-      shareWeights: true,
-      pooling: "max",
-      vocab: 20000,
-      leftLen: 16,
-      rightLen: 128,
-    },
-    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
-    data: { tokenizer: "word", sharedVocab: true },
-  },
-  {
+    model: { vocab: 20000, leftLen: 16, rightLen: 128 },
+    data: { tokenizer: "word" },
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-char3",
     note:
       "as matcher-h64 with character 3-gram tokens (8,000 most frequent), one per character",
-    model: { shareWeights: true, pooling: "max", rightLen: 256, vocab: 8000 },
-    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
-    data: { tokenizer: "char3", sharedVocab: true },
-  },
-  {
+    model: { vocab: 8000 },
+    data: { tokenizer: "char3" },
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-h256",
     note: "as matcher with 256 LSTM units",
-    model: {
-      shareWeights: true,
-      pooling: "max",
-      rightLen: 256,
-      lstmUnits: 256,
-    },
-    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
-    data: { sharedVocab: true },
-  },
-  {
+    model: { lstmUnits: 256 },
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-t01",
     note: "as matcher with softmax temperature 0.1",
-    model: {
-      shareWeights: true,
-      pooling: "max",
-      rightLen: 256,
-      lstmUnits: 128,
-    },
-    train: { loss: "infonce", temperature: 0.1, learningRate: 3e-3 },
-    data: { sharedVocab: true },
-  },
-  {
+    model: { lstmUnits: 128 },
+    train: { temperature: 0.1 },
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-h64",
     note: "as matcher with 64 LSTM units (the seed's size)",
-    model: { shareWeights: true, pooling: "max", rightLen: 256 },
-    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
-    data: { sharedVocab: true },
-  },
-  {
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-bidirectional",
     note: "as matcher-h64 with a second LSTM reading backwards",
-    model: {
-      shareWeights: true,
-      pooling: "max",
-      rightLen: 256,
-      bidirectional: true,
-    },
-    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
-    data: { sharedVocab: true },
-  },
+    model: { bidirectional: true },
+  }),
   {
     name: "matcher-online",
     note:
       "as matcher-h64 with the in-batch online contrastive loss (margin 0.5) instead of infonce",
-    model: { shareWeights: true, pooling: "max", rightLen: 256 },
+    model: MATCHER_H64.model,
     train: { loss: "online-contrastive", margin: 0.5, learningRate: 3e-3 },
-    data: { sharedVocab: true },
+    data: MATCHER_H64.data,
   },
-  {
+  matcherVariant(MATCHER_H64, {
     name: "matcher-600",
     note:
       "as matcher-h64 with definitions cut at 600 characters (the seed's length)",
-    model: { shareWeights: true, pooling: "max" },
-    train: { loss: "infonce", temperature: 0.05, learningRate: 3e-3 },
-    data: { sharedVocab: true },
-  },
-  {
+    model: { rightLen: 600 }, // BENCH_MODEL's
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-b64",
     note: "as matcher with batches of 64 (63 in-batch negatives per positive)",
-    model: {
-      shareWeights: true,
-      pooling: "max",
-      rightLen: 256,
-      lstmUnits: 128,
-    },
-    train: {
-      loss: "infonce",
-      temperature: 0.05,
-      learningRate: 3e-3,
-      batchSize: 64,
-    },
-    data: { sharedVocab: true },
-  },
+    model: { lstmUnits: 128 },
+    train: { batchSize: 64 },
+  }),
   {
     name: "shared-mean-online",
     note:

@@ -301,6 +301,16 @@ export interface RecurrenceOptions {
   returnSequences?: boolean;
 }
 
+/** Throws unless `u` is the recurrent kernel `[H, G]` for G = 4H gate columns. */
+function checkRecurrentKernel(u: tf.Tensor2D, G: number): void {
+  const H = G / 4;
+  if (u.shape[0] !== H || u.shape[1] !== G) {
+    throw new RangeError(
+      `Expected u of shape [${H}, ${G}] but found [${u.shape}]`,
+    );
+  }
+}
+
 /**
  * Runs the LSTM recurrence from zero state over precomputed input
  * projections: per step t, `z = xp[:, t] + h U`, `i, f, o = sigmoid`,
@@ -340,11 +350,7 @@ export function lstmRecurrence(
   const sequences = options.returnSequences ?? true;
   const [B, T, G] = xp.shape;
   const H = G / 4;
-  if (u.shape[0] !== H || u.shape[1] !== G) {
-    throw new RangeError(
-      `Expected u of shape [${H}, ${G}] but found [${u.shape}]`,
-    );
-  }
+  checkRecurrentKernel(u, G);
   if (H % 4 !== 0) {
     return tf.tidy(() => {
       const Hp = Math.ceil(H / 4) * 4;
@@ -432,11 +438,7 @@ export function lstmRecurrenceOverTable(
       )
     );
   }
-  if (u.shape[0] !== H || u.shape[1] !== G) {
-    throw new RangeError(
-      `Expected u of shape [${H}, ${G}] but found [${u.shape}]`,
-    );
-  }
+  checkRecurrentKernel(u, G);
   const out = tf.engine().runKernel("FusedLstm", { xp: table, u, mask, ids }, {
     train: false,
     sequences: options.returnSequences ?? true,
