@@ -25,7 +25,12 @@ import {
 import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
 import { metricsRecord } from "../train/run_files.ts";
-import { applyRecipe, type RecipeName, RECIPES } from "./recipes.ts";
+import {
+  applyRecipe,
+  givenFlags,
+  type RecipeName,
+  RECIPES,
+} from "./recipes.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import {
   type FlagTable,
@@ -118,7 +123,8 @@ export const TRAIN_FLAGS: FlagTable = {
     type: "int",
     default: T.epochs,
     min: 1,
-    help: "Passes over the training pairs",
+    help:
+      "Passes over the training pairs (with --max-minutes and no --epochs: as many as fit)",
   },
   "batch-size": {
     type: "int",
@@ -237,6 +243,9 @@ export const TRAIN_FLAGS: FlagTable = {
   },
 };
 
+/** The epoch bound with `--max-minutes` and no `--epochs`. */
+const EPOCHS_UNTIL_TIME_IS_UP = 1000;
+
 const SUMMARY =
   "Trains the two-branch (siamese) LSTM model with contrastive loss and " +
   "random negative pairing, on your pairs (--data) or the built-in synthetic set.";
@@ -263,6 +272,12 @@ export async function runTrain(args: string[]): Promise<number> {
   const recipe = (parsed.recipe as RecipeName | undefined) ??
     (parsed.data === undefined ? "seed" : "matcher");
   const f = applyRecipe(parsed, args, recipe);
+  if (
+    f["max-minutes"] !== undefined && f.resume === undefined &&
+    !givenFlags(args).has("epochs")
+  ) {
+    f.epochs = EPOCHS_UNTIL_TIME_IS_UP; // the time budget is the bound
+  }
   if (f.resume === undefined) {
     console.error(`recipe ${recipe} (flags given on the command line win)`);
   }

@@ -10,6 +10,7 @@ import { fileLoader } from "../io/file_io.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { RUN_FORMAT } from "../train/save.ts";
 import type { ModelConfig } from "./config.ts";
+import { traceEmbeddings } from "./token_table.ts";
 import type { Siamese } from "./siamese.ts";
 
 /** The parts of a run's `config.json` that using a model needs. */
@@ -53,10 +54,13 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       `Expected format "${RUN_FORMAT}" in ${path} but found "${run.format}"`,
     );
   }
-  const left = await tfl.loadLayersModel(fileLoader(`${dir}/left`));
+  // traced: the FusedLSTM projects the vocabulary, as in the trained model
+  const left = traceEmbeddings(
+    await tfl.loadLayersModel(fileLoader(`${dir}/left`)),
+  );
   const right = run.model.shareWeights
     ? left
-    : await tfl.loadLayersModel(fileLoader(`${dir}/right`));
+    : traceEmbeddings(await tfl.loadLayersModel(fileLoader(`${dir}/right`)));
   return {
     siamese: { config: run.model, left, right },
     model: run.model,

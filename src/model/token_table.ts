@@ -19,9 +19,15 @@
  * ReverseTime layer links its output to the reversed ids); anything else
  * computed from it takes the usual projection.
  *
+ * When every reader of the Embedding in a model graph is such a layer, the
+ * Embedding's own values would never be read, so the traced layer returns
+ * zeros of the right shape instead of gathering them (and in training no
+ * gradient flows back through them): one `[B T, E]` gather and its segment
+ * sum less per batch. Loaded models get the same by {@link traceEmbeddings}.
+ *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
 /** Where an embedded tensor `[B, T, E]` came from. */
@@ -68,9 +74,17 @@ export function traceEmbedding<L extends tfl.layers.Layer>(layer: L): L {
   if (traced[TRACED]) return layer;
   const call: Call = layer.call.bind(layer);
   layer.call = (inputs, kwargs) => {
-    const out = call(inputs, kwargs);
     const ids = Array.isArray(inputs) ? inputs[0] : inputs;
     const embeddings = layer.weights[0];
+    const [V, E] = (embeddings?.shape ?? []) as (number | undefined)[];
+    const unread = ids !== undefined && ids.rank === 2 && V !== undefined &&
+      E !== undefined && tableIsCheaper(V, ids.shape[0]!, ids.shape[1]!) &&
+      onlyTableReaders(layer);
+    // every reader gathers the projected vocabulary instead of these values,
+    // so they are not computed (in training, neither is their gradient)
+    const out = unread
+      ? tf.zeros([ids.shape[0]!, ids.shape[1]!, E])
+      : call(inputs, kwargs);
     if (ids !== undefined && embeddings !== undefined && !Array.isArray(out)) {
       linkTokens(out, { ids: () => ids, embeddings });
     }
@@ -81,6 +95,53 @@ export function traceEmbedding<L extends tfl.layers.Layer>(layer: L): L {
 }
 
 const TRACED = Symbol("traceEmbedding");
+
+/**
+ * Whether `layer` has readers in a model graph and every one of them takes
+ * the vocabulary-table path whenever it is cheaper: a FusedLSTM, or a
+ * ReverseTime read only by such. Checked at each call, so a reader added
+ * later (any other layer) brings the Embedding's values back.
+ */
+function onlyTableReaders(layer: tfl.layers.Layer): boolean {
+  const nodes = (layer as unknown as {
+    outboundNodes: { outboundLayer: tfl.layers.Layer }[];
+  }).outboundNodes;
+  return nodes.length > 0 && nodes.every(({ outboundLayer: reader }) => {
+    const kind = reader.getClassName();
+    return kind === "FusedLSTM" ||
+      (kind === "ReverseTime" && onlyTableReaders(reader));
+  });
+}
+
+/**
+ * Traces every Embedding layer of a model (see {@link traceEmbedding}), e.g.
+ * after loading it from files, where the layers are plain tfjs-layers ones.
+ *
+ * @param model a built or loaded model
+ * @returns the same model
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tfl from "@tensorflow/tfjs-layers";
+ * import { setupBackend } from "../backend/setup.ts";
+ * import { tokenSource, traceEmbeddings } from "./token_table.ts";
+ * await setupBackend({ log: false });
+ * const input = tfl.input({ shape: [null], dtype: "int32" });
+ * const emb = tfl.layers.embedding({ inputDim: 5, outputDim: 2 });
+ * const model = traceEmbeddings(tfl.model({ inputs: input, outputs: emb.apply(input) as tfl.SymbolicTensor }));
+ * const ids = tf.tensor2d([[1, 2]], [1, 2], "int32");
+ * assert.ok(tokenSource(emb.apply(ids) as tf.Tensor)?.ids() === ids);
+ * assert.ok(model.layers.length === 2);
+ * ```
+ */
+export function traceEmbeddings<M extends tfl.LayersModel>(model: M): M {
+  for (const layer of model.layers) {
+    if (layer.getClassName() === "Embedding") traceEmbedding(layer);
+  }
+  return model;
+}
 
 /**
  * The ids and table an Embedding output came from, if it was produced by a

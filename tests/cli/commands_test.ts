@@ -89,6 +89,26 @@ Deno.test("train -> eval -> embed -> score on a TSV of text pairs", async () => 
   assert.match(rows[0]!, /^-?\d\.\d{6}\t[01]$/);
 });
 
+Deno.test("--max-minutes without --epochs trains until the time is up", async () => {
+  const dir = await tempDir();
+  const trainFile = await writeNumbersFile(`${dir}/train.tsv`, 0, 64);
+  const t = await run("train", [
+    "--data",
+    trainFile,
+    ...SMALL_MODEL_FLAGS,
+    "--max-minutes",
+    "0.1",
+    "--out",
+    `${dir}/run`,
+    "--json",
+  ]);
+  assert.strictEqual(t.code, 0, t.stderr);
+  const report = JSON.parse(t.stdout);
+  // the default is 3 epochs; 6 s fit many more epochs of 64 pairs
+  assert.ok(report.epochs > 3, `epochs ${report.epochs}`);
+  assert.match(t.stderr, /time limit reached in epoch \d+/);
+});
+
 Deno.test("bad input stops train before training and leaves the output untouched", async () => {
   const dir = await tempDir();
   const bad = `${dir}/bad.tsv`;

@@ -5,7 +5,13 @@ import { setupBackend } from "../../src/backend/setup.ts";
 import { FusedLSTM } from "../../src/model/fused_lstm.ts";
 import { setLstmThreads } from "../../src/model/lstm_op.ts";
 import { ReverseTime } from "../../src/model/reverse_time.ts";
-import { tokenSource, traceEmbedding } from "../../src/model/token_table.ts";
+import {
+  tokenSource,
+  traceEmbedding,
+  traceEmbeddings,
+} from "../../src/model/token_table.ts";
+import { fileLoader, fileSaver } from "../../src/io/file_io.ts";
+import { tempDir } from "../_temp_file.ts";
 import { assertClose } from "../_close.ts";
 
 await setupBackend({ log: false });
@@ -194,3 +200,85 @@ for (const threads of [1, 2]) {
     );
   }
 }
+
+/** input -> traced Embedding -> [ReverseTime ->] FusedLSTM, as a model. */
+function branch(reversed: boolean, extraReader = false) {
+  const p = parts(true);
+  const input = tfl.input({ shape: [null], dtype: "int32" });
+  let emb = p.embedding.apply(input) as tfl.SymbolicTensor;
+  if (reversed) emb = p.reverse.apply(emb) as tfl.SymbolicTensor;
+  const outputs = [p.lstm.apply(emb) as tfl.SymbolicTensor];
+  if (extraReader) {
+    outputs.push(
+      tfl.layers.globalAveragePooling1d({}).apply(
+        p.embedding.apply(input),
+      ) as tfl.SymbolicTensor,
+    );
+  }
+  return { p, model: tfl.model({ inputs: input, outputs }) };
+}
+
+for (const reversed of [false, true]) {
+  Deno.test(`an Embedding read only by FusedLSTMs${reversed ? " (through ReverseTime)" : ""} runs no gather of its own, with the same outputs and gradients`, async () => {
+    const { p, model } = branch(reversed);
+    const x = ids();
+    // inference: the kernel reads the table by id, so nothing is gathered
+    const ran = await kernelsRun(() => model.predict(x) as tf.Tensor);
+    assert(!ran.some((k) => k.startsWith("GatherV2")), ran.join("; "));
+    // the reference: the Embedding's values gathered by hand, which the
+    // LSTM projects token by token (a detached tensor has no source)
+    const reference = (table: tf.Tensor) => {
+      let emb = tf.gather(table, x);
+      let mask = p.embedding.computeMask(x) as tf.Tensor;
+      if (reversed) {
+        mask = p.reverse.computeMask(emb, mask);
+        emb = tf.reverse(emb, 1);
+      }
+      return p.lstm.apply(emb, { mask }) as tf.Tensor;
+    };
+    const table = p.embedding.trainableWeights[0]!.read();
+    assertClose(model.predict(x) as tf.Tensor, reference(table), "output");
+    // training: one gather (of the projected vocabulary), and the same
+    // gradients in every weight
+    const w = tf.randomUniform([B, T, H], -1, 1, "float32", 5);
+    const vars = [...p.embedding.trainableWeights, ...p.lstm.trainableWeights]
+      .map((v) => v.read() as tf.Variable);
+    const grads = (f: () => tf.Tensor) =>
+      tf.variableGrads(() => tf.sum(tf.mul(f(), w)), vars).grads;
+    const trained = await kernelsRun(() => {
+      const g = grads(() => model.apply(x, { training: true }) as tf.Tensor);
+      return g[vars[0]!.name]!;
+    });
+    equal(trained.filter((k) => k.startsWith("GatherV2")).length, 1);
+    const got = grads(() => model.apply(x, { training: true }) as tf.Tensor);
+    const want = grads(() => reference(vars[0]!));
+    for (const v of vars) assertClose(got[v.name]!, want[v.name]!, v.name);
+  });
+}
+
+Deno.test("an Embedding with another reader computes its values", async () => {
+  const { p, model } = branch(false, true);
+  const x = ids();
+  const [, mean] = model.predict(x) as tf.Tensor[];
+  const table = p.embedding.trainableWeights[0]!.read();
+  // tfjs-layers' pooling averages padding too
+  assertClose(mean!, tf.mean(tf.gather(table, x), 1), "the Embedding's values");
+  const ran = await kernelsRun(() => (model.predict(x) as tf.Tensor[])[1]!);
+  assert(ran.some((k) => k.startsWith(`GatherV2 [${V},${E}]`)), ran.join("; "));
+});
+
+Deno.test("a model loaded from files is traced again by traceEmbeddings", async () => {
+  const { model } = branch(false);
+  const dir = await tempDir();
+  await model.save(fileSaver(dir));
+  const loaded = traceEmbeddings(await tfl.loadLayersModel(fileLoader(dir)));
+  const x = ids();
+  const ran = await kernelsRun(() => loaded.predict(x) as tf.Tensor);
+  assert(!ran.some((k) => k.startsWith("GatherV2")), ran.join("; "));
+  assert(!ran.some((k) => k.includes(`[${B * T},${E}]`)), ran.join("; "));
+  assertClose(
+    loaded.predict(x) as tf.Tensor,
+    model.predict(x) as tf.Tensor,
+    "output",
+  );
+});
