@@ -276,10 +276,46 @@ export class FusedLSTM extends tfl.layers.Layer {
     ) {
       return undefined;
     }
-    let table = tf.matMul(source.embeddings.read(), this.kernel!.read()); // [V, 4H]
-    if (this.bias !== null) table = tf.add(table, this.bias.read());
+    const weights = [
+      source.embeddings.read(),
+      this.kernel!.read(),
+      ...(this.bias !== null ? [this.bias.read()] : []),
+    ];
     const ids = tf.cast(source.ids(), "int32") as tf.Tensor2D;
-    return { table: table as tf.Tensor2D, ids };
+    // outside a gradient tape (inference) the table is kept until a weight
+    // changes: assigning a variable gives it a new data id
+    const recording = gradientsRecorded();
+    const cached = this.#cachedTable;
+    if (
+      !recording && cached !== undefined &&
+      cached.weights.length === weights.length &&
+      cached.weights.every((id, k) => id === weights[k]!.dataId)
+    ) {
+      return { table: cached.table, ids };
+    }
+    let table = tf.matMul(weights[0]!, weights[1]!) as tf.Tensor2D; // [V, 4H]
+    if (weights[2] !== undefined) table = tf.add(table, weights[2]);
+    if (!recording) {
+      this.#dropCachedTable();
+      this.#cachedTable = {
+        weights: weights.map((w) => w.dataId),
+        table: tf.keep(table),
+      };
+    }
+    return { table, ids };
+  }
+
+  /** The projected vocabulary of the last inference call, and its weights. */
+  #cachedTable: { weights: object[]; table: tf.Tensor2D } | undefined;
+
+  #dropCachedTable(): void {
+    this.#cachedTable?.table.dispose();
+    this.#cachedTable = undefined;
+  }
+
+  override dispose(): ReturnType<tfl.layers.Layer["dispose"]> {
+    this.#dropCachedTable();
+    return super.dispose();
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -295,6 +331,18 @@ export class FusedLSTM extends tfl.layers.Layer {
   }
 }
 tf.serialization.registerClass(FusedLSTM);
+
+/**
+ * Whether tfjs is recording operations for gradients (inside `tf.grads`,
+ * `variableGrads` or an optimizer's `minimize`). Read from the engine's
+ * state; when that is not there, assumes yes (so nothing is cached).
+ */
+function gradientsRecorded(): boolean {
+  const state = (tf.engine() as unknown as {
+    state?: { gradientDepth?: unknown };
+  }).state;
+  return typeof state?.gradientDepth !== "number" || state.gradientDepth > 0;
+}
 
 type Json = unknown;
 

@@ -282,3 +282,37 @@ Deno.test("a model loaded from files is traced again by traceEmbeddings", async 
     "output",
   );
 });
+
+Deno.test("inference keeps the projected vocabulary until a weight changes", async () => {
+  const { p, model } = branch(false);
+  const x = ids();
+  const product = `BatchMatMul [${V},${E}]x[${E},${4 * H}]`;
+  const first = await kernelsRun(() => model.predict(x) as tf.Tensor);
+  assert(first.includes(product), first.join("; "));
+  const again = await kernelsRun(() => model.predict(x) as tf.Tensor);
+  assert(!again.includes(product), again.join("; "));
+  const before = model.predict(x) as tf.Tensor;
+  // new weights (as an optimizer or setWeights assigns them): a new table
+  const [kernel, recurrent, bias] = p.lstm.getWeights();
+  p.lstm.setWeights([tf.mul(kernel!, 2), recurrent!, bias!]);
+  const after = await kernelsRun(() => model.predict(x) as tf.Tensor);
+  assert(after.includes(product), after.join("; "));
+  const fresh = branch(false);
+  fresh.p.embedding.setWeights(p.embedding.getWeights());
+  fresh.p.lstm.setWeights(p.lstm.getWeights());
+  assertClose(
+    model.predict(x) as tf.Tensor,
+    fresh.model.predict(x) as tf.Tensor,
+    "output",
+  );
+  assert(
+    tf.max(tf.abs(tf.sub(before, model.predict(x) as tf.Tensor)))
+      .dataSync()[0]! > 1e-3,
+  );
+  // disposing the layer frees the kept table
+  tf.dispose(model.predict(x) as tf.Tensor);
+  const n = tf.memory().numTensors;
+  p.lstm.dispose();
+  // kernel, recurrent kernel, bias and the kept table
+  equal(n - tf.memory().numTensors, 4);
+});
