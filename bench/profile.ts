@@ -2,7 +2,7 @@
  * Where a training or inference batch of the seed model spends its time:
  * wall time per kernel over one profiled batch, summed by kernel name.
  *
- *     deno run -A bench/profile.ts [--threads N] [--batch 32] [--left 52] [--right 600] [--infer] [--shapes]
+ *     deno run -A bench/profile.ts [--threads N] [--batch 32] [--left 52] [--right 600] [--infer] [--shapes] [--matcher]
  *
  * `--shapes` also lists each product, gather, segment sum, sum, multiply and
  * identity with its input shapes and time.
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     right: { type: "string", default: "600" },
     infer: { type: "boolean", default: false },
     shapes: { type: "boolean", default: false },
+    matcher: { type: "boolean", default: false },
   },
 });
 const threads = Number(values.threads);
@@ -35,7 +36,18 @@ const B = Number(values.batch), T1 = Number(values.left);
 const T2 = Number(values.right);
 await startBackend(threads);
 
-const model = buildSiamese(modelConfig({ leftLen: T1, rightLen: T2 }), 1);
+// --matcher: the matcher recipe's model and loss (128 units, one shared
+// encoder, max pooling, in-batch softmax) instead of the seed's
+const model = buildSiamese(
+  modelConfig({
+    leftLen: T1,
+    rightLen: T2,
+    ...(values.matcher
+      ? { lstmUnits: 128, shareWeights: true, pooling: "max" as const }
+      : {}),
+  }),
+  1,
+);
 const ids = (t: number) =>
   tf.tensor2d(
     Int32Array.from({ length: B * t }, (_, i) => 1 + (i * 7919) % 999),
@@ -48,7 +60,11 @@ const batch = {
   labels: tf.tensor1d(Float32Array.from({ length: B }, (_, i) => i % 2)),
 };
 const optimizer = tf.train.adam(1e-3);
-const options = { distance: "cosine" as const, margin: 1 };
+const options = {
+  distance: "cosine" as const,
+  margin: 1,
+  ...(values.matcher ? { loss: "infonce" as const, temperature: 0.05 } : {}),
+};
 const run = values.infer
   ? () =>
     tf.tidy(() => {

@@ -40,6 +40,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
+import { registerMaskedMax } from "./masked_max.ts";
 import { MAX_THREADS, prepareThreadedWasm } from "./threads.ts";
 import { embeddedWasm, prepareEmbeddedWasm } from "./embedded_wasm.ts";
 import { fileURLToPath } from "node:url";
@@ -172,6 +173,7 @@ async function init(threads: number): Promise<BackendInfo> {
   };
   registerChainedOps();
   registerSegmentSum();
+  registerMaskedMax();
   registerBigMatMul(); // before: the transposed wrapper feeds it
   registerTransposedMatMul();
   registerLeadingSum();

@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
+import { maskedMaxOnWasm } from "../backend/masked_max.ts";
 
 /** How outputs are pooled over time. */
 export type PoolingMode = "mean" | "max";
@@ -50,6 +51,8 @@ export function maskedPool(
       const count = tf.maximum(tf.sum(m, 1), 1); // [B, 1]
       return tf.div(tf.sum(tf.mul(x, m), 1), count) as tf.Tensor2D;
     }
+    const fast = maskedMaxOnWasm(x, mask);
+    if (fast !== undefined) return fast;
     // masked steps get -1e9 so they never win; an all-padding row gives 0
     const shifted = tf.add(x, tf.mul(tf.sub(m, 1), 1e9)); // [B, T, H]
     const any = tf.cast(tf.greater(tf.sum(m, 1), 0), "float32"); // [B, 1]

@@ -149,6 +149,23 @@ interface Exports {
     ids: number,
     out: number,
   ): void;
+  masked_max(
+    B: number,
+    T: number,
+    H: number,
+    x: number,
+    mask: number,
+    out: number,
+    arg: number,
+  ): void;
+  masked_max_grad(
+    B: number,
+    T: number,
+    H: number,
+    dy: number,
+    arg: number,
+    dx: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -293,6 +310,35 @@ export class LstmKernel {
     out: number,
   ): void {
     this.#exports.segment_sum(n, d, s, d0, d1, x, ids, out);
+  }
+
+  /**
+   * Masked max over time: `out[b, h]` (float32 `[B, H]`) = the largest
+   * `x[b, t, h]` (float32 `[B, T, H]`) over the steps whose `mask[b, t]`
+   * (float32 `[B, T]`, byte offset 0 = every step) is not 0, and `arg[b, h]`
+   * (int32) its first step; a row without steps gets 0 and -1. Byte offsets.
+   */
+  maskedMax(
+    d: { batch: number; steps: number; width: number },
+    x: number,
+    mask: number,
+    out: number,
+    arg: number,
+  ): void {
+    this.#exports.masked_max(d.batch, d.steps, d.width, x, mask, out, arg);
+  }
+
+  /**
+   * The gradient of {@link maskedMax}: `dx [B, T, H]` is `dy[b, h]` at step
+   * `arg[b, h]` and 0 elsewhere. Byte offsets.
+   */
+  maskedMaxGrad(
+    d: { batch: number; steps: number; width: number },
+    dy: number,
+    arg: number,
+    dx: number,
+  ): void {
+    this.#exports.masked_max_grad(d.batch, d.steps, d.width, dy, arg, dx);
   }
 
   /**
