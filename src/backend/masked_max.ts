@@ -14,13 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
-import { heapOf, type WasmModuleMemory } from "./heap.ts";
-
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: WasmModuleMemory;
-}
+import { heapOf, heapOffset, type WasmHeapBackend } from "./heap.ts";
 
 type KernelArgs = {
   inputs: tf.NamedTensorInfoMap;
@@ -35,7 +29,7 @@ function maskedMax({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const out = b.makeOutput([batch, width], "float32");
   const arg = b.makeOutput([batch, width], "int32");
   if (batch * width > 0) {
-    const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: tf.TensorInfo) => heapOffset(b, t);
     LstmKernel.on(heapOf(b.wasm)).maskedMax(
       { batch, steps, width },
       steps > 0 ? at(x) : 0,
@@ -54,7 +48,7 @@ function maskedMaxGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const [batch, width] = dy.shape as [number, number];
   const dx = b.makeOutput([batch, steps, width], "float32");
   if (batch * steps * width > 0) {
-    const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: tf.TensorInfo) => heapOffset(b, t);
     LstmKernel.on(heapOf(b.wasm)).maskedMaxGrad(
       { batch, steps, width },
       at(dy),

@@ -12,15 +12,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
-import { heapOf, type WasmModuleMemory } from "./heap.ts";
+import { heapOf, heapOffset, type WasmHeapBackend } from "./heap.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` this kernel uses. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: WasmModuleMemory;
-}
 
 /** Throws unless every id is below `numSegments` (negative ids are skipped). */
 function checkIds(ids: ArrayLike<number>, numSegments: number): void {
@@ -87,8 +81,7 @@ function unsortedSegmentSum(
     checkIds(ids, numSegments);
     const n = ids.length;
     const d = x.shape.slice(segmentIds.shape.length).reduce((a, b) => a * b, 1);
-    const at = (t: tf.TensorInfo) =>
-      backend.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: tf.TensorInfo) => heapOffset(backend, t);
     const heap = heapOf(backend.wasm);
     const kernel = LstmKernel.on(heap);
     // one thread: the sum is bound by memory; split over the LSTM threads
