@@ -83,7 +83,7 @@ export function traceEmbedding<L extends tfl.layers.Layer>(layer: L): L {
     // every reader gathers the projected vocabulary instead of these values,
     // so they are not computed (in training, neither is their gradient)
     const out = unread
-      ? tf.zeros([ids.shape[0]!, ids.shape[1]!, E])
+      ? tf.fill([ids.shape[0]!, ids.shape[1]!, E], 0) // a kernel: tf.zeros fills in JavaScript
       : call(inputs, kwargs);
     if (ids !== undefined && embeddings !== undefined && !Array.isArray(out)) {
       linkTokens(out, { ids: () => ids, embeddings });
