@@ -15,6 +15,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
 import { heapOf, heapOffset, type WasmHeapBackend } from "./heap.ts";
+import { addWasmKernels } from "./wrap_kernel.ts";
 
 type KernelArgs = {
   inputs: tf.NamedTensorInfoMap;
@@ -74,18 +75,10 @@ function maskedMaxGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
  * ```
  */
 export function registerMaskedMax(): boolean {
-  if (tf.getKernel("MaskedMax", "wasm") !== undefined) return false;
-  tf.registerKernel({
-    kernelName: "MaskedMax",
-    backendName: "wasm",
-    kernelFunc: maskedMax as unknown as tf.KernelFunc,
+  return addWasmKernels({
+    MaskedMax: maskedMax as unknown as tf.KernelFunc,
+    MaskedMaxGrad: maskedMaxGrad as unknown as tf.KernelFunc,
   });
-  tf.registerKernel({
-    kernelName: "MaskedMaxGrad",
-    backendName: "wasm",
-    kernelFunc: maskedMaxGrad as unknown as tf.KernelFunc,
-  });
-  return true;
 }
 
 /**

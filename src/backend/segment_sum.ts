@@ -13,8 +13,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
 import { heapOf, heapOffset, type WasmHeapBackend } from "./heap.ts";
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` this kernel uses. */
+import { addWasmKernels } from "./wrap_kernel.ts";
 
 /** Throws unless every id is below `numSegments` (negative ids are skipped). */
 function checkIds(ids: ArrayLike<number>, numSegments: number): void {
@@ -114,11 +113,7 @@ function unsortedSegmentSum(
  * ```
  */
 export function registerSegmentSum(): boolean {
-  if (tf.getKernel("UnsortedSegmentSum", "wasm") !== undefined) return false;
-  tf.registerKernel({
-    kernelName: "UnsortedSegmentSum",
-    backendName: "wasm",
-    kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc,
+  return addWasmKernels({
+    UnsortedSegmentSum: unsortedSegmentSum as unknown as tf.KernelFunc,
   });
-  return true;
 }

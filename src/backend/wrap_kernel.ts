@@ -1,6 +1,7 @@
 /**
- * Replacing one of tfjs-backend-wasm's kernels by a wrapper around it: the
- * shape every kernel fix in this folder shares.
+ * Registering kernels of our own for tfjs-backend-wasm: new ones
+ * ({@link addWasmKernels}), and wrappers around its own
+ * ({@link wrapWasmKernel}), the two shapes every kernel in this folder takes.
  *
  * @module
  */
@@ -60,4 +61,35 @@ export function wrapWasmKernel(
   tf.unregisterKernel(kernelName, "wasm");
   tf.registerKernel({ ...config, kernelFunc: outer });
   return true;
+}
+
+/**
+ * Registers each of `kernels` (name -> kernel function) that the wasm
+ * backend does not have yet, so register functions can be called any number
+ * of times.
+ *
+ * @param kernels the kernels by name
+ * @returns true if this call registered any
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { setupBackend } from "./setup.ts";
+ * import { addWasmKernels } from "./wrap_kernel.ts";
+ * await setupBackend({ log: false });
+ * const add = () => addWasmKernels({ ExampleNoop: (({ inputs }) => inputs.x!) as tf.KernelFunc });
+ * assert.ok(add() === true && add() === false);
+ * ```
+ */
+export function addWasmKernels(
+  kernels: Readonly<Record<string, tf.KernelFunc>>,
+): boolean {
+  let added = false;
+  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+    if (tf.getKernel(kernelName, "wasm") !== undefined) continue;
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+    added = true;
+  }
+  return added;
 }
