@@ -10,7 +10,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
 import { heapOf, heapOffset, type WasmHeapBackend } from "./heap.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";
