@@ -31,6 +31,8 @@ export {
   setupBackend,
 } from "./src/backend/setup.ts";
 export type { PairSet } from "./src/data/types.ts";
+export type { DataSpec } from "./src/data/dataset.ts";
+export type { VocabularyJson } from "./src/data/tokenizer.ts";
 export {
   makeSyntheticPairs,
   type SyntheticOptions,
@@ -70,3 +72,23 @@ export {
 } from "./src/train/loop.ts";
 export { trainStep } from "./src/train/step.ts";
 export { type EvalReport, evaluate } from "./src/train/evaluate.ts";
+export {
+  LexicalIndex,
+  type LexicalJson,
+  type NgramVector,
+} from "./src/lexical/ngram_tfidf.ts";
+export {
+  lexicalVectors,
+  mixPair,
+  mixSimilarities,
+} from "./src/lexical/hybrid.ts";
+export {
+  sparseDot,
+  sparseDotMatrix,
+  type SparseVector,
+} from "./src/lexical/sparse.ts";
+export {
+  type LoadedModel,
+  loadModel,
+  type SavedRun,
+} from "./src/model/load.ts";

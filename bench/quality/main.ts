@@ -22,7 +22,7 @@ import { runMain } from "../../src/cli/main.ts";
 import { helpText, parseFlags } from "../../src/cli/flags.ts";
 import { type DataInfo, describeData, makeData } from "./make_data.ts";
 import { pickRecipes } from "./recipes.ts";
-import { runRecipe } from "./run_recipe.ts";
+import { hybridPartRows, runRecipe } from "./run_recipe.ts";
 import { formatTable, type QualityRow } from "./table.ts";
 import { tfidfRetrieval } from "./tfidf.ts";
 import { readTextPairs } from "./text_pairs.ts";
@@ -243,7 +243,7 @@ export async function runQualityBench(args: string[]): Promise<number> {
         backend,
       });
       console.error(`${row.name}: ${row.source}`);
-      results.rows.push(row);
+      results.rows.push(row, ...await hybridPartRows(row));
       await save();
     }
     Deno.removeSignalListener("SIGINT", onInterrupt);

@@ -88,8 +88,46 @@ export const RECIPES: readonly Recipe[] = [
   matcherVariant(MATCHER_H64, {
     name: "matcher",
     note:
-      "the train command's --recipe matcher: as shared-max-infonce with Adam 3e-3, 128 LSTM units, definitions cut at 256",
+      "the train command's --recipe matcher: as matcher-lstm, scored with a lexical channel of weight 0.8 reading 1000 tokens",
+    model: { lstmUnits: 128, lexicalWeight: 0.8, lexicalLen: 1000 },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-residual",
+    note:
+      "as matcher with the loss on the mixed scores (--lexical-loss residual)",
+    model: { lstmUnits: 128, lexicalWeight: 0.8, lexicalLen: 1000 },
+    train: { lexicalLoss: "residual" },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-joint",
+    note: "as matcher with both losses added (--lexical-loss joint)",
+    model: { lstmUnits: 128, lexicalWeight: 0.8, lexicalLen: 1000 },
+    train: { lexicalLoss: "joint" },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-lstm",
+    note:
+      "the LSTMs alone: as shared-max-infonce with Adam 3e-3, 128 LSTM units, definitions cut at 256",
     model: { lstmUnits: 128 },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-lex07",
+    note: "as matcher-residual with lexical weight 0.7",
+    model: { lstmUnits: 128, lexicalWeight: 0.7, lexicalLen: 1000 },
+    train: { lexicalLoss: "residual" },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-lex09",
+    note: "as matcher-residual with lexical weight 0.9",
+    model: { lstmUnits: 128, lexicalWeight: 0.9, lexicalLen: 1000 },
+    train: { lexicalLoss: "residual" },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-lex-256",
+    note:
+      "as matcher-residual with the lexical channel reading only the LSTM's 256 tokens",
+    model: { lstmUnits: 128, lexicalWeight: 0.8 },
+    train: { lexicalLoss: "residual" },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-words",
@@ -107,18 +145,18 @@ export const RECIPES: readonly Recipe[] = [
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-h256",
-    note: "as matcher with 256 LSTM units",
+    note: "as matcher-lstm with 256 LSTM units",
     model: { lstmUnits: 256 },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-t01",
-    note: "as matcher with softmax temperature 0.1",
+    note: "as matcher-lstm with softmax temperature 0.1",
     model: { lstmUnits: 128 },
     train: { temperature: 0.1 },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-h64",
-    note: "as matcher with 64 LSTM units (the seed's size)",
+    note: "as matcher-lstm with 64 LSTM units (the seed's size)",
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-bidirectional",
@@ -141,7 +179,8 @@ export const RECIPES: readonly Recipe[] = [
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-b64",
-    note: "as matcher with batches of 64 (63 in-batch negatives per positive)",
+    note:
+      "as matcher-lstm with batches of 64 (63 in-batch negatives per positive)",
     model: { lstmUnits: 128 },
     train: { batchSize: 64 },
   }),

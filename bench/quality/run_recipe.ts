@@ -16,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { BackendInfo } from "../../src/backend/setup.ts";
 import { type DataSpec, loadDataset } from "../../src/data/dataset.ts";
-import { modelConfig } from "../../src/model/config.ts";
+import { dataShapes, modelConfig } from "../../src/model/config.ts";
 import { buildSiamese } from "../../src/model/siamese.ts";
 import {
   readCheckpointMeta,
@@ -24,7 +24,12 @@ import {
 } from "../../src/train/checkpoint.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
 import { type EvalReport, evaluate } from "../../src/train/evaluate.ts";
-import { runTraining } from "../../src/train/run.ts";
+import { fitLexical, runTraining } from "../../src/train/run.ts";
+import { selectRows } from "../../src/data/subset.ts";
+import { lexicalVectors } from "../../src/lexical/hybrid.ts";
+import { sparseDotMatrix } from "../../src/lexical/sparse.ts";
+import { loadModel } from "../../src/model/load.ts";
+import { retrievalMetrics } from "../../src/metrics/retrieval.ts";
 import { BENCH_MODEL, type Recipe } from "./recipes.ts";
 import type { QualityRow } from "./table.ts";
 
@@ -145,11 +150,14 @@ export async function runRecipe(
  */
 export async function evaluateCheckpoint(dir: string): Promise<EvalReport> {
   const meta = await readCheckpointMeta(dir);
-  const data = await loadDataset(meta.data, meta.model, {
+  const data = await loadDataset(meta.data, dataShapes(meta.model), {
     seed: meta.train.seed,
     vocabularies: meta.vocabularies,
   });
   const model = buildSiamese(meta.model, meta.train.seed);
+  if (meta.model.lexicalWeight > 0) {
+    model.lexical = fitLexical(data, meta.data, meta.model, meta.train);
+  }
   const optimizer = tf.train.adam(meta.train.learningRate);
   try {
     await restoreCheckpoint(dir, { model, optimizer });
@@ -162,5 +170,88 @@ export async function evaluateCheckpoint(dir: string): Promise<EvalReport> {
     optimizer.dispose();
     model.left.dispose();
     if (model.right !== model.left) model.right.dispose();
+  }
+}
+
+/**
+ * The two parts of a hybrid run's best model, each scored alone on the
+ * test file: the LSTM encoders (lexical weight set to 0) and the lexical
+ * channel (TF-IDF over the model's token-id n-grams). They show what the
+ * learned part adds to the n-gram overlap.
+ *
+ * @param row the hybrid run's row (its `training.dir` holds the best model)
+ * @returns two rows, `<name>:model` and `<name>:lexical`; none when the
+ *   run saved no model or has no lexical channel
+ */
+export async function hybridPartRows(row: QualityRow): Promise<QualityRow[]> {
+  const dir = row.training?.dir;
+  if (dir === undefined) return [];
+  let loaded;
+  try {
+    loaded = await loadModel(dir);
+  } catch {
+    return []; // no epoch finished: nothing saved
+  }
+  const { siamese } = loaded;
+  try {
+    const index = siamese.lexical;
+    if (index === undefined) return [];
+    const data = await loadDataset(loaded.data, dataShapes(loaded.model), {
+      seed: loaded.train.seed,
+      vocabularies: loaded.vocabularies,
+    });
+    const modelOnly = evaluate(
+      { ...siamese, config: { ...siamese.config, lexicalWeight: 0 } },
+      data.val,
+      {
+        distance: loaded.train.distance,
+        margin: loaded.train.margin,
+        maxRetrieval: MAX_RETRIEVAL,
+      },
+    );
+    const val = selectRows(
+      data.val,
+      Array.from(
+        { length: Math.min(data.val.size, MAX_RETRIEVAL) },
+        (_, i) => i,
+      ),
+    );
+    const lex = lexicalVectors(index, val);
+    const lexical = retrievalMetrics(sparseDotMatrix(lex.left, lex.right), {
+      ks: [1, 10],
+    });
+    const part = (
+      name: string,
+      note: string,
+      r: { recallAt1: number; recallAt10: number; mrr: number },
+    ): QualityRow => ({
+      name: `${row.name}:${name}`,
+      note,
+      testPairs: row.testPairs,
+      recallAt1: r.recallAt1,
+      recallAt10: r.recallAt10,
+      mrr: r.mrr,
+      minutes: 0,
+      source: `the best model of ${row.name}, this part alone`,
+    });
+    return [
+      part(
+        "model",
+        "its LSTM encoders alone (lexical weight 0)",
+        modelOnly,
+      ),
+      part(
+        "lexical",
+        `its lexical channel alone (TF-IDF of ${index.n}-grams of the model's token ids)`,
+        {
+          recallAt1: lexical.recall[0]!,
+          recallAt10: lexical.recall[1]!,
+          mrr: lexical.mrr,
+        },
+      ),
+    ];
+  } finally {
+    siamese.left.dispose();
+    if (siamese.right !== siamese.left) siamese.right.dispose();
   }
 }

@@ -18,9 +18,13 @@ import {
   retrievalMetrics,
   type RetrievalResult,
 } from "../../src/metrics/retrieval.ts";
+import {
+  sparseDotMatrix,
+  type SparseVector,
+} from "../../src/lexical/sparse.ts";
 
-/** A sparse vector: ascending ids and their values. */
-export interface SparseVector {
+/** A sparse vector of text n-grams: ascending ids and their values. */
+export interface TextVector extends SparseVector {
   ids: Int32Array;
   values: Float32Array;
 }
@@ -150,7 +154,7 @@ export class TfidfVectorizer {
    * @param text any text
    * @returns the vector; all zeros (no ids) for a text without n-grams
    */
-  transform(text: string): SparseVector {
+  transform(text: string): TextVector {
     const tf = new Map<number, number>();
     const idf = new Map<number, number>();
     for (const gram of charNgrams(text, this.n)) {
@@ -179,54 +183,6 @@ export class TfidfVectorizer {
     }
     return { ids, values };
   }
-}
-
-/**
- * Dot products of every left with every right vector (cosines, for
- * L2-normalised vectors), through an inverted index of the rights.
- *
- * @param lefts N vectors
- * @param rights M vectors
- * @returns the `[N, M]` matrix, row-major
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { sparseDotMatrix } from "./tfidf.ts";
- * const v = (ids: number[], values: number[]) =>
- *   ({ ids: Int32Array.from(ids), values: Float32Array.from(values) });
- * const m = sparseDotMatrix([v([0, 2], [1, 2])], [v([2], [3]), v([1], [1])]);
- * assert.deepEqual([...m], [6, 0]);
- * ```
- */
-export function sparseDotMatrix(
-  lefts: readonly SparseVector[],
-  rights: readonly SparseVector[],
-): Float32Array {
-  // postings: for each id, the rights holding it and their values
-  const postings = new Map<number, { docs: number[]; values: number[] }>();
-  rights.forEach((r, j) => {
-    r.ids.forEach((id, k) => {
-      let p = postings.get(id);
-      if (p === undefined) postings.set(id, p = { docs: [], values: [] });
-      p.docs.push(j);
-      p.values.push(r.values[k]!);
-    });
-  });
-  const m = rights.length;
-  const out = new Float32Array(lefts.length * m);
-  lefts.forEach((l, i) => {
-    const row = out.subarray(i * m, (i + 1) * m);
-    l.ids.forEach((id, k) => {
-      const p = postings.get(id);
-      if (p === undefined) return;
-      const x = l.values[k]!;
-      for (let q = 0; q < p.docs.length; q++) {
-        row[p.docs[q]!]! += x * p.values[q]!;
-      }
-    });
-  });
-  return out;
 }
 
 /** A text pair; right i is the answer for left i. */

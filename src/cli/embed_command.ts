@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { lexicalOf } from "../lexical/hybrid.ts";
 import { writeFileAtomic } from "../io/file_io.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import { embedRows } from "../train/embed.ts";
@@ -37,7 +38,9 @@ export async function runEmbed(args: string[]): Promise<number> {
   if (f.help) {
     console.log(helpText(
       "embed",
-      "Writes one JSON line per input pair with the chosen branch's output vector.",
+      "Writes one JSON line per input pair with the chosen branch's output vector; with a " +
+        "lexical channel also its TF-IDF n-gram vector and weight λ (score = " +
+        "(1 - λ) cos(vector) + λ (ids/values dot product)).",
       EMBED_FLAGS,
       ["deno task embed --model runs/mine --data pairs.tsv --side right --out right.jsonl"],
     ));
@@ -51,7 +54,17 @@ export async function runEmbed(args: string[]): Promise<number> {
   const { vectors, dim } = embedRows(
     left ? model.siamese.left : model.siamese.right,
     left ? pairs.left : pairs.right,
-    { len: left ? pairs.leftLen : pairs.rightLen, n: pairs.size },
+    {
+      len: left ? pairs.leftLen : pairs.rightLen,
+      width: left ? model.model.leftLen : model.model.rightLen,
+      n: pairs.size,
+    },
+  );
+  // with a lexical channel, each line also carries the TF-IDF n-gram vector
+  const index = lexicalOf(model.siamese);
+  const lex = index?.vectors(
+    left ? pairs.left : pairs.right,
+    left ? pairs.leftLen : pairs.rightLen,
   );
   const lines: string[] = [];
   for (let i = 0; i < pairs.size; i++) {
@@ -59,7 +72,15 @@ export async function runEmbed(args: string[]): Promise<number> {
       vectors.subarray(i * dim, (i + 1) * dim),
       (x) => +x.toPrecision(7),
     );
-    lines.push(JSON.stringify({ index: i, vector: v }));
+    const line: Record<string, unknown> = { index: i, vector: v };
+    if (lex !== undefined) {
+      line.lexical = {
+        weight: model.model.lexicalWeight,
+        ids: Array.from(lex[i]!.ids),
+        values: Array.from(lex[i]!.values, (x) => +x.toPrecision(7)),
+      };
+    }
+    lines.push(JSON.stringify(line));
   }
   const text = lines.join("\n") + "\n";
   if (f.out !== undefined) {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { dataShapes } from "../model/config.ts";
 import { defaultThreads } from "../backend/setup.ts";
 import { startBackend } from "./backend.ts";
 import { MAX_THREADS } from "../backend/threads.ts";
@@ -93,9 +94,7 @@ export function loadPairsFor(
     ...(v.right ? { right: Vocabulary.fromJSON(v.right) } : {}),
   };
   return loadPairs(path, {
-    leftLen: model.model.leftLen,
-    rightLen: model.model.rightLen,
-    vocab: model.model.vocab,
+    ...dataShapes(model.model),
     tokenizer: tokenizersOf(model.data),
     vocabularies,
   });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { lexicalOf, lexicalVectors, mixPair } from "../lexical/hybrid.ts";
 import { embedRows } from "../train/embed.ts";
 import { vectorSimilarity } from "../train/evaluate.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
@@ -31,7 +32,8 @@ export async function runScore(args: string[]): Promise<number> {
     console.log(helpText(
       "score",
       "Prints one line per pair: the similarity (cosine, or minus the euclidean distance, " +
-        "as trained) and 1/0 for similar/dissimilar at the threshold stored with the model.",
+        "as trained; mixed with the lexical cosine when the model has a lexical channel) " +
+        "and 1/0 for similar/dissimilar at the threshold stored with the model.",
       SCORE_FLAGS,
       ["deno task score --model runs/mine --data new_pairs.tsv"],
     ));
@@ -41,21 +43,28 @@ export async function runScore(args: string[]): Promise<number> {
   const n = pairs.size;
   const l = embedRows(model.siamese.left, pairs.left, {
     len: pairs.leftLen,
+    width: model.model.leftLen,
     n,
   });
   const r = embedRows(model.siamese.right, pairs.right, {
     len: pairs.rightLen,
+    width: model.model.rightLen,
     n,
   });
   const d = l.dim;
   const threshold = model.threshold ?? Infinity;
+  const index = lexicalOf(model.siamese);
+  const lex = index === undefined ? undefined : lexicalVectors(index, pairs);
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
-    const s = vectorSimilarity(
+    let s = vectorSimilarity(
       l.vectors.subarray(i * d, (i + 1) * d),
       r.vectors.subarray(i * d, (i + 1) * d),
       model.train.distance,
     );
+    if (lex !== undefined) {
+      s = mixPair(s, lex.left[i]!, lex.right[i]!, model.model.lexicalWeight);
+    }
     lines.push(
       f.json
         ? JSON.stringify({ similarity: +s.toFixed(6), similar: s >= threshold })

@@ -18,6 +18,8 @@ import {
 } from "../model/config.ts";
 import {
   DEFAULT_TRAIN_CONFIG,
+  LEXICAL_LOSS_KINDS,
+  type LexicalLossKind,
   LOSS_KINDS,
   type LossKind,
   type TrainConfig,
@@ -211,6 +213,34 @@ export const TRAIN_FLAGS: FlagTable = {
     type: "bool",
     help: "Add a second LSTM reading backwards",
   },
+  "lexical-weight": {
+    type: "float",
+    default: M.lexicalWeight,
+    min: 0,
+    help:
+      "Weight λ of the lexical channel: score = (1 - λ) cos(model) + λ cos(TF-IDF of token n-grams), " +
+      "in training and use; 0 = off (needs --shared-vocab)",
+  },
+  "lexical-loss": {
+    type: "enum",
+    choices: [...LEXICAL_LOSS_KINDS],
+    default: T.lexicalLoss ?? "separate",
+    help:
+      "With a lexical channel, the loss is on: the LSTMs' own scores (separate), the mixed scores (residual), or both (joint)",
+  },
+  "lexical-len": {
+    type: "int",
+    default: M.lexicalLen,
+    min: 0,
+    help:
+      "Tokens per side the lexical channel reads (the LSTMs still read --left-len/--right-len); 0 = those lengths",
+  },
+  "lexical-n": {
+    type: "int",
+    default: M.lexicalN,
+    min: 1,
+    help: "Tokens per n-gram of the lexical channel",
+  },
   "loss": {
     type: "enum",
     choices: LOSS_KINDS,
@@ -279,6 +309,7 @@ export async function runTrain(args: string[]): Promise<number> {
     f.epochs = EPOCHS_UNTIL_TIME_IS_UP; // the time budget is the bound
   }
   if (f.resume === undefined) {
+    checkLexicalFlags(f);
     console.error(`recipe ${recipe} (flags given on the command line win)`);
   }
   const resumeDir = f.resume as string | undefined;
@@ -373,6 +404,28 @@ export async function runTrain(args: string[]): Promise<number> {
   }
 }
 
+/** The lexical channel compares ids of both sides and mixes cosines. */
+function checkLexicalFlags(f: FlagValues): void {
+  const weight = f["lexical-weight"] as number;
+  if (!(weight > 0)) return;
+  if (weight >= 1) {
+    throw new UsageError(
+      `--lexical-weight: expected a number at least 0 and below 1 but found ${weight}.`,
+    );
+  }
+  if (f.data !== undefined && !f["shared-vocab"]) {
+    throw new UsageError(
+      `--lexical-weight ${weight} compares the token ids of the two sides, so they need one ` +
+        "vocabulary: add --shared-vocab (with one --tokenizer for both sides), or set --lexical-weight 0.",
+    );
+  }
+  if (f.distance !== "cosine") {
+    throw new UsageError(
+      `--lexical-weight ${weight} mixes cosines, so it needs --distance cosine (found ${f.distance}).`,
+    );
+  }
+}
+
 function modelFromFlags(f: FlagValues): ModelConfig {
   return modelConfig({
     vocab: f.vocab as number,
@@ -385,6 +438,9 @@ function modelFromFlags(f: FlagValues): ModelConfig {
     lstm: f.lstm as LstmKind,
     pooling: f.pooling as PoolingKind,
     bidirectional: f.bidirectional as boolean,
+    lexicalWeight: f["lexical-weight"] as number,
+    lexicalN: f["lexical-n"] as number,
+    lexicalLen: f["lexical-len"] as number,
   });
 }
 
@@ -399,6 +455,7 @@ function trainFromFlags(f: FlagValues): TrainConfig {
     seed: f.seed as number,
     loss: f.loss as LossKind,
     temperature: f.temperature as number,
+    lexicalLoss: f["lexical-loss"] as LexicalLossKind,
   };
 }
 

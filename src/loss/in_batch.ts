@@ -21,6 +21,31 @@ import type { DistanceKind } from "./contrastive.ts";
 
 const EPS = 1e-9;
 
+/**
+ * The lexical channel of a batch (see `src/lexical/hybrid.ts`): the model's
+ * cosines `C` become `(1 - weight) · C + weight · cosines`.
+ */
+export interface LexicalMix {
+  /** λ in [0, 1). */
+  weight: number;
+  /** Lexical cosines of every left with every right row `[B, B]`. */
+  cosines: tf.Tensor2D;
+}
+
+/** Cosines of every row of a with every row of b, mixed with the lexical ones. */
+function mixedCosines(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  lexical?: LexicalMix,
+): tf.Tensor2D {
+  const c = tf.matMul(unit(a), unit(b), false, true) as tf.Tensor2D; // [B, B]
+  if (lexical === undefined) return c;
+  return tf.add(
+    tf.mul(c, 1 - lexical.weight),
+    tf.mul(lexical.cosines, lexical.weight),
+  );
+}
+
 /** Rows scaled to unit length. `[B, D]` -> `[B, D]`. */
 function unit(x: tf.Tensor2D): tf.Tensor2D {
   return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), EPS)));
@@ -45,11 +70,13 @@ export function pairwiseDistance(
   a: tf.Tensor2D,
   b: tf.Tensor2D,
   kind: DistanceKind,
+  lexical?: LexicalMix,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     if (kind === "cosine") {
-      return tf.sub(1, tf.matMul(unit(a), unit(b), false, true)) as tf.Tensor2D;
+      return tf.sub(1, mixedCosines(a, b, lexical)) as tf.Tensor2D;
     }
+    if (lexical !== undefined) throw lexicalNeedsCosine();
     const aa = tf.sum(tf.square(a), 1, true); // [B, 1]
     const bb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]); // [1, B]
     const d2 = tf.sub(tf.add(aa, bb), tf.mul(2, tf.matMul(a, b, false, true))); // [B, B]
@@ -83,6 +110,7 @@ export function infoNceLoss(
   a: tf.Tensor2D,
   b: tf.Tensor2D,
   temperature = 0.05,
+  lexical?: LexicalMix,
 ): tf.Scalar {
   if (!(temperature > 0)) {
     throw new RangeError(
@@ -90,10 +118,7 @@ export function infoNceLoss(
     );
   }
   return tf.tidy(() => {
-    const logits = tf.div(
-      tf.matMul(unit(a), unit(b), false, true),
-      temperature,
-    ); // [B, B]
+    const logits = tf.div(mixedCosines(a, b, lexical), temperature); // [B, B]
     const n = logits.shape[0];
     const diag = tf.sum(tf.mul(logits, tf.eye(n)), 1); // [B]
     const rows = tf.sub(tf.logSumExp(logits, 1), diag); // [B]: pick right i for left i
@@ -133,10 +158,10 @@ export function infoNceLoss(
 export function onlineContrastiveLoss(
   a: tf.Tensor2D,
   b: tf.Tensor2D,
-  options: { distance: DistanceKind; margin: number },
+  options: { distance: DistanceKind; margin: number; lexical?: LexicalMix },
 ): tf.Scalar {
   return tf.tidy(() => {
-    const d = pairwiseDistance(a, b, options.distance); // [B, B]
+    const d = pairwiseDistance(a, b, options.distance, options.lexical); // [B, B]
     const n = d.shape[0];
     const eye = tf.eye(n); // [B, B]
     const pos = tf.sum(tf.mul(d, eye), 1); // [B]
@@ -172,4 +197,12 @@ export function onlineContrastiveLoss(
     const nNeg = Math.max(1, negMask.reduce((a: number, v) => a + v, 0));
     return tf.add(tf.div(pull, nPos), tf.div(push, nNeg)) as tf.Scalar;
   });
+}
+
+/** The error for a lexical channel with a distance other than cosine. */
+export function lexicalNeedsCosine(): RangeError {
+  return new RangeError(
+    "The lexical channel mixes cosines: use --distance cosine with --lexical-weight > 0 " +
+      "(or --lexical-weight 0 for euclidean distance).",
+  );
 }

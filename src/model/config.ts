@@ -36,6 +36,22 @@ export interface ModelConfig {
   pooling: PoolingKind;
   /** Add a second LSTM reading each sequence backwards. @default false */
   bidirectional: boolean;
+  /**
+   * Weight λ of the lexical channel (TF-IDF over token-id n-grams, see
+   * `src/lexical/ngram_tfidf.ts`): a pair scores
+   * `(1 - λ) · cos(model) + λ · cos(TF-IDF)`, in training and in use.
+   * 0 = off. Needs one vocabulary for both sides and cosine distance.
+   * @default 0
+   */
+  lexicalWeight: number;
+  /** Tokens per n-gram of the lexical channel. @default 3 */
+  lexicalN: number;
+  /**
+   * Tokens per side the lexical channel reads; data are loaded at this
+   * length when it is longer than a side's length, and the LSTMs still read
+   * only `leftLen` / `rightLen` tokens. 0 = the sides' lengths. @default 0
+   */
+  lexicalLen: number;
 }
 
 /** The seed's architecture. */
@@ -50,6 +66,9 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   lstm: "fused",
   pooling: "last",
   bidirectional: false,
+  lexicalWeight: 0,
+  lexicalN: 3,
+  lexicalLen: 0,
 });
 
 /**
@@ -96,5 +115,44 @@ export function modelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
       `Expected pooling to be "last", "mean" or "max" but found "${c.pooling}"`,
     );
   }
+  if (!(c.lexicalWeight >= 0 && c.lexicalWeight < 1)) {
+    throw new RangeError(
+      `Expected lexicalWeight to be at least 0 and below 1 but found ${c.lexicalWeight}`,
+    );
+  }
+  if (!Number.isInteger(c.lexicalN) || c.lexicalN < 1) {
+    throw new RangeError(
+      `Expected lexicalN to be an integer >= 1 but found ${c.lexicalN}`,
+    );
+  }
+  if (!Number.isInteger(c.lexicalLen) || c.lexicalLen < 0) {
+    throw new RangeError(
+      `Expected lexicalLen to be an integer >= 0 but found ${c.lexicalLen}`,
+    );
+  }
   return c;
+}
+
+/**
+ * The lengths and vocabulary data are loaded at for a model: its side
+ * lengths, or the lexical channel's length where that is longer.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { dataShapes, modelConfig } from "./config.ts";
+ * const c = modelConfig({ leftLen: 52, rightLen: 256, lexicalWeight: 0.5, lexicalLen: 1000 });
+ * assert.deepStrictEqual(dataShapes(c), { vocab: 1000, leftLen: 1000, rightLen: 1000 });
+ * assert.deepStrictEqual(dataShapes({ ...c, lexicalWeight: 0 }), { vocab: 1000, leftLen: 52, rightLen: 256 });
+ * ```
+ */
+export function dataShapes(
+  c: ModelConfig,
+): { vocab: number; leftLen: number; rightLen: number } {
+  const lex = c.lexicalWeight > 0 ? c.lexicalLen : 0;
+  return {
+    vocab: c.vocab,
+    leftLen: Math.max(c.leftLen, lex),
+    rightLen: Math.max(c.rightLen, lex),
+  };
 }

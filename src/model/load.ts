@@ -9,15 +9,20 @@ import type { TokenizerKind, VocabularyJson } from "../data/tokenizer.ts";
 import { fileLoader } from "../io/file_io.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { RUN_FORMAT } from "../train/save.ts";
-import type { ModelConfig } from "./config.ts";
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from "./config.ts";
+import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { traceEmbeddings } from "./token_table.ts";
 import type { Siamese } from "./siamese.ts";
 
 /** The parts of a run's `config.json` that using a model needs. */
 export interface SavedRun {
+  /** The model's configuration (defaults filled in for older runs). */
   model: ModelConfig;
+  /** How it was trained. */
   train: TrainConfig;
+  /** Where its training data came from and how text was tokenized. */
   data: DataSpec;
+  /** The vocabularies of text sides. */
   vocabularies: { left?: VocabularyJson; right?: VocabularyJson };
   /** Similarity threshold chosen on the validation data; null if none. */
   threshold: number | null;
@@ -25,6 +30,7 @@ export interface SavedRun {
 
 /** A loaded model with what it was trained with. */
 export interface LoadedModel extends SavedRun {
+  /** Both branches, and the lexical index when the model has one. */
   siamese: Siamese;
 }
 
@@ -54,6 +60,8 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       `Expected format "${RUN_FORMAT}" in ${path} but found "${run.format}"`,
     );
   }
+  // runs saved before a config field existed get its default
+  run.model = { ...DEFAULT_MODEL_CONFIG, ...run.model };
   // traced: the FusedLSTM projects the vocabulary, as in the trained model
   const left = traceEmbeddings(
     await tfl.loadLayersModel(fileLoader(`${dir}/left`)),
@@ -61,8 +69,25 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const right = run.model.shareWeights
     ? left
     : traceEmbeddings(await tfl.loadLayersModel(fileLoader(`${dir}/right`)));
+  const siamese: Siamese = { config: run.model, left, right };
+  if (run.model.lexicalWeight > 0) {
+    const file = `${dir}/lexical.json`;
+    let json: unknown;
+    try {
+      json = JSON.parse(await Deno.readTextFile(file));
+    } catch (e) {
+      throw new Error(
+        `${path} has lexicalWeight ${run.model.lexicalWeight}, so ${file} must hold ` +
+          `its lexical index, but reading it failed: ${
+            (e as Error).message
+          }. ` +
+          "Copy the whole run directory, or train again.",
+      );
+    }
+    siamese.lexical = LexicalIndex.fromJSON(json, file);
+  }
   return {
-    siamese: { config: run.model, left, right },
+    siamese,
     model: run.model,
     train: run.train,
     data: run.data,

@@ -14,6 +14,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { ModelConfig } from "./config.ts";
+import type { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { FusedLSTM } from "./fused_lstm.ts";
 import { MaskedPooling, type PoolingMode } from "./pooling.ts";
 import { traceEmbedding } from "./token_table.ts";
@@ -24,6 +25,11 @@ export interface Siamese {
   config: ModelConfig;
   left: tfl.LayersModel;
   right: tfl.LayersModel;
+  /**
+   * The lexical channel's index, fitted on the training pairs, when
+   * `config.lexicalWeight > 0` (see `src/lexical/hybrid.ts`).
+   */
+  lexical?: LexicalIndex;
 }
 
 /** Builds the LSTM layer for a branch. Kept apart so other kinds plug in. */

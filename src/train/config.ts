@@ -21,6 +21,21 @@ export const LOSS_KINDS: readonly LossKind[] = [
   "infonce",
 ];
 
+/**
+ * What the loss sees of a model's lexical channel (`lexicalWeight > 0`):
+ * `separate`, the LSTMs' own scores (the channel joins only when scoring);
+ * `residual`, the mixed scores (the LSTMs learn what the channel misses);
+ * `joint`, the sum of both losses.
+ */
+export type LexicalLossKind = "separate" | "residual" | "joint";
+
+/** The lexical loss kinds accepted on the command line. */
+export const LEXICAL_LOSS_KINDS: readonly LexicalLossKind[] = [
+  "separate",
+  "residual",
+  "joint",
+];
+
 /** How the loop trains. */
 export interface TrainConfig {
   /** Passes over the training pairs. @default 3 */
@@ -41,6 +56,11 @@ export interface TrainConfig {
   loss: LossKind;
   /** Softmax temperature of `infonce`. @default 0.05 */
   temperature: number;
+  /**
+   * With a lexical channel: what the loss sees of it (see
+   * {@link LexicalLossKind}). @default "separate"
+   */
+  lexicalLoss?: LexicalLossKind;
 }
 
 /** The seed's training setup. */
@@ -54,4 +74,5 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   seed: 1,
   loss: "contrastive",
   temperature: 0.05,
+  lexicalLoss: "separate",
 });

@@ -13,13 +13,14 @@ import { gatherRows } from "./batches.ts";
  *
  * @param branch a branch model
  * @param data row-major ids `[N, len]`
- * @param options `len` (row length), `n` (rows, default all), `batchSize` (default 64)
+ * @param options `len` (row length), `width` (tokens the branch reads,
+ *   default `len`), `n` (rows, default all), `batchSize` (default 64)
  * @returns the outputs, row-major `[n, D]`, and D
  */
 export function embedRows(
   branch: tfl.LayersModel,
   data: Int32Array,
-  options: { len: number; n?: number; batchSize?: number },
+  options: { len: number; width?: number; n?: number; batchSize?: number },
 ): { vectors: Float32Array; dim: number } {
   const n = options.n ?? data.length / options.len;
   const batchSize = options.batchSize ?? 64;
@@ -30,7 +31,7 @@ export function embedRows(
       { length: Math.min(batchSize, n - start) },
       (_, k) => start + k,
     );
-    const { ids, width } = gatherRows(data, options.len, rows);
+    const { ids, width } = gatherRows(data, options.len, rows, options.width);
     const out = tf.tidy(() =>
       encode(branch, tf.tensor2d(ids, [rows.length, width], "int32"), false)
     );

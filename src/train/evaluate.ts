@@ -14,6 +14,13 @@ import { cosineSimilarity, retrievalMetrics } from "../metrics/retrieval.ts";
 import { rocAuc } from "../metrics/roc_auc.ts";
 import { bestThreshold, evaluateThreshold } from "../metrics/threshold.ts";
 import { embedRows } from "./embed.ts";
+import {
+  lexicalOf,
+  lexicalVectors,
+  mixPair,
+  mixSimilarities,
+} from "../lexical/hybrid.ts";
+import { lexicalNeedsCosine } from "../loss/in_batch.ts";
 
 /** Validation figures. */
 export interface EvalReport {
@@ -151,19 +158,39 @@ export function evaluate(
   options: EvaluateOptions,
 ): EvalReport {
   const n = data.size;
-  const l = embedRows(model.left, data.left, { len: data.leftLen, n });
-  const r = embedRows(model.right, data.right, { len: data.rightLen, n });
+  const c = model.config;
+  const l = embedRows(model.left, data.left, {
+    len: data.leftLen,
+    width: c.leftLen,
+    n,
+  });
+  const r = embedRows(model.right, data.right, {
+    len: data.rightLen,
+    width: c.rightLen,
+    n,
+  });
   const dim = l.dim;
+  // the lexical channel, when the model has one: scores are mixed cosines
+  const index = lexicalOf(model);
+  if (index !== undefined && options.distance !== "cosine") {
+    throw lexicalNeedsCosine();
+  }
+  const weight = model.config.lexicalWeight;
+  const lex = index === undefined ? undefined : lexicalVectors(index, data);
 
   // separation: AUC and best-threshold accuracy on the similarity
   const scores: number[] = [];
   const labels: number[] = [];
-  const pairSim = (i: number, j: number) =>
-    vectorSimilarity(
+  const pairSim = (i: number, j: number) => {
+    const s = vectorSimilarity(
       l.vectors.subarray(i * dim, (i + 1) * dim),
       r.vectors.subarray(j * dim, (j + 1) * dim),
       options.distance,
     );
+    return lex === undefined
+      ? s
+      : mixPair(s, lex.left[i]!, lex.right[j]!, weight);
+  };
   const positives: number[] = [];
   if (data.labels) {
     for (let i = 0; i < n; i++) {
@@ -200,6 +227,15 @@ export function evaluate(
     dim,
     options.distance,
   );
+  if (lex !== undefined) {
+    const rows = positives.slice(0, m);
+    mixSimilarities(
+      sim,
+      rows.map((i) => lex.left[i]!),
+      rows.map((i) => lex.right[i]!),
+      weight,
+    );
+  }
   const ret = retrievalMetrics(sim, { ks: [1, 10] });
 
   const collapse = Math.min(

@@ -10,6 +10,7 @@ import type { Siamese } from "../model/siamese.ts";
 import { type EpochPairs, sampleEpochPairs } from "../pairs/negatives.ts";
 import { Rng } from "../pairs/rng.ts";
 import { makeBatch } from "./batches.ts";
+import { lexicalOf } from "../lexical/hybrid.ts";
 import type { TrainConfig } from "./config.ts";
 import { type EvalReport, evaluate } from "./evaluate.ts";
 import { progressLine, ProgressWriter } from "./progress.ts";
@@ -150,6 +151,17 @@ export async function train(
     margin: config.margin,
     loss: config.loss,
     temperature: config.temperature,
+    lexicalWeight: model.config.lexicalWeight,
+    lexicalLoss: config.lexicalLoss ?? "separate",
+  };
+  // batches carry lexical cosines only when the loss reads them
+  const lexical = lossOptions.lexicalLoss === "separate"
+    ? undefined
+    : lexicalOf(model);
+  const batchOptions = {
+    leftLen: model.config.leftLen,
+    rightLen: model.config.rightLen,
+    ...(lexical ? { lexical } : {}),
   };
   // in-batch losses take batches of positives; the rest of the batch are the negatives
   const inBatch = config.loss !== "contrastive";
@@ -198,9 +210,11 @@ export async function train(
         pairs,
         start,
         Math.min(start + config.batchSize, pairs.labels.length),
+        batchOptions,
       );
       const loss = trainStep(model, batch, optimizer, lossOptions);
       tf.dispose([batch.left, batch.right, batch.labels]);
+      batch.lexical?.dispose();
       if (!Number.isFinite(loss)) {
         throw new Error(
           `Loss became ${loss} at epoch ${epoch} step ${

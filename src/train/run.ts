@@ -11,8 +11,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { BackendInfo } from "../backend/setup.ts";
 import { type Dataset, type DataSpec, loadDataset } from "../data/dataset.ts";
-import type { ModelConfig } from "../model/config.ts";
+import { dataShapes, type ModelConfig } from "../model/config.ts";
 import { buildSiamese } from "../model/siamese.ts";
+import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import {
   type Best,
   type CheckpointMeta,
@@ -109,7 +110,7 @@ export async function runTraining(
   const { out, model: modelConfig, train: config } = options;
   const data: Dataset = await loadDataset(
     options.data,
-    modelConfig,
+    dataShapes(modelConfig),
     {
       seed: config.seed,
       ...(resume ? { vocabularies: resume.vocabularies } : {}),
@@ -119,6 +120,15 @@ export async function runTraining(
   await Deno.mkdir(out, { recursive: true });
 
   const model = buildSiamese(modelConfig, config.seed);
+  if (modelConfig.lexicalWeight > 0) {
+    model.lexical = fitLexical(data, options.data, modelConfig, config);
+    if (log) {
+      console.error(
+        `lexical channel: weight ${modelConfig.lexicalWeight}, ${modelConfig.lexicalN}-grams of token ids, ` +
+          `${model.lexical.size} n-grams in ${model.lexical.documents} training rows`,
+      );
+    }
+  }
   const optimizer = tf.train.adam(config.learningRate);
   if (resume) {
     await restoreCheckpoint(out, { model, optimizer });
@@ -208,4 +218,39 @@ export async function runTraining(
     model.left.dispose();
     if (model.right !== model.left) model.right.dispose();
   }
+}
+
+/**
+ * The lexical index of a run, fitted on its training pairs (the same on
+ * resume: same data, same vocabularies).
+ *
+ * @param data the loaded data set
+ * @param spec where it came from (a file needs one vocabulary for both sides)
+ * @param model the model config (`lexicalN`, `vocab`)
+ * @param train the training config (the distance must be cosine)
+ * @throws RangeError when the two sides have separate vocabularies or the
+ *   distance is not cosine
+ */
+export function fitLexical(
+  data: Dataset,
+  spec: DataSpec,
+  model: ModelConfig,
+  train: TrainConfig,
+): LexicalIndex {
+  if (spec.kind === "file" && !spec.sharedVocab) {
+    throw new RangeError(
+      "--lexical-weight compares the token ids of the two sides, so they need one vocabulary: " +
+        "add --shared-vocab (one --tokenizer for both sides), or set --lexical-weight 0.",
+    );
+  }
+  if (train.distance !== "cosine") {
+    throw new RangeError(
+      `--lexical-weight mixes cosines, so it needs --distance cosine (found ${train.distance}); ` +
+        "or set --lexical-weight 0.",
+    );
+  }
+  return LexicalIndex.fit(data.train, {
+    n: model.lexicalN,
+    vocab: model.vocab,
+  });
 }

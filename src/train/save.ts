@@ -49,6 +49,12 @@ export async function saveRun(
   if (!meta.model.shareWeights) {
     await model.right.save(fileSaver(`${dir}/right`));
   }
+  if (model.lexical !== undefined) {
+    // before config.json, which marks the run complete
+    await writeJsonAtomic(`${dir}/lexical.json`, model.lexical.toJSON(), {
+      space: 0,
+    });
+  }
   const { extra, history, ...rest } = meta;
   await writeJsonAtomic(`${dir}/config.json`, {
     format: RUN_FORMAT,

@@ -10,8 +10,13 @@ import {
   type DistanceKind,
 } from "../loss/contrastive.ts";
 import { encode, type Siamese } from "../model/siamese.ts";
-import { infoNceLoss, onlineContrastiveLoss } from "../loss/in_batch.ts";
-import type { LossKind } from "./config.ts";
+import {
+  infoNceLoss,
+  type LexicalMix,
+  lexicalNeedsCosine,
+  onlineContrastiveLoss,
+} from "../loss/in_batch.ts";
+import type { LexicalLossKind, LossKind } from "./config.ts";
 import type { Batch } from "./batches.ts";
 
 /** What the loss needs besides the batch. */
@@ -22,6 +27,17 @@ export interface LossOptions {
   loss?: LossKind;
   /** For `infonce`. @default 0.05 */
   temperature?: number;
+  /**
+   * Weight λ of the batch's lexical cosines (`batch.lexical`) in the mixed
+   * scores. @default 0
+   */
+  lexicalWeight?: number;
+  /**
+   * Which scores the loss is taken on when `lexicalWeight > 0`: the
+   * branches' own (`separate`, no lexical cosines needed), the mixed ones
+   * (`residual`), or both losses added (`joint`). @default "separate"
+   */
+  lexicalLoss?: LexicalLossKind;
 }
 
 /**
@@ -41,17 +57,47 @@ export function batchLoss(
   return tf.tidy(() => {
     const a = encode(model.left, batch.left, training); // [B, D]
     const b = encode(model.right, batch.right, training); // [B, D]
-    switch (options.loss ?? "contrastive") {
-      case "infonce":
-        return infoNceLoss(a, b, options.temperature ?? 0.05);
-      case "online-contrastive":
-        return onlineContrastiveLoss(a, b, options);
-      default:
-        return contrastiveLoss(
-          distance(a, b, options.distance),
-          batch.labels,
-          options.margin,
+    const weight = options.lexicalWeight ?? 0;
+    const kind = weight > 0 ? options.lexicalLoss ?? "separate" : "separate";
+    let lexical: LexicalMix | undefined;
+    if (kind !== "separate") {
+      if (batch.lexical === undefined) {
+        throw new Error(
+          `lexicalWeight is ${weight} but the batch has no lexical cosines: ` +
+            "build it with makeBatch(..., { lexical: model.lexical }).",
         );
+      }
+      if (options.distance !== "cosine") throw lexicalNeedsCosine();
+      lexical = { weight, cosines: batch.lexical };
+    }
+    const lossOf = (lexical?: LexicalMix): tf.Scalar => {
+      switch (options.loss ?? "contrastive") {
+        case "infonce":
+          return infoNceLoss(a, b, options.temperature ?? 0.05, lexical);
+        case "online-contrastive":
+          return onlineContrastiveLoss(a, b, {
+            distance: options.distance,
+            margin: options.margin,
+            ...(lexical ? { lexical } : {}),
+          });
+        default: {
+          let d = distance(a, b, options.distance); // [B]
+          if (lexical) {
+            // 1 - ((1 - λ) cos + λ lex) = (1 - λ)(1 - cos) + λ (1 - lex)
+            const own = tf.sum(tf.mul(lexical.cosines, tf.eye(a.shape[0])), 1);
+            d = tf.add(tf.mul(d, 1 - weight), tf.mul(tf.sub(1, own), weight));
+          }
+          return contrastiveLoss(d, batch.labels, options.margin);
+        }
+      }
+    };
+    switch (kind) {
+      case "residual":
+        return lossOf(lexical);
+      case "joint":
+        return tf.add(lossOf(), lossOf(lexical)) as tf.Scalar;
+      default:
+        return lossOf();
     }
   });
 }

@@ -158,3 +158,140 @@ Deno.test("every command answers --help with its flags and an example", async ()
     assert.match(h.stdout, /Examples:\n {2}deno task/);
   }
 });
+
+/** Pairs sharing words: a left of 2 words, a right holding them among 4 others. */
+async function writeWordPairs(path: string, from: number, count: number) {
+  const words = Array.from(
+    { length: 40 },
+    (_, k) => `w${(k * 7919 % 997).toString(36)}x${k}`,
+  );
+  let seed = from + 1;
+  const pick = () =>
+    words[(seed = (seed * 48271) % 2147483647) % words.length]!;
+  const lines = ["left\tright"];
+  for (let i = 0; i < count; i++) {
+    const left = [pick(), pick()];
+    lines.push(
+      `${left.join(" ")}\t${
+        [pick(), left[1], pick(), left[0], pick()].join(" ")
+      }`,
+    );
+  }
+  await Deno.writeTextFile(path, lines.join("\n") + "\n");
+  return path;
+}
+
+Deno.test("a lexical channel is trained, saved, loaded and used by eval, embed and score alike", async () => {
+  const dir = await tempDir();
+  const trainFile = await writeWordPairs(`${dir}/train.tsv`, 0, 160);
+  const testFile = await writeWordPairs(`${dir}/test.tsv`, 5000, 30);
+  const model = `${dir}/run`;
+  const flags = [
+    "--embedding-dim",
+    "8",
+    "--lstm-units",
+    "8",
+    "--dense-units",
+    "16",
+    "--right-len",
+    "12",
+    "--lexical-len",
+    "60",
+    "--lexical-weight",
+    "0.6",
+  ]; // deno-fmt-ignore
+  const t = await run("train", [
+    "--data", trainFile, "--val", testFile, ...flags, "--epochs", "2", "--out", model, "--json",
+  ]); // deno-fmt-ignore
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(
+    t.stderr,
+    /lexical channel: weight 0\.6, 3-grams of token ids, \d+ n-grams in 320 training rows/,
+  );
+  const config = JSON.parse(await Deno.readTextFile(`${model}/config.json`));
+  assert.equal(config.model.lexicalWeight, 0.6);
+  const lexical = JSON.parse(await Deno.readTextFile(`${model}/lexical.json`));
+  assert.ok(lexical.grams.length > 100);
+  const best = JSON.parse(t.stdout).best;
+
+  // the loaded model scores the validation file as training did
+  const e = await run("eval", ["--model", model, "--data", testFile, "--json"]);
+  assert.equal(e.code, 0, e.stderr);
+  const metrics = JSON.parse(e.stdout);
+  assert.strictEqual(metrics.recall_at_10, best.recall_at_10);
+  assert.strictEqual(metrics.auc, best.auc);
+
+  // score = (1 - λ) cos(embed vectors) + λ (lexical vectors' dot product)
+  const side = async (s: string) => {
+    const m = await run("embed", [
+      "--model",
+      model,
+      "--data",
+      testFile,
+      "--side",
+      s,
+    ]);
+    assert.equal(m.code, 0, m.stderr);
+    return m.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  };
+  const [lefts, rights] = [await side("left"), await side("right")];
+  assert.equal(lefts[0].lexical.weight, 0.6);
+  const s = await run("score", ["--model", model, "--data", testFile]);
+  assert.equal(s.code, 0, s.stderr);
+  const scores = s.stdout.trim().split("\n").map((l) =>
+    Number(l.split("\t")[0])
+  );
+  const dot = (a: number[], b: number[]) =>
+    a.reduce((t, x, k) => t + x * b[k]!, 0);
+  let lexicalSum = 0;
+  scores.forEach((score, i) => {
+    const a = lefts[i].vector;
+    const b = rights[i].vector;
+    const cos = dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
+    const la = lefts[i].lexical;
+    const lb = rights[i].lexical;
+    let lex = 0;
+    la.ids.forEach((id: number, k: number) => {
+      const j = lb.ids.indexOf(id);
+      if (j >= 0) lex += la.values[k] * lb.values[j];
+    });
+    lexicalSum += lex;
+    assert.ok(
+      Math.abs(score - (0.4 * cos + 0.6 * lex)) < 1e-5,
+      `pair ${i}: ${score} vs ${0.4 * cos + 0.6 * lex}`,
+    );
+  });
+  assert.ok(lexicalSum / scores.length > 0.2, "matching pairs share n-grams");
+});
+
+Deno.test("a lexical channel without one vocabulary or with euclidean distance exits 2 before training", async () => {
+  const dir = await tempDir();
+  const trainFile = await writeWordPairs(`${dir}/train.tsv`, 0, 40);
+  for (
+    const [extra, message] of [
+      [["--left-tokenizer", "word"], /need one vocabulary: add --shared-vocab/],
+      [
+        ["--distance", "euclidean"],
+        /needs --distance cosine \(found euclidean\)/,
+      ],
+      [
+        [],
+        /--lexical-weight: expected a number at least 0 and below 1 but found 1\./,
+      ],
+    ] as const
+  ) {
+    const weight = extra.length === 0 ? "1" : "0.5";
+    const t = await run("train", [
+      "--data",
+      trainFile,
+      "--lexical-weight",
+      weight,
+      ...extra,
+      "--out",
+      `${dir}/run`,
+    ]); // deno-fmt-ignore
+    assert.equal(t.code, 2, t.stderr);
+    assert.match(t.stderr, message);
+    await assert.rejects(() => Deno.stat(`${dir}/run`), Deno.errors.NotFound);
+  }
+});

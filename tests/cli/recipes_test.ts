@@ -46,3 +46,28 @@ Deno.test("the matcher recipe reads characters unless --tokenizer says otherwise
   // the seed recipe keeps the command's default
   assert.equal(recipe([], "seed").tokenizer, "word");
 });
+
+Deno.test("the matcher's lexical channel follows the tokenizers", () => {
+  const chars = recipe([], "matcher");
+  assert.ok((chars["lexical-weight"] as number) > 0);
+  assert.strictEqual(chars["lexical-n"], 3); // character 3-grams
+  // a word is already a unit of meaning: word unigrams
+  assert.strictEqual(
+    recipe(["--tokenizer", "word"], "matcher")["lexical-n"],
+    1,
+  );
+  assert.strictEqual(
+    recipe(["--tokenizer", "word", "--lexical-n", "2"], "matcher")["lexical-n"],
+    2,
+  );
+  // two vocabularies: nothing to compare
+  const split = recipe([
+    "--left-tokenizer",
+    "word",
+    "--right-tokenizer",
+    "char",
+  ], "matcher");
+  assert.strictEqual(split["lexical-weight"], 0);
+  // the seed recipe has none
+  assert.strictEqual(recipe([], "seed")["lexical-weight"], 0);
+});

@@ -69,3 +69,45 @@ Deno.test("infoNceLoss() rejects a temperature that is not positive", () => {
     message: "Expected temperature to be greater than 0 but found 0",
   });
 });
+
+// lexical cosines of the same rows, mixed in with weight λ
+const lexical = [[0.9, 0.1, 0], [0.2, 0.6, 0], [0, 0.3, 1]];
+
+Deno.test("infoNceLoss() with a lexical channel uses (1 - λ) cos + λ lexical as the score", () => {
+  const t = 0.5;
+  const w = 0.25;
+  const s = cos.map((r, i) =>
+    r.map((c, j) => (1 - w) * c + w * lexical[i]![j]!)
+  );
+  const lse = (xs: number[]) =>
+    Math.log(xs.reduce((acc, x) => acc + Math.exp(x / t), 0));
+  let rows = 0;
+  let cols = 0;
+  for (let i = 0; i < 3; i++) {
+    rows += lse(s[i]!) - s[i]![i]! / t;
+    cols += lse(s.map((r) => r[i]!)) - s[i]![i]! / t;
+  }
+  const mix = { weight: w, cosines: tf.tensor2d(lexical) };
+  close(
+    infoNceLoss(a(), b(), t, mix).dataSync()[0]!,
+    (rows / 3 + cols / 3) / 2,
+  );
+  // weight 0 is the plain loss
+  close(
+    infoNceLoss(a(), b(), t, { weight: 0, cosines: tf.tensor2d(lexical) })
+      .dataSync()[0]!,
+    infoNceLoss(a(), b(), t).dataSync()[0]!,
+  );
+});
+
+Deno.test("pairwiseDistance() with a lexical channel is 1 minus the mixed score, and cosine only", () => {
+  const mix = { weight: 0.5, cosines: tf.tensor2d(lexical) };
+  const d = pairwiseDistance(a(), b(), "cosine", mix).arraySync();
+  cos.forEach((r, i) =>
+    r.forEach((c, j) => close(d[i]![j]!, 1 - (0.5 * c + 0.5 * lexical[i]![j]!)))
+  );
+  assert.throws(
+    () => pairwiseDistance(a(), b(), "euclidean", mix),
+    /--distance cosine/,
+  );
+});

@@ -121,3 +121,17 @@ Deno.test("every size is configurable", () => {
     message: "Expected lstmUnits to be an integer >= 1 but found 0",
   });
 });
+
+Deno.test("the lexical channel's settings are checked with the model config", () => {
+  assert.strictEqual(modelConfig().lexicalWeight, 0); // off unless asked for
+  assert.throws(() => modelConfig({ lexicalWeight: 1 }), {
+    message: "Expected lexicalWeight to be at least 0 and below 1 but found 1",
+  });
+  assert.throws(() => modelConfig({ lexicalWeight: -0.1 }), /lexicalWeight/);
+  assert.throws(() => modelConfig({ lexicalN: 0 }), {
+    message: "Expected lexicalN to be an integer >= 1 but found 0",
+  });
+  assert.throws(() => modelConfig({ lexicalLen: 2.5 }), {
+    message: "Expected lexicalLen to be an integer >= 0 but found 2.5",
+  });
+});

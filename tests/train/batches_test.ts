@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
+import { sparseDotMatrix } from "../../src/lexical/sparse.ts";
+import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
 import { gatherRows, makeBatch } from "../../src/train/batches.ts";
 
 await setupBackend({ log: false });
@@ -61,4 +63,34 @@ Deno.test("makeBatch() builds int32 id tensors and float labels for a slice of t
   assert.deepEqual(b.right.arraySync(), [[9, 9, 9], [7, 8, 0]]);
   assert.deepEqual([...b.labels.dataSync()], [0, 0]);
   tf.dispose([b.left, b.right, b.labels]);
+});
+
+Deno.test("makeBatch() feeds the model its lengths and the lexical channel whole rows", () => {
+  const set = {
+    size: 2,
+    leftLen: 2,
+    rightLen: 5,
+    left: Int32Array.of(2, 3, 4, 0),
+    right: Int32Array.of(5, 6, 2, 3, 0, 5, 6, 4, 0, 0),
+  };
+  const pairs = {
+    left: Int32Array.of(0, 1),
+    right: Int32Array.of(0, 1),
+    labels: Float32Array.of(1, 1),
+  };
+  // n = 1 makes the lexical cosines easy to tell apart: right 0 holds 2 and 3
+  const index = LexicalIndex.fit(set, { n: 1, vocab: 10 });
+  const b = makeBatch(set, pairs, 0, 2, { rightLen: 2, lexical: index });
+  assert.deepStrictEqual(b.right.arraySync(), [[5, 6], [5, 6]]);
+  const whole = sparseDotMatrix(
+    [0, 1].map((r) => index.vector(set.left.subarray(r * 2, r * 2 + 2))),
+    [0, 1].map((r) => index.vector(set.right.subarray(r * 5, r * 5 + 5))),
+  );
+  assert.deepStrictEqual([...b.lexical!.dataSync()], [...whole]);
+  const cut = sparseDotMatrix(
+    [0, 1].map((r) => index.vector(set.left.subarray(r * 2, r * 2 + 2))),
+    [0, 1].map(() => index.vector(Int32Array.of(5, 6))),
+  );
+  assert.notDeepStrictEqual([...whole], [...cut]);
+  tf.dispose([b.left, b.right, b.labels, b.lexical!]);
 });

@@ -169,3 +169,38 @@ for (const loss of ["infonce", "online-contrastive"] as const) {
     assert.ok(!val.collapsed, `collapse ${val.collapse}`);
   });
 }
+
+Deno.test("a run with a lexical channel resumes to the same losses and saves lexical.json", async () => {
+  const lexical = {
+    ...base,
+    model: { ...model, lexicalWeight: 0.5, lexicalLen: 16 },
+    train: {
+      ...base.train,
+      loss: "infonce" as const,
+      lexicalLoss: "joint" as const,
+    },
+  };
+  const straight = await runTraining({ ...lexical, out: await tempDir() });
+  const plain = await runTraining({
+    ...base,
+    out: await tempDir(),
+    train: lexical.train,
+  });
+  assert.notDeepStrictEqual(
+    straight.state.history.map((h) => h.loss),
+    plain.state.history.map((h) => h.loss),
+  );
+  const dir = await tempDir();
+  await runTraining({
+    ...lexical,
+    out: dir,
+    train: { ...lexical.train, epochs: 1 },
+  });
+  const resumed = await resumeRun(dir, { backend, log: false, epochs: 2 });
+  assert.deepStrictEqual(
+    resumed.state.history.map((h) => [h.loss, h.val!.recallAt10]),
+    straight.state.history.map((h) => [h.loss, h.val!.recallAt10]),
+  );
+  const saved = JSON.parse(await Deno.readTextFile(`${dir}/lexical.json`));
+  assert.strictEqual(saved.documents, 2 * 96);
+});

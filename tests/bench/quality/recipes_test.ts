@@ -24,3 +24,33 @@ Deno.test("pickRecipes() names an unknown recipe and the known ones", () => {
       'Expected a recipe name among seed, b (or all, none) but found "nope"',
   });
 });
+
+Deno.test("the bench's matcher row is the train command's matcher recipe", async () => {
+  const { RECIPES: CLI } = await import("../../../src/cli/recipes.ts");
+  const cli = CLI.matcher;
+  const row = RECIPES.find((r) => r.name === "matcher")!;
+  const m = row.model!;
+  const t = row.train!;
+  assert.deepStrictEqual(
+    [
+      m.shareWeights,
+      m.pooling,
+      m.lstmUnits,
+      m.rightLen,
+      m.lexicalWeight,
+      m.lexicalLen,
+    ],
+    [
+      cli["share-weights"],
+      cli.pooling,
+      cli["lstm-units"],
+      cli["right-len"],
+      cli["lexical-weight"],
+      cli["lexical-len"],
+    ],
+  ); // deno-fmt-ignore
+  assert.deepStrictEqual(
+    [t.loss, t.temperature, t.learningRate, row.data?.sharedVocab, row.data?.tokenizer ?? "char"],
+    [cli.loss, cli.temperature, cli["learning-rate"], cli["shared-vocab"], cli.tokenizer],
+  ); // deno-fmt-ignore
+});

@@ -1,10 +1,10 @@
 import assert from "@std/assert";
 import {
   charNgrams,
-  sparseDotMatrix,
   tfidfRetrieval,
   TfidfVectorizer,
 } from "../../../bench/quality/tfidf.ts";
+import { sparseDotMatrix } from "../../../src/lexical/sparse.ts";
 
 Deno.test("charNgrams() lowercases, collapses whitespace and pads both ends", () => {
   assert.deepEqual(charNgrams(" Ada\tX "), [" ad", "ada", "da ", "a x", " x "]);
@@ -50,7 +50,7 @@ Deno.test("TfidfVectorizer.transform() with sublinearTf damps repeats", () => {
   assert.ok(share(sub) < share(raw));
 });
 
-Deno.test("sparseDotMatrix() equals dense dot products", () => {
+Deno.test("sparseDotMatrix() of text TF-IDF vectors equals dense dot products", () => {
   const v = TfidfVectorizer.fit(["the cat", "a dog", "cats and dogs"]);
   const texts = ["cat", "dog", "the cats"];
   const xs = texts.map((t) => v.transform(t));

@@ -1,0 +1,144 @@
+/**
+ * Hybrid scoring: the model's cosine mixed with the lexical channel's.
+ *
+ * `score = (1 - λ) · cos(model vectors) + λ · cos(TF-IDF vectors)`. The
+ * training losses see this score too, so the encoders learn what n-gram
+ * overlap misses rather than relearning it (the residual idea of Gao et al.,
+ * "Complementing Lexical Retrieval with Semantic Residual Embeddings",
+ * ECIR 2021).
+ *
+ * @module
+ */
+import type { PairSet } from "../data/types.ts";
+import type { LexicalIndex, NgramVector } from "./ngram_tfidf.ts";
+import { sparseDot, sparseDotMatrix, type SparseVector } from "./sparse.ts";
+
+/**
+ * The model's lexical index when its lexical weight is above 0; undefined
+ * when the channel is off.
+ *
+ * @throws when the weight is above 0 and no index was fitted or loaded
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { lexicalOf } from "./hybrid.ts";
+ * const config = { lexicalWeight: 0 };
+ * assert.strictEqual(lexicalOf({ config }), undefined);
+ * assert.throws(() => lexicalOf({ config: { lexicalWeight: 0.5 } }), /no lexical index/);
+ * ```
+ */
+export function lexicalOf(
+  model: { config: { lexicalWeight: number }; lexical?: LexicalIndex },
+): LexicalIndex | undefined {
+  if (!(model.config.lexicalWeight > 0)) return undefined;
+  if (model.lexical === undefined) {
+    throw new Error(
+      `The model has lexical weight ${model.config.lexicalWeight} but no lexical index: ` +
+        "fit one on the training pairs (LexicalIndex.fit) or load the model with loadModel.",
+    );
+  }
+  return model.lexical;
+}
+
+/**
+ * The lexical cosines of the batch's left rows with its right rows,
+ * `[B, B]` row-major, from whole rows of the pair set.
+ *
+ * @param index the fitted index
+ * @param set the pairs
+ * @param leftRows the batch's rows of `set.left`
+ * @param rightRows the batch's rows of `set.right`, as many
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { LexicalIndex } from "./ngram_tfidf.ts";
+ * import { batchCosines } from "./hybrid.ts";
+ * const set = { size: 2, leftLen: 2, rightLen: 2,
+ *   left: Int32Array.from([2, 3, 4, 5]), right: Int32Array.from([3, 2, 6, 0]) };
+ * const index = LexicalIndex.fit(set, { n: 1, vocab: 8 });
+ * const m = batchCosines(index, set, [0, 1], [0, 1]);
+ * assert.ok(Math.abs(m[0]! - 1) < 1e-6); // same tokens, other order: n = 1
+ * assert.strictEqual(m[3], 0); // nothing shared
+ * ```
+ */
+export function batchCosines(
+  index: LexicalIndex,
+  set: PairSet,
+  leftRows: ArrayLike<number>,
+  rightRows: ArrayLike<number>,
+): Float32Array {
+  return sparseDotMatrix(
+    Array.from(leftRows, (r) => index.rowVector(set.left, set.leftLen, r)),
+    Array.from(rightRows, (r) => index.rowVector(set.right, set.rightLen, r)),
+  );
+}
+
+/**
+ * The lexical vectors of both sides of a pair set, for scoring it.
+ *
+ * @param index the fitted index
+ * @param set the pairs
+ */
+export function lexicalVectors(
+  index: LexicalIndex,
+  set: PairSet,
+): { left: NgramVector[]; right: NgramVector[] } {
+  return {
+    left: index.vectors(set.left, set.leftLen),
+    right: index.vectors(set.right, set.rightLen),
+  };
+}
+
+/**
+ * Mixes a model similarity matrix in place with the lexical one of the
+ * same rows: `(1 - λ) · model + λ · lexical`.
+ *
+ * @param model model cosines `[N, M]`, changed in place
+ * @param lefts N lexical vectors
+ * @param rights M lexical vectors
+ * @param weight λ
+ * @returns `model`
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { mixSimilarities } from "./hybrid.ts";
+ * const v = { ids: [7], values: [1] };
+ * const s = mixSimilarities(Float32Array.from([0.5]), [v], [v], 0.25);
+ * assert.strictEqual(s[0], 0.75 * 0.5 + 0.25 * 1);
+ * ```
+ */
+export function mixSimilarities(
+  model: Float32Array,
+  lefts: readonly SparseVector[],
+  rights: readonly SparseVector[],
+  weight: number,
+): Float32Array {
+  const lex = sparseDotMatrix(lefts, rights);
+  for (let k = 0; k < model.length; k++) {
+    model[k] = (1 - weight) * model[k]! + weight * lex[k]!;
+  }
+  return model;
+}
+
+/**
+ * The hybrid score of one pair from its model cosine.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { mixPair } from "./hybrid.ts";
+ * const a = { ids: [1, 2], values: [0.6, 0.8] };
+ * assert.ok(Math.abs(mixPair(0, a, a, 0.5) - 0.5) < 1e-9);
+ * ```
+ */
+export function mixPair(
+  modelCosine: number,
+  left: SparseVector,
+  right: SparseVector,
+  weight: number,
+): number {
+  return (1 - weight) * modelCosine + weight * sparseDot(left, right);
+}

@@ -1,0 +1,87 @@
+/**
+ * Sparse vectors (ascending ids with their values) and their dot products.
+ *
+ * @module
+ */
+
+/** A sparse vector: strictly ascending ids and one value per id. */
+export interface SparseVector {
+  /** The ids of the non-zero entries, strictly ascending. */
+  readonly ids: ArrayLike<number>;
+  /** `values[k]` is the entry at `ids[k]`. */
+  readonly values: ArrayLike<number>;
+}
+
+/**
+ * Dot product of two sparse vectors (a merge of their sorted ids).
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { sparseDot } from "./sparse.ts";
+ * const a = { ids: [1, 4, 9], values: [1, 2, 3] };
+ * const b = { ids: [4, 9, 12], values: [5, 1, 7] };
+ * assert.strictEqual(sparseDot(a, b), 2 * 5 + 3 * 1);
+ * ```
+ */
+export function sparseDot(a: SparseVector, b: SparseVector): number {
+  let i = 0;
+  let j = 0;
+  let sum = 0;
+  while (i < a.ids.length && j < b.ids.length) {
+    const x = a.ids[i]!;
+    const y = b.ids[j]!;
+    if (x === y) sum += a.values[i++]! * b.values[j++]!;
+    else if (x < y) i++;
+    else j++;
+  }
+  return sum;
+}
+
+/**
+ * Dot products of every left with every right vector (cosines, for
+ * L2-normalised vectors), through an inverted index of the rights.
+ *
+ * @param lefts N vectors
+ * @param rights M vectors
+ * @returns the `[N, M]` matrix, row-major
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { sparseDotMatrix } from "./sparse.ts";
+ * const v = (ids: number[], values: number[]) => ({ ids, values });
+ * const m = sparseDotMatrix([v([0, 2], [1, 2])], [v([2], [3]), v([1], [1])]);
+ * assert.deepStrictEqual([...m], [6, 0]);
+ * ```
+ */
+export function sparseDotMatrix(
+  lefts: readonly SparseVector[],
+  rights: readonly SparseVector[],
+): Float32Array {
+  // postings: for each id, the rights holding it and their values
+  const postings = new Map<number, { docs: number[]; values: number[] }>();
+  rights.forEach((r, j) => {
+    for (let k = 0; k < r.ids.length; k++) {
+      const id = r.ids[k]!;
+      let p = postings.get(id);
+      if (p === undefined) postings.set(id, p = { docs: [], values: [] });
+      p.docs.push(j);
+      p.values.push(r.values[k]!);
+    }
+  });
+  const m = rights.length;
+  const out = new Float32Array(lefts.length * m);
+  lefts.forEach((l, i) => {
+    const row = out.subarray(i * m, (i + 1) * m);
+    for (let k = 0; k < l.ids.length; k++) {
+      const p = postings.get(l.ids[k]!);
+      if (p === undefined) continue;
+      const x = l.values[k]!;
+      for (let q = 0; q < p.docs.length; q++) {
+        row[p.docs[q]!]! += x * p.values[q]!;
+      }
+    }
+  });
+  return out;
+}

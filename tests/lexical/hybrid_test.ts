@@ -1,0 +1,83 @@
+import assert from "@std/assert";
+import {
+  batchCosines,
+  lexicalOf,
+  lexicalVectors,
+  mixPair,
+  mixSimilarities,
+} from "../../src/lexical/hybrid.ts";
+import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
+import { sparseDot, sparseDotMatrix } from "../../src/lexical/sparse.ts";
+
+const close = (a: number, b: number, tol = 1e-6) =>
+  assert.ok(Math.abs(a - b) <= tol, `expected ${b} but found ${a}`);
+
+const set = {
+  size: 3,
+  leftLen: 2,
+  rightLen: 4,
+  left: Int32Array.from([2, 3, 4, 0, 6, 6]),
+  right: Int32Array.from([2, 3, 9, 0, 4, 5, 0, 0, 7, 7, 7, 0]),
+};
+
+Deno.test("sparseDotMatrix() equals the pairwise sparseDot of every left and right", () => {
+  const index = LexicalIndex.fit(set, { n: 2, vocab: 10 });
+  const { left, right } = lexicalVectors(index, set);
+  const m = sparseDotMatrix(left, right);
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      close(m[i * 3 + j]!, sparseDot(left[i]!, right[j]!));
+    }
+  }
+  close(sparseDot(left[0]!, left[0]!), 1); // unit length
+  assert.ok(
+    m[0]! > 0 && m[1] === 0,
+    "left 0 shares '0 2', '2 3' with right 0 only",
+  );
+});
+
+Deno.test("batchCosines() picks the batch's rows and equals the cosines of their vectors", () => {
+  const index = LexicalIndex.fit(set, { n: 2, vocab: 10 });
+  const { left, right } = lexicalVectors(index, set);
+  const m = batchCosines(index, set, [2, 0], [0, 1]);
+  assert.deepStrictEqual(
+    m,
+    sparseDotMatrix([left[2]!, left[0]!], [right[0]!, right[1]!]),
+  );
+  // the kept row vectors are the fresh ones
+  assert.deepStrictEqual(
+    index.rowVector(set.right, 4, 1),
+    index.vector(set.right.subarray(4, 8)),
+  );
+});
+
+Deno.test("mixSimilarities() and mixPair() weigh model and lexical cosines by 1 - λ and λ", () => {
+  const index = LexicalIndex.fit(set, { n: 1, vocab: 10 });
+  const { left, right } = lexicalVectors(index, set);
+  const model = Float32Array.from([0.5, -0.2, 0.1, 0, 0.9, 0.3, 0.2, 0.2, 1]);
+  const lex = sparseDotMatrix(left, right);
+  const mixed = mixSimilarities(Float32Array.from(model), left, right, 0.25);
+  for (let k = 0; k < 9; k++) {
+    close(mixed[k]!, 0.75 * model[k]! + 0.25 * lex[k]!);
+    close(
+      mixPair(model[k]!, left[Math.floor(k / 3)]!, right[k % 3]!, 0.25),
+      mixed[k]!,
+    );
+  }
+});
+
+Deno.test("lexicalOf() is undefined when the weight is 0 and an error when the index is missing", () => {
+  const index = LexicalIndex.fit(set, { n: 1, vocab: 10 });
+  assert.strictEqual(
+    lexicalOf({ config: { lexicalWeight: 0 }, lexical: index }),
+    undefined,
+  );
+  assert.strictEqual(
+    lexicalOf({ config: { lexicalWeight: 0.5 }, lexical: index }),
+    index,
+  );
+  assert.throws(
+    () => lexicalOf({ config: { lexicalWeight: 0.5 } }),
+    /lexical weight 0\.5 but no lexical index/,
+  );
+});
