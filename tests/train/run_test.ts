@@ -4,6 +4,7 @@ import { modelConfig } from "../../src/model/config.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
 import { readCheckpointMeta } from "../../src/train/checkpoint.ts";
 import { resumeRun, runTraining } from "../../src/train/run.ts";
+import { loadModel } from "../../src/model/load.ts";
 import { tempDir } from "../_temp_file.ts";
 
 const backend = await setupBackend({ log: false });
@@ -203,4 +204,14 @@ Deno.test("a run with a lexical channel resumes to the same losses and saves lex
   );
   const saved = JSON.parse(await Deno.readTextFile(`${dir}/lexical.json`));
   assert.strictEqual(saved.documents, 2 * 96);
+  const loaded = await loadModel(dir);
+  assert.strictEqual(loaded.siamese.lexical?.size, saved.grams.length);
+  loaded.siamese.left.dispose();
+  loaded.siamese.right.dispose();
+  // a run copied without its lexical index says what is missing
+  await Deno.remove(`${dir}/lexical.json`);
+  await assert.rejects(
+    () => loadModel(dir),
+    /config\.json has lexicalWeight 0\.5, so .*lexical\.json must hold its lexical index/,
+  );
 });
