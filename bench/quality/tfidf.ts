@@ -19,6 +19,7 @@ import {
   type RetrievalResult,
 } from "../../src/metrics/retrieval.ts";
 import {
+  normalizeInPlace,
   sparseDotMatrix,
   type SparseVector,
 } from "../../src/lexical/sparse.ts";
@@ -167,21 +168,11 @@ export class TfidfVectorizer {
       tf.set(id, (tf.get(id) ?? 0) + 1);
     }
     const ids = Int32Array.from(tf.keys()).sort();
-    const values = new Float32Array(ids.length);
-    let norm = 0;
-    ids.forEach((id, k) => {
+    const values = Float32Array.from(ids, (id) => {
       const count = tf.get(id)!;
-      const w = (this.sublinearTf ? 1 + Math.log(count) : count) * idf.get(id)!;
-      values[k] = w;
-      norm += w * w;
+      return (this.sublinearTf ? 1 + Math.log(count) : count) * idf.get(id)!;
     });
-    norm = Math.sqrt(norm);
-    if (norm > 0) {
-      for (let k = 0; k < values.length; k++) {
-        values[k]! /= norm;
-      }
-    }
-    return { ids, values };
+    return { ids, values: normalizeInPlace(values) };
   }
 }
 

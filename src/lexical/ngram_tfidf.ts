@@ -20,7 +20,7 @@
  * @module
  */
 import type { PairSet } from "../data/types.ts";
-import type { SparseVector } from "./sparse.ts";
+import { normalizeInPlace, type SparseVector } from "./sparse.ts";
 
 /** The format tag of {@link LexicalJson}. */
 export const LEXICAL_FORMAT = "siamese-wasm/lexical@1";
@@ -230,20 +230,8 @@ export class LexicalIndex {
     const tf = new Map<number, number>();
     for (const g of grams) tf.set(g, (tf.get(g) ?? 0) + 1);
     const keys = Float64Array.from(tf.keys()).sort();
-    const values = new Float32Array(keys.length);
-    let norm = 0;
-    keys.forEach((g, k) => {
-      const w = tf.get(g)! * this.idf(g);
-      values[k] = w;
-      norm += w * w;
-    });
-    norm = Math.sqrt(norm);
-    if (norm > 0) {
-      for (let k = 0; k < values.length; k++) {
-        values[k]! /= norm;
-      }
-    }
-    return { ids: keys, values };
+    const values = Float32Array.from(keys, (g) => tf.get(g)! * this.idf(g));
+    return { ids: keys, values: normalizeInPlace(values) };
   }
 
   /**

@@ -13,6 +13,30 @@ export interface SparseVector {
 }
 
 /**
+ * Scales values to unit L2 length in place (all zeros stay zeros), so that
+ * dot products of such vectors are cosines.
+ *
+ * @returns `values`
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { normalizeInPlace } from "./sparse.ts";
+ * assert.deepStrictEqual([...normalizeInPlace(Float32Array.of(3, 4))], [0.6000000238418579, 0.800000011920929]);
+ * assert.deepStrictEqual([...normalizeInPlace(Float32Array.of(0, 0))], [0, 0]);
+ * ```
+ */
+export function normalizeInPlace(values: Float32Array): Float32Array {
+  let norm = 0;
+  for (let k = 0; k < values.length; k++) norm += values[k]! * values[k]!;
+  norm = Math.sqrt(norm);
+  if (norm > 0) {
+    for (let k = 0; k < values.length; k++) values[k]! /= norm;
+  }
+  return values;
+}
+
+/**
  * Dot product of two sparse vectors (a merge of their sorted ids).
  *
  * @example
