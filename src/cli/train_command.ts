@@ -219,7 +219,7 @@ export const TRAIN_FLAGS: FlagTable = {
     min: 0,
     help:
       "Weight λ of the lexical channel: score = (1 - λ) cos(model) + λ cos(TF-IDF of token n-grams), " +
-      "in training and use; 0 = off (needs --shared-vocab)",
+      "in validation, eval, score and embed (and the loss, see --lexical-loss); 0 = off (needs --shared-vocab)",
   },
   "lexical-loss": {
     type: "enum",

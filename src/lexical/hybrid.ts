@@ -1,11 +1,14 @@
 /**
  * Hybrid scoring: the model's cosine mixed with the lexical channel's.
  *
- * `score = (1 - λ) · cos(model vectors) + λ · cos(TF-IDF vectors)`. The
- * training losses see this score too, so the encoders learn what n-gram
- * overlap misses rather than relearning it (the residual idea of Gao et al.,
- * "Complementing Lexical Retrieval with Semantic Residual Embeddings",
- * ECIR 2021).
+ * `score = (1 - λ) · cos(model vectors) + λ · cos(TF-IDF vectors)`, in
+ * validation, `eval`, `score` and `embed`. The training loss sees it only
+ * with `lexicalLoss` residual (the encoders then learn what n-gram overlap
+ * misses, the residual idea of Gao et al., "Complementing Lexical Retrieval
+ * with Semantic Residual Embeddings", ECIR 2021) or joint; by default
+ * (separate) the encoders train on their own scores, which measured as well
+ * and cannot collapse to leave the ranking to the channel
+ * (`bench/quality/RESULTS.md`, session 5).
  *
  * @module
  */

@@ -5,8 +5,8 @@
  * as the model reads it (normalised and cut by the tokenizer), so this is
  * the TF-IDF character 3-gram baseline computed on the model's own inputs.
  * A model with a lexical weight λ scores a pair as
- * `(1 - λ) · cos(model vectors) + λ · cos(TF-IDF vectors)`: the LSTM
- * encoders learn what the n-gram overlap misses (see `src/lexical/hybrid.ts`).
+ * `(1 - λ) · cos(model vectors) + λ · cos(TF-IDF vectors)` (see
+ * `src/lexical/hybrid.ts`).
  *
  * Each row is read up to its first padding id (0); for n >= 2 it is padded
  * with one 0 at each end, so the first and last tokens form n-grams of their

@@ -39,7 +39,8 @@ export interface ModelConfig {
   /**
    * Weight λ of the lexical channel (TF-IDF over token-id n-grams, see
    * `src/lexical/ngram_tfidf.ts`): a pair scores
-   * `(1 - λ) · cos(model) + λ · cos(TF-IDF)`, in training and in use.
+   * `(1 - λ) · cos(model) + λ · cos(TF-IDF)` wherever the model scores
+   * (the loss too with `TrainConfig.lexicalLoss` residual or joint).
    * 0 = off. Needs one vocabulary for both sides and cosine distance.
    * @default 0
    */
