@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { lexicalSetupProblem } from "../lexical/hybrid.ts";
 import { defaultThreads } from "../backend/setup.ts";
 import { startBackend } from "./backend.ts";
 import { MAX_THREADS } from "../backend/threads.ts";
@@ -413,17 +414,12 @@ function checkLexicalFlags(f: FlagValues): void {
       `--lexical-weight: expected a number at least 0 and below 1 but found ${weight}.`,
     );
   }
-  if (f.data !== undefined && !f["shared-vocab"]) {
-    throw new UsageError(
-      `--lexical-weight ${weight} compares the token ids of the two sides, so they need one ` +
-        "vocabulary: add --shared-vocab (with one --tokenizer for both sides), or set --lexical-weight 0.",
-    );
-  }
-  if (f.distance !== "cosine") {
-    throw new UsageError(
-      `--lexical-weight ${weight} mixes cosines, so it needs --distance cosine (found ${f.distance}).`,
-    );
-  }
+  const problem = lexicalSetupProblem(weight, {
+    // the built-in data set has one id space
+    sharedVocab: f.data === undefined || Boolean(f["shared-vocab"]),
+    distance: f.distance as DistanceKind,
+  });
+  if (problem !== undefined) throw new UsageError(problem);
 }
 
 function modelFromFlags(f: FlagValues): ModelConfig {

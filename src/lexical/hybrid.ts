@@ -13,8 +13,40 @@
  * @module
  */
 import type { PairSet } from "../data/types.ts";
+import type { DistanceKind } from "../loss/contrastive.ts";
 import type { LexicalIndex, NgramVector } from "./ngram_tfidf.ts";
 import { sparseDot, sparseDotMatrix, type SparseVector } from "./sparse.ts";
+
+/**
+ * What stops a lexical channel of this weight from working with this setup,
+ * as a message naming the flag to change; undefined when nothing does (or
+ * the weight is 0). The channel compares the token ids of the two sides, so
+ * they need one vocabulary, and it mixes cosines.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { lexicalSetupProblem } from "./hybrid.ts";
+ * assert.strictEqual(lexicalSetupProblem(0.8, { sharedVocab: true, distance: "cosine" }), undefined);
+ * assert.match(lexicalSetupProblem(0.8, { sharedVocab: false, distance: "cosine" })!, /--shared-vocab/);
+ * assert.strictEqual(lexicalSetupProblem(0, { sharedVocab: false, distance: "euclidean" }), undefined);
+ * ```
+ */
+export function lexicalSetupProblem(
+  weight: number,
+  setup: { sharedVocab: boolean; distance: DistanceKind },
+): string | undefined {
+  if (!(weight > 0)) return undefined;
+  if (!setup.sharedVocab) {
+    return `--lexical-weight ${weight} compares the token ids of the two sides, so they need one ` +
+      "vocabulary: add --shared-vocab (with one --tokenizer for both sides), or set --lexical-weight 0.";
+  }
+  if (setup.distance !== "cosine") {
+    return `--lexical-weight ${weight} mixes cosines, so it needs --distance cosine ` +
+      `(found ${setup.distance}), or set --lexical-weight 0.`;
+  }
+  return undefined;
+}
 
 /**
  * The model's lexical index when its lexical weight is above 0; undefined

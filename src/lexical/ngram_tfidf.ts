@@ -99,14 +99,7 @@ export class LexicalIndex {
     len: number,
     options: { n: number; vocab: number },
   ): LexicalIndex {
-    checkShape(options.n, options.vocab);
-    const df = new Map<number, number>();
-    const rows = ids.length / len;
-    for (let r = 0; r < rows; r++) {
-      const grams = rowGrams(ids, r * len, len, options.n, options.vocab);
-      for (const g of new Set(grams)) df.set(g, (df.get(g) ?? 0) + 1);
-    }
-    return new LexicalIndex(options.n, options.vocab, rows, df);
+    return LexicalIndex.#count([[ids, len]], options);
   }
 
   /**
@@ -130,17 +123,28 @@ export class LexicalIndex {
     set: PairSet,
     options: { n: number; vocab: number },
   ): LexicalIndex {
-    checkShape(options.n, options.vocab);
-    const left = LexicalIndex.fitRows(set.left, set.leftLen, options);
-    const right = LexicalIndex.fitRows(set.right, set.rightLen, options);
-    const df = new Map(left.#df);
-    for (const [g, c] of right.#df) df.set(g, (df.get(g) ?? 0) + c);
-    return new LexicalIndex(
-      options.n,
-      options.vocab,
-      left.documents + right.documents,
-      df,
+    return LexicalIndex.#count(
+      [[set.left, set.leftLen], [set.right, set.rightLen]],
+      options,
     );
+  }
+
+  /** Document frequencies over the rows of `[ids, len]` matrices. */
+  static #count(
+    matrices: readonly (readonly [Int32Array, number])[],
+    options: { n: number; vocab: number },
+  ): LexicalIndex {
+    checkShape(options.n, options.vocab);
+    const df = new Map<number, number>();
+    let documents = 0;
+    for (const [ids, len] of matrices) {
+      for (let start = 0; start < ids.length; start += len) {
+        const grams = rowGrams(ids, start, len, options.n, options.vocab);
+        for (const g of new Set(grams)) df.set(g, (df.get(g) ?? 0) + 1);
+        documents++;
+      }
+    }
+    return new LexicalIndex(options.n, options.vocab, documents, df);
   }
 
   /**

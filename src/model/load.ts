@@ -9,7 +9,7 @@ import type { TokenizerKind, VocabularyJson } from "../data/tokenizer.ts";
 import { fileLoader } from "../io/file_io.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { RUN_FORMAT } from "../train/save.ts";
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from "./config.ts";
+import { type ModelConfig, modelConfig } from "./config.ts";
 import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { traceEmbeddings } from "./token_table.ts";
 import type { Siamese } from "./siamese.ts";
@@ -61,7 +61,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     );
   }
   // runs saved before a config field existed get its default
-  run.model = { ...DEFAULT_MODEL_CONFIG, ...run.model };
+  run.model = modelConfig(run.model);
   // traced: the FusedLSTM projects the vocabulary, as in the trained model
   const left = traceEmbeddings(
     await tfl.loadLayersModel(fileLoader(`${dir}/left`)),

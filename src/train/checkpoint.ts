@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Dataset, DataSpec } from "../data/dataset.ts";
 import { writeDirAtomic } from "../io/file_io.ts";
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from "../model/config.ts";
+import { type ModelConfig, modelConfig } from "../model/config.ts";
 import type { Siamese } from "../model/siamese.ts";
 import type { TrainConfig } from "./config.ts";
 import type { TrainState } from "./loop.ts";
@@ -132,7 +132,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   }
   const { format: _format, ...meta } = json;
   // checkpoints written before a model config field existed get its default
-  return { ...meta, model: { ...DEFAULT_MODEL_CONFIG, ...meta.model } };
+  return { ...meta, model: modelConfig(meta.model) };
 }
 
 /**

@@ -14,6 +14,7 @@ import { type Dataset, type DataSpec, loadDataset } from "../data/dataset.ts";
 import { dataShapes, type ModelConfig } from "../model/config.ts";
 import { buildSiamese } from "../model/siamese.ts";
 import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
+import { lexicalSetupProblem } from "../lexical/hybrid.ts";
 import {
   type Best,
   type CheckpointMeta,
@@ -237,18 +238,11 @@ export function fitLexical(
   model: ModelConfig,
   train: TrainConfig,
 ): LexicalIndex {
-  if (spec.kind === "file" && !spec.sharedVocab) {
-    throw new RangeError(
-      "--lexical-weight compares the token ids of the two sides, so they need one vocabulary: " +
-        "add --shared-vocab (one --tokenizer for both sides), or set --lexical-weight 0.",
-    );
-  }
-  if (train.distance !== "cosine") {
-    throw new RangeError(
-      `--lexical-weight mixes cosines, so it needs --distance cosine (found ${train.distance}); ` +
-        "or set --lexical-weight 0.",
-    );
-  }
+  const problem = lexicalSetupProblem(model.lexicalWeight, {
+    sharedVocab: spec.kind !== "file" || Boolean(spec.sharedVocab),
+    distance: train.distance,
+  });
+  if (problem !== undefined) throw new RangeError(problem);
   return LexicalIndex.fit(data.train, {
     n: model.lexicalN,
     vocab: model.vocab,
