@@ -295,6 +295,67 @@ const recurrences = {
   last: differentiable(false),
 };
 
+/**
+ * The recurrence over a projected vocabulary with its gradient: the kernel
+ * reads row `ids[b, t]` of the table at step t of row b, so the `[B, T, G]`
+ * projection is never gathered, and the table's gradient is the segment sum
+ * of the pre-activations' gradient by id (what a gather's gradient is).
+ */
+function differentiableOverTable(
+  ids: tf.Tensor2D,
+  sequences: boolean,
+): (table: tf.Tensor2D, u: tf.Tensor2D, mask: tf.Tensor2D) => tf.Tensor {
+  // deno-lint-ignore no-explicit-any
+  const f = (
+    table: tf.Tensor2D,
+    u: tf.Tensor2D,
+    mask: tf.Tensor2D,
+    save: any,
+  ) => {
+    const [hs, cs, gates, hLast] = tf.engine().runKernel(
+      "FusedLstm",
+      { xp: table, u, mask, ids },
+      { train: true, sequences },
+    ) as tf.Tensor[];
+    (save as tf.GradSaveFunc)([u, mask, hs!, cs!, gates!, ids]);
+    return {
+      value: sequences ? hs! : hLast!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        // ids are saved too: the caller may dispose them before this runs
+        const [u, mask, hs, cs, gates, savedIds] = saved as [
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor3D,
+          tf.Tensor3D,
+          tf.Tensor3D,
+          tf.Tensor2D,
+        ];
+        const [B, T, H] = hs.shape;
+        const [dz, hPrevT] = tf.engine().runKernel(
+          "FusedLstmGrad",
+          { dy, gates, cs, mask, u, hs },
+          { sequences },
+        ) as [tf.Tensor3D, tf.Tensor2D]; // [B, T, G], [H, B*T]
+        const dz2 = tf.reshape(dz, [B * T, 4 * H]);
+        const du = tf.matMul(hPrevT, dz2); // [H, G]
+        const dTable = tf.unsortedSegmentSum(
+          dz2,
+          tf.reshape(savedIds, [B * T]),
+          table.shape[0],
+        ); // [V, G]
+        return [dTable, du, tf.zerosLike(mask)];
+      },
+    };
+  };
+  return tf.customGrad(
+    f as unknown as Parameters<typeof tf.customGrad>[0],
+  ) as unknown as (
+    table: tf.Tensor2D,
+    u: tf.Tensor2D,
+    mask: tf.Tensor2D,
+  ) => tf.Tensor;
+}
+
 /** Options of {@link lstmRecurrence}. */
 export interface RecurrenceOptions {
   /** Return h for every step `[B, T, H]`, else only the last `[B, H]`. @default true */
@@ -383,10 +444,12 @@ export function lstmRecurrence(
 
 /**
  * {@link lstmRecurrence} over a projected vocabulary: step t of row b reads
- * row `ids[b, t]` of `table` as its input projection. In inference the
- * kernel reads the table directly, so the `[B, T, 4H]` projection is never
- * gathered; while a gradient tape records (or where the kernel cannot read
- * a table) the rows are gathered first and {@link lstmRecurrence} runs,
+ * row `ids[b, t]` of `table` as its input projection. The kernel reads the
+ * table directly, so the `[B, T, 4H]` projection is never gathered; while a
+ * gradient tape records, the table's gradient is the segment sum of the
+ * pre-activations' gradient by id. Where the kernel cannot read a table
+ * (units not a multiple of 4, another backend, a thread pool working on
+ * copies) the rows are gathered first and {@link lstmRecurrence} runs,
  * differentiable in `table` through the gather.
  *
  * @param table the projected vocabulary `E W + b`, `[V, 4H]`
@@ -425,7 +488,7 @@ export function lstmRecurrenceOverTable(
   const G = table.shape[1];
   const H = G / 4;
   const be = tf.backend() as unknown as WasmBackend;
-  const direct = !recording() && H % 4 === 0 && tf.getBackend() === "wasm" &&
+  const direct = H % 4 === 0 && tf.getBackend() === "wasm" &&
     ids.dtype === "int32" &&
     (pool === undefined || pool.heap === heapOf(be.wasm));
   if (!direct) {
@@ -438,10 +501,15 @@ export function lstmRecurrenceOverTable(
       )
     );
   }
+  const sequences = options.returnSequences ?? true;
+  if (recording()) {
+    checkRecurrentKernel(u, G);
+    return differentiableOverTable(ids, sequences)(table, u, mask);
+  }
   checkRecurrentKernel(u, G);
   const out = tf.engine().runKernel("FusedLstm", { xp: table, u, mask, ids }, {
     train: false,
-    sequences: options.returnSequences ?? true,
+    sequences,
   });
   return (Array.isArray(out) ? out[0] : out) as tf.Tensor;
 }

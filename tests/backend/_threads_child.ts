@@ -4,16 +4,24 @@
  * `{"threads": N, "losses": [...]}` on stdout. The thread count is fixed per
  * process, hence one process per count.
  *
- * Usage: `deno run --allow-read --allow-env _threads_child.ts THREADS STEPS`
+ * Usage: `deno run --allow-read --allow-env _threads_child.ts THREADS STEPS [siamese]`
+ *
+ * With `siamese`, the model is a small siamese LSTM whose FusedLSTMs run on
+ * the same number of threads (in place on tfjs's heap when it is shared).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { setupBackend } from "../../src/backend/setup.ts";
+import { setLstmThreads } from "../../src/model/lstm_op.ts";
+import { modelConfig } from "../../src/model/config.ts";
+import { buildSiamese } from "../../src/model/siamese.ts";
 import { Rng } from "../../src/pairs/rng.ts";
+import { trainStep } from "../../src/train/step.ts";
 
-const [threadsArg = "1", stepsArg = "5"] = Deno.args;
+const [threadsArg = "1", stepsArg = "5", kind = "dense"] = Deno.args;
 const info = await setupBackend({ threads: Number(threadsArg), log: false });
+await setLstmThreads(info.threads);
 
 // Sizes: V vocabulary, T ids per example, E embedding, H units, B batch.
 // Big enough that XNNPACK splits the matMuls across threads.
@@ -40,10 +48,50 @@ function loss(): tf.Scalar {
   return tf.mean(tf.square(tf.sub(y, targets)));
 }
 
-const losses: number[] = [];
-for (let step = 0; step < Number(stepsArg); step++) {
-  const value = optimizer.minimize(loss, true)!;
-  losses.push(value.dataSync()[0]!);
-  value.dispose();
+/** Adam steps of the siamese model on one seeded batch with padding. */
+function siameseLosses(steps: number): number[] {
+  const model = buildSiamese(
+    modelConfig({
+      vocabSize: 50,
+      embeddingDim: 8,
+      lstmUnits: 16,
+      denseUnits: 8,
+      leftLen: 5,
+      rightLen: 30,
+    }),
+    7,
+  );
+  const side = (len: number) =>
+    tf.tensor2d(
+      Int32Array.from({ length: 12 * len }, (_, i) => {
+        const row = Math.floor(i / len), t = i % len;
+        return t < len - (row % 4) ? 1 + rng.int(49) : 0; // padded tails
+      }),
+      [12, len],
+      "int32",
+    );
+  const batch = {
+    left: side(5),
+    right: side(30),
+    labels: tf.tensor1d(Float32Array.from({ length: 12 }, (_, i) => i % 2)),
+  };
+  const adam = tf.train.adam(0.01);
+  const options = { distance: "cosine" as const, margin: 1 };
+  return Array.from(
+    { length: steps },
+    () => trainStep(model, batch, adam, options),
+  );
 }
+
+const losses: number[] = [];
+if (kind === "siamese") {
+  losses.push(...siameseLosses(Number(stepsArg)));
+} else {
+  for (let step = 0; step < Number(stepsArg); step++) {
+    const value = optimizer.minimize(loss, true)!;
+    losses.push(value.dataSync()[0]!);
+    value.dispose();
+  }
+}
+await setLstmThreads(1);
 console.log(JSON.stringify({ threads: info.threads, losses }));

@@ -52,8 +52,8 @@ async function runChild(args: string[], timeoutMs: number): Promise<ChildRun> {
   };
 }
 
-async function losses(threads: number): Promise<number[]> {
-  const run = await runChild([String(threads), "5"], 60_000);
+async function losses(threads: number, kind = "dense"): Promise<number[]> {
+  const run = await runChild([String(threads), "5", kind], 60_000);
   assert.ok(
     run.success,
     `child with ${threads} threads failed:\n${run.stderr}`,
@@ -69,6 +69,20 @@ async function losses(threads: number): Promise<number[]> {
 Deno.test("five seeded Adam steps give the same losses with 1 and 2 threads", async () => {
   const one = await losses(1);
   const two = await losses(2);
+  assert.equal(one.length, 5);
+  assert.ok(one[4]! < one[0]!, `loss should fall: ${one}`);
+  for (let i = 0; i < one.length; i++) {
+    const diff = Math.abs(one[i]! - two[i]!) / Math.abs(one[i]!);
+    assert.ok(
+      diff <= LOSS_RTOL,
+      `step ${i}: ${one[i]} vs ${two[i]} (relative ${diff})`,
+    );
+  }
+});
+
+Deno.test("a siamese LSTM model trains to the same losses with 1 and 2 threads (its kernels in place on the shared heap)", async () => {
+  const one = await losses(1, "siamese");
+  const two = await losses(2, "siamese");
   assert.equal(one.length, 5);
   assert.ok(one[4]! < one[0]!, `loss should fall: ${one}`);
   for (let i = 0; i < one.length; i++) {

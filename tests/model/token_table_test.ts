@@ -241,8 +241,9 @@ for (const reversed of [false, true]) {
     };
     const table = p.embedding.trainableWeights[0]!.read();
     assertClose(model.predict(x) as tf.Tensor, reference(table), "output");
-    // training: one gather (of the projected vocabulary), and the same
-    // gradients in every weight
+    // training: the kernel reads the projected vocabulary by id here too
+    // (no gather); its gradient is one segment sum; the same gradients in
+    // every weight
     const w = tf.randomUniform([B, T, H], -1, 1, "float32", 5);
     const vars = [...p.embedding.trainableWeights, ...p.lstm.trainableWeights]
       .map((v) => v.read() as tf.Variable);
@@ -252,7 +253,11 @@ for (const reversed of [false, true]) {
       const g = grads(() => model.apply(x, { training: true }) as tf.Tensor);
       return g[vars[0]!.name]!;
     });
-    equal(trained.filter((k) => k.startsWith("GatherV2")).length, 1);
+    equal(trained.filter((k) => k.startsWith("GatherV2")).length, 0);
+    equal(
+      trained.filter((k) => k.startsWith("UnsortedSegmentSum")).length,
+      1,
+    );
     const got = grads(() => model.apply(x, { training: true }) as tf.Tensor);
     const want = grads(() => reference(vars[0]!));
     for (const v of vars) assertClose(got[v.name]!, want[v.name]!, v.name);
