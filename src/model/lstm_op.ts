@@ -305,19 +305,18 @@ function differentiableOverTable(
   ids: tf.Tensor2D,
   sequences: boolean,
 ): (table: tf.Tensor2D, u: tf.Tensor2D, mask: tf.Tensor2D) => tf.Tensor {
-  // deno-lint-ignore no-explicit-any
   const f = (
     table: tf.Tensor2D,
     u: tf.Tensor2D,
     mask: tf.Tensor2D,
-    save: any,
+    save: tf.GradSaveFunc,
   ) => {
     const [hs, cs, gates, hLast] = tf.engine().runKernel(
       "FusedLstm",
       { xp: table, u, mask, ids },
       { train: true, sequences },
     ) as tf.Tensor[];
-    (save as tf.GradSaveFunc)([u, mask, hs!, cs!, gates!, ids]);
+    save([u, mask, hs!, cs!, gates!, ids]);
     return {
       value: sequences ? hs! : hLast!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
