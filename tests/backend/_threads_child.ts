@@ -52,7 +52,7 @@ function loss(): tf.Scalar {
 function siameseLosses(steps: number): number[] {
   const model = buildSiamese(
     modelConfig({
-      vocabSize: 50,
+      vocab: 50,
       embeddingDim: 8,
       lstmUnits: 16,
       denseUnits: 8,
