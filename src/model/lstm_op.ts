@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { heapOf, type WasmModuleMemory } from "../backend/heap.ts";
-import { LstmKernel } from "./lstm_kernel/kernel.ts";
+import { KC_FLOATS, LstmKernel } from "./lstm_kernel/kernel.ts";
 import { LstmThreads } from "./lstm_kernel/threads.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use. */
@@ -147,9 +147,11 @@ function forwardKernel(
   const hLast = train || !sequences
     ? be.makeOutput([B, H], "float32")
     : undefined;
+  const threads = poolFor(heapOf(be.wasm));
+  const kcSize = KC_FLOATS * (threads?.threads ?? 1); // one area per thread
   const extra = hLast ? [] : [B * H];
-  const sizes = [B * H, train ? 0 : B * G, B, ids ? B : 0, ...extra];
-  withScratch(be, sizes, ([c, z, act, idt, h]) => {
+  const sizes = [B * H, train ? 0 : B * G, B, ids ? B : 0, kcSize, ...extra];
+  withScratch(be, sizes, ([c, z, act, idt, kc, h]) => {
     const ptrs = {
       xp: at(be, xp!),
       ids: ids ? idsAt(be, ids) : 0,
@@ -163,8 +165,8 @@ function forwardKernel(
       c: c!,
       z: z!,
       act: act!,
+      kc: kc!,
     };
-    const threads = poolFor(heapOf(be.wasm));
     if (threads) threads.forward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
     else kernelFor(be).forward(dims, ptrs);
   });
@@ -186,7 +188,10 @@ function backwardKernel(
   const be = backend as WasmBackend;
   const dz = be.makeOutput([B, T, G], "float32");
   const hPrevT = be.makeOutput([H, B * T], "float32");
-  withScratch(be, [G * H, B * H, B * H, B * H, B], ([ut, dh, dh2, dc, act]) => {
+  const threads = poolFor(heapOf(be.wasm));
+  const kcSize = KC_FLOATS * (threads?.threads ?? 1); // one area per thread
+  const sizes = [G * H, B * H, B * H, B * H, B, kcSize];
+  withScratch(be, sizes, ([ut, dh, dh2, dc, act, kc]) => {
     const dims = { batch: B, steps: T, units: H };
     const ptrs = {
       dhs: sequences ? at(be, dy!) : 0,
@@ -203,8 +208,8 @@ function backwardKernel(
       dh2: dh2!,
       dc: dc!,
       act: act!,
+      kc: kc!,
     };
-    const threads = poolFor(heapOf(be.wasm));
     if (threads) threads.backward(heapOf(be.wasm), kernelFor(be), dims, ptrs);
     else kernelFor(be).backward(dims, ptrs);
   });

@@ -45,6 +45,11 @@ export interface ForwardPointers {
   ids?: number;
   /** Scratch `[B]` int32 used with `ids`. */
   idt?: number;
+  /**
+   * Scratch of {@link KC_FLOATS} floats, 16-byte aligned, where the kernel
+   * keeps its constants (see lstm.c); one per thread.
+   */
+  kc: number;
 }
 
 /** Byte offsets of the arguments of {@link LstmKernel.backward}. */
@@ -73,7 +78,15 @@ export interface BackwardPointers {
   dh2: number;
   dc: number;
   act: number;
+  /** Scratch of {@link KC_FLOATS} floats, as in {@link ForwardPointers.kc}. */
+  kc: number;
 }
+
+/**
+ * Floats of the constants scratch `kc` each kernel call needs per thread
+ * (lstm.c's KC_VECTORS vectors of four).
+ */
+export const KC_FLOATS = 128;
 
 /** Sizes shared by forward and backward. */
 export interface Dims {
@@ -103,6 +116,7 @@ interface Exports {
     act: number,
     ids: number,
     idt: number,
+    kc: number,
   ): void;
   lstm_backward(
     b0: number,
@@ -120,6 +134,7 @@ interface Exports {
     dh2: number,
     dc: number,
     act: number,
+    kc: number,
   ): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   shift_transpose(
@@ -226,10 +241,12 @@ const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
  * import { LstmKernel } from "./kernel.ts";
  * const memory = new WebAssembly.Memory({ initial: 1 });
  * const k = LstmKernel.create(memory);
- * // B = 1, T = 1, H = 4 at offsets: xp 0, u 64, mask 320, h 336, c 352, z 368, act 432
+ * // B = 1, T = 1, H = 4 at offsets: xp 0, u 64, mask 320, h 336, c 352, z 368,
+ * // act 432, kc 448 (KC_FLOATS floats)
  * new Float32Array(memory.buffer, 320, 1)[0] = 1;
  * k.forward({ batch: 1, steps: 1, units: 4 }, {
  *   xp: 0, u: 64, mask: 320, hs: 0, cs: 0, gates: 0, h: 336, c: 352, z: 368, act: 432,
+ *   kc: 448,
  * });
  * // all pre-activations 0: c = 0.5 * tanh(0) = 0, h = 0
  * assert.ok(new Float32Array(memory.buffer, 336, 4).every((v) => v === 0));
@@ -374,6 +391,7 @@ export class LstmKernel {
       p.act,
       p.ids ?? 0,
       p.idt ?? 0,
+      p.kc,
     );
   }
 
@@ -436,6 +454,7 @@ export class LstmKernel {
       p.dh2,
       p.dc,
       p.act,
+      p.kc,
     );
   }
 }

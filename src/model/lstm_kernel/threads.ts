@@ -22,6 +22,7 @@ import {
   type BackwardPointers,
   type Dims,
   type ForwardPointers,
+  KC_FLOATS,
   kernelBase64,
   type LstmKernel,
 } from "./kernel.ts";
@@ -45,19 +46,19 @@ self.onmessage = (event) => {
     const a = Array.from(c.subarray(4, 24));
     try {
       if (op === ${FORWARD}) {
-        k.lstm_forward(...a.slice(0, 16));
+        k.lstm_forward(...a.slice(0, 17));
       } else if (op === ${MATMUL}) {
         k.matmul(...a.slice(0, 6));
 
       } else if (op === ${BACKWARD_ROWS}) {
-        const [b0, b1, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, hs, hPrevT, act] = a;
+        const [b0, b1, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, hs, hPrevT, act, kc] = a;
         k.shift_transpose(b0, b1, B, T, H, hs, hPrevT);
-        k.lstm_backward(b0, b1, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, act);
+        k.lstm_backward(b0, b1, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, act, kc);
       } else {
-        const [B, T, H, dhs, dhl, gates, cs, mask, u, ut, dz, dh, dh2, dc, hs, hPrevT, act] = a;
+        const [B, T, H, dhs, dhl, gates, cs, mask, u, ut, dz, dh, dh2, dc, hs, hPrevT, act, kc] = a;
         k.transpose(H, 4 * H, u, ut);
         k.shift_transpose(0, B, B, T, H, hs, hPrevT);
-        k.lstm_backward(0, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, act);
+        k.lstm_backward(0, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, act, kc);
       }
       c[3] = 0;
     } catch (e) {
@@ -296,6 +297,7 @@ export class LstmThreads {
         c: m.take(n * H),
         z: m.take(n * G),
         act: m.take(n),
+        kc: m.take(KC_FLOATS),
       };
       return { w: this.#workers[i]!, b0, n, s };
     });
@@ -322,6 +324,7 @@ export class LstmThreads {
         s.act,
         0, // the copies hold gathered rows, never a table
         0,
+        s.kc,
       ]);
     }
     main.forward({ ...d, batch: ranges[0]![1] }, p);
@@ -372,6 +375,7 @@ export class LstmThreads {
         hs: m.take(n * T * H),
         hPrevT: m.take(H * n * T),
         act: m.take(n),
+        kc: m.take(KC_FLOATS),
       };
       return { w: this.#workers[i]!, b0, n, s };
     });
@@ -403,6 +407,7 @@ export class LstmThreads {
         s.hs,
         s.hPrevT,
         s.act,
+        s.kc,
       ]);
     }
     main.backwardRows(d, ranges[0]![1], p);
@@ -442,6 +447,7 @@ export class LstmThreads {
         p.act + b0 * 4, // act is filled from its start: one part per thread
         p.ids ?? 0,
         p.idt ?? 0,
+        p.kc + (i + 1) * KC_FLOATS * 4, // one constants area per thread
       ])
     );
     main.forwardRows(d, 0, ranges[0]![1], p);
@@ -473,6 +479,7 @@ export class LstmThreads {
         p.hs,
         p.hPrevT,
         p.act + b0 * 4,
+        p.kc + (i + 1) * KC_FLOATS * 4,
       ])
     );
     main.backwardRange(d, 0, ranges[0]![1], p);

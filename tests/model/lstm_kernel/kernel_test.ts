@@ -1,5 +1,6 @@
 import { ok as assert, strictEqual as equal } from "@std/assert";
 import {
+  KC_FLOATS,
   kernelBase64,
   relaxedSimd,
 } from "../../../src/model/lstm_kernel/kernel.ts";
@@ -36,10 +37,11 @@ Deno.test("this Deno runs the relaxed-SIMD kernel (fused multiply-add)", () => {
 
 Deno.test("the relaxed and the SIMD128 kernels agree within float32 rounding", () => {
   const B = 3, T = 7, H = 8, G = 4 * H;
-  // offsets in floats: xp, u, hs, h, c, z, act
+  // offsets in floats: xp, u, hs, h, c, z, act, kc (the constants)
   const at = { xp: 0, u: B * T * G, hs: B * T * G + H * G };
   const hAt = at.hs + B * T * H, cAt = hAt + B * H, zAt = cAt + B * H;
-  const actAt = zAt + B * G, end = actAt + B;
+  const actAt = zAt + B * G, kcAt = Math.ceil((actAt + B) / 4) * 4;
+  const end = kcAt + KC_FLOATS;
   const run = (base64: string) => {
     const memory = new WebAssembly.Memory({
       initial: Math.ceil((end * 4) / 65536) + 1,
@@ -64,6 +66,9 @@ Deno.test("the relaxed and the SIMD128 kernels agree within float32 rounding", (
       cAt * 4,
       zAt * 4,
       actAt * 4,
+      0, // no vocabulary table: ids, idt
+      0,
+      kcAt * 4,
     );
     return [...f32.subarray(at.hs, at.hs + B * T * H)];
   };
