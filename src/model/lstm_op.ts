@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { heapOf, type WasmModuleMemory } from "../backend/heap.ts";
-import { KC_FLOATS, LstmKernel } from "./lstm_kernel/kernel.ts";
+import { kcFloats, LstmKernel, SLACK_FLOATS } from "./lstm_kernel/kernel.ts";
 import { LstmThreads } from "./lstm_kernel/threads.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use. */
@@ -148,9 +148,16 @@ function forwardKernel(
     ? be.makeOutput([B, H], "float32")
     : undefined;
   const threads = poolFor(heapOf(be.wasm));
-  const kcSize = KC_FLOATS * (threads?.threads ?? 1); // one area per thread
+  const kcSize = kcFloats(H) * (threads?.threads ?? 1); // one per thread
   const extra = hLast ? [] : [B * H];
-  const sizes = [B * H, train ? 0 : B * G, B, ids ? B : 0, kcSize, ...extra];
+  const sizes = [
+    B * H + SLACK_FLOATS,
+    train ? 0 : B * G + SLACK_FLOATS,
+    B,
+    ids ? B : 0,
+    kcSize,
+    ...extra,
+  ];
   withScratch(be, sizes, ([c, z, act, idt, kc, h]) => {
     const ptrs = {
       xp: at(be, xp!),
@@ -189,8 +196,10 @@ function backwardKernel(
   const dz = be.makeOutput([B, T, G], "float32");
   const hPrevT = be.makeOutput([H, B * T], "float32");
   const threads = poolFor(heapOf(be.wasm));
-  const kcSize = KC_FLOATS * (threads?.threads ?? 1); // one area per thread
-  const sizes = [G * H, B * H, B * H, B * H, B, kcSize];
+  const kcSize = kcFloats(H) * (threads?.threads ?? 1); // one per thread
+  const slack = SLACK_FLOATS;
+  const sizes = [G * H + slack, B * H + slack, B * H + slack, B * H + slack];
+  sizes.push(B, kcSize);
   withScratch(be, sizes, ([ut, dh, dh2, dc, act, kc]) => {
     const dims = { batch: B, steps: T, units: H };
     const ptrs = {

@@ -35,9 +35,9 @@ export interface ForwardPointers {
   gates: number;
   /** Out: the last h, `[B, H]`. */
   h: number;
-  /** Scratch `[B, H]`. */
+  /** Scratch `[B, H]` plus {@link SLACK_FLOATS}. */
   c: number;
-  /** Scratch `[B, G]` (used when `gates` is 0). */
+  /** Scratch `[B, G]` plus {@link SLACK_FLOATS} (used when `gates` is 0). */
   z: number;
   /** Scratch `[B]` int32: the rows valid at a step. */
   act: number;
@@ -46,8 +46,8 @@ export interface ForwardPointers {
   /** Scratch `[B]` int32 used with `ids`. */
   idt?: number;
   /**
-   * Scratch of {@link KC_FLOATS} floats, 16-byte aligned, where the kernel
-   * keeps its constants (see lstm.c); one per thread.
+   * Scratch of {@link kcFloats} floats where the kernel keeps its
+   * constants and an aligned copy of `u` (see lstm.c); one per thread.
    */
   kc: number;
 }
@@ -72,21 +72,44 @@ export interface BackwardPointers {
   dz: number;
   /** Out: h_{t-1} transposed (zero at t = 0), `[H, B*T]`: dU = hPrevT dz. */
   hPrevT: number;
-  /** Scratch `[G, H]`, `[B, H]`, `[B, H]`, `[B, H]`, and `[B]` int32. */
+  /**
+   * Scratch `[G, H]`, `[B, H]`, `[B, H]`, `[B, H]`, each plus
+   * {@link SLACK_FLOATS}, and `[B]` int32.
+   */
   ut: number;
   dh: number;
   dh2: number;
   dc: number;
   act: number;
-  /** Scratch of {@link KC_FLOATS} floats, as in {@link ForwardPointers.kc}. */
+  /** Scratch of {@link kcFloats} floats, as in {@link ForwardPointers.kc}. */
   kc: number;
 }
 
 /**
- * Floats of the constants scratch `kc` each kernel call needs per thread
- * (lstm.c's KC_VECTORS vectors of four).
+ * Extra floats of each float scratch argument: tfjs places tensors at 8-byte
+ * boundaries, and the kernel rounds scratch pointers up to 64 bytes (see
+ * ALIGN64 in lstm.c).
  */
-export const KC_FLOATS = 128;
+export const SLACK_FLOATS = 16;
+
+/**
+ * Floats of the scratch `kc` each kernel call needs per thread: slack, the
+ * constants (lstm.c's KC_VECTORS = 32 vectors of four), and a copy of the
+ * recurrent kernel `[H, 4H]`.
+ *
+ * @param units H
+ * @returns the size in floats
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { kcFloats } from "./kernel.ts";
+ * assert.ok(kcFloats(4) === 16 + 128 + 64);
+ * ```
+ */
+export function kcFloats(units: number): number {
+  return SLACK_FLOATS + 4 * 32 + 4 * units * units;
+}
 
 /** Sizes shared by forward and backward. */
 export interface Dims {
@@ -241,12 +264,12 @@ const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
  * import { LstmKernel } from "./kernel.ts";
  * const memory = new WebAssembly.Memory({ initial: 1 });
  * const k = LstmKernel.create(memory);
- * // B = 1, T = 1, H = 4 at offsets: xp 0, u 64, mask 320, h 336, c 352, z 368,
- * // act 432, kc 448 (KC_FLOATS floats)
+ * // B = 1, T = 1, H = 4 at byte offsets: xp 0, u 64, mask 320, h 336,
+ * // c 352 (+ 16 floats of slack), z 480 (+ 16), act 608, kc 640 (kcFloats(4))
  * new Float32Array(memory.buffer, 320, 1)[0] = 1;
  * k.forward({ batch: 1, steps: 1, units: 4 }, {
- *   xp: 0, u: 64, mask: 320, hs: 0, cs: 0, gates: 0, h: 336, c: 352, z: 368, act: 432,
- *   kc: 448,
+ *   xp: 0, u: 64, mask: 320, hs: 0, cs: 0, gates: 0, h: 336, c: 352, z: 480, act: 608,
+ *   kc: 640,
  * });
  * // all pre-activations 0: c = 0.5 * tanh(0) = 0, h = 0
  * assert.ok(new Float32Array(memory.buffer, 336, 4).every((v) => v === 0));

@@ -22,9 +22,10 @@ import {
   type BackwardPointers,
   type Dims,
   type ForwardPointers,
-  KC_FLOATS,
+  kcFloats,
   kernelBase64,
   type LstmKernel,
+  SLACK_FLOATS,
 } from "./kernel.ts";
 
 const FORWARD = 1, BACKWARD = 2, MATMUL = 3, BACKWARD_ROWS = 4, STOP = -1;
@@ -294,10 +295,10 @@ export class LstmThreads {
         cs: train ? m.take(n * T * H) : 0,
         gates: train ? m.take(n * T * G) : 0,
         h: m.take(n * H),
-        c: m.take(n * H),
-        z: m.take(n * G),
+        c: m.take(n * H + SLACK_FLOATS),
+        z: m.take(n * G + SLACK_FLOATS),
         act: m.take(n),
-        kc: m.take(KC_FLOATS),
+        kc: m.take(kcFloats(H)),
       };
       return { w: this.#workers[i]!, b0, n, s };
     });
@@ -367,15 +368,15 @@ export class LstmThreads {
         cs: m.take(n * T * H),
         mask: m.take(n * T),
         u: m.take(H * G),
-        ut: m.take(G * H),
+        ut: m.take(G * H + SLACK_FLOATS),
         dz: m.take(n * T * G),
-        dh: m.take(n * H),
-        dh2: m.take(n * H),
-        dc: m.take(n * H),
+        dh: m.take(n * H + SLACK_FLOATS),
+        dh2: m.take(n * H + SLACK_FLOATS),
+        dc: m.take(n * H + SLACK_FLOATS),
         hs: m.take(n * T * H),
         hPrevT: m.take(H * n * T),
         act: m.take(n),
-        kc: m.take(KC_FLOATS),
+        kc: m.take(kcFloats(H)),
       };
       return { w: this.#workers[i]!, b0, n, s };
     });
@@ -447,7 +448,7 @@ export class LstmThreads {
         p.act + b0 * 4, // act is filled from its start: one part per thread
         p.ids ?? 0,
         p.idt ?? 0,
-        p.kc + (i + 1) * KC_FLOATS * 4, // one constants area per thread
+        p.kc + (i + 1) * kcFloats(H) * 4, // one area per thread
       ])
     );
     main.forwardRows(d, 0, ranges[0]![1], p);
@@ -479,7 +480,7 @@ export class LstmThreads {
         p.hs,
         p.hPrevT,
         p.act + b0 * 4,
-        p.kc + (i + 1) * KC_FLOATS * 4,
+        p.kc + (i + 1) * kcFloats(H) * 4,
       ])
     );
     main.backwardRange(d, 0, ranges[0]![1], p);
