@@ -57,8 +57,8 @@ typedef v128_t v4;
 
 enum {
   K_ONE, K_NEG_ONE,
-  K_EXP_HI, K_EXP_LO, K_LOG2E, K_SHIFTER, K_LN2_HI, K_LN2_LO,
-  K_E5, K_E4, K_E3, K_E2,
+  K_SIG_HI, K_SIG_LO, K_NEG_LOG2E, K_SHIFTER, K_LN2_HI, K_LN2_LO,
+  K_NEG_E5, K_E4, K_NEG_E3, K_E2,
   K_TANH_HI, K_TANH_LO,
   K_P4, K_P3, K_P2, K_P1, K_Q4, K_Q3, K_Q2, K_Q1,
   K_COUNT
@@ -76,18 +76,18 @@ typedef struct {
 
 // Stores the constants into kc and returns them loaded back into locals.
 INLINE Consts load_consts(v4 *kc) {
-  // e^x: see exp4
   kc[K_ONE] = wasm_f32x4_splat(1.0f);
   kc[K_NEG_ONE] = wasm_f32x4_splat(-1.0f);
-  kc[K_EXP_HI] = wasm_f32x4_splat(88.3f);
-  kc[K_EXP_LO] = wasm_f32x4_splat(-87.3f);
-  kc[K_LOG2E] = wasm_f32x4_splat(1.44269504f);
+  // sigmoid: see sigmoid4
+  kc[K_SIG_HI] = wasm_f32x4_splat(87.3f);
+  kc[K_SIG_LO] = wasm_f32x4_splat(-88.3f);
+  kc[K_NEG_LOG2E] = wasm_f32x4_splat(-1.44269504f);
   kc[K_SHIFTER] = wasm_f32x4_splat(12582912.0f + 127.0f);
   kc[K_LN2_HI] = wasm_f32x4_splat(0.693145752f);
   kc[K_LN2_LO] = wasm_f32x4_splat(1.42860677e-6f);
-  kc[K_E5] = wasm_f32x4_splat(0.00831254106f);
+  kc[K_NEG_E5] = wasm_f32x4_splat(-0.00831254106f);
   kc[K_E4] = wasm_f32x4_splat(0.0418902412f);
-  kc[K_E3] = wasm_f32x4_splat(0.166671157f);
+  kc[K_NEG_E3] = wasm_f32x4_splat(-0.166671157f);
   kc[K_E2] = wasm_f32x4_splat(0.499992311f);
   // tanh: see tanh4
   kc[K_TANH_HI] = wasm_f32x4_splat(9.0f);
@@ -106,31 +106,30 @@ INLINE Consts load_consts(v4 *kc) {
   return k;
 }
 
-// e^x = 2^n e^r with n = round(x / ln2), |r| <= ln2 / 2, on [-87.3, 88.3].
-// Adding 1.5 * 2^23 + 127 rounds x / ln2 to an integer n held in the low
-// mantissa bits, so (bits << 23) is the float 2^n. e^r is a degree-5
-// polynomial with 1 + r fixed, fitted here for relative error (1.1e-7 in
-// float64 on the interval; about 2e-7 in float32).
-INLINE v4 exp4(const Consts *k, v4 x) {
-  // pmin/pmax are single instructions; min/max also order NaNs and zeros
-  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, K(EXP_HI)), K(EXP_LO));
-  v4 t = wasm_f32x4_add(wasm_f32x4_mul(x, K(LOG2E)), K(SHIFTER));
-  v4 n = wasm_f32x4_sub(t, K(SHIFTER));
-  v4 r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, K(LN2_HI)));
-  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, K(LN2_LO)));
-  v4 p = K(E5);
-  p = MADD(p, r, K(E4));
-  p = MADD(p, r, K(E3));
-  p = MADD(p, r, K(E2));
-  p = MADD(p, r, K(ONE));
-  p = MADD(p, r, K(ONE));
-  return wasm_f32x4_mul(p, wasm_i32x4_shl(t, 23));
-}
-
-// 1 / (1 + e^-x)
+// 1 / (1 + e^-x). e^y = 2^n e^r with n = round(y / ln2), |r| <= ln2 / 2, for
+// y = -x clamped to [-87.3, 88.3]. Adding 1.5 * 2^23 + 127 rounds y / ln2 to
+// an integer n held in the low mantissa bits, so (bits << 23) is the float
+// 2^n. e^r is a degree-5 polynomial with 1 + r fixed, fitted here for
+// relative error (1.1e-7 in float64 on the interval; about 2e-7 in float32).
+// The negation is folded into the constants (two operations fewer): the code
+// computes r' = x + n ln2 = -r (ln2 in two parts, the first exact in n ln2)
+// and the polynomial in r' with alternating signs: the same magnitudes, and
+// without fused multiply-add the same roundings as the plain formula.
 INLINE v4 sigmoid4(const Consts *k, v4 x) {
-  return wasm_f32x4_div(K(ONE),
-                        wasm_f32x4_add(K(ONE), exp4(k, wasm_f32x4_neg(x))));
+  // pmin/pmax are single instructions; min/max also order NaNs and zeros
+  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, K(SIG_HI)), K(SIG_LO));
+  v4 t = MADD(x, K(NEG_LOG2E), K(SHIFTER));
+  v4 n = wasm_f32x4_sub(t, K(SHIFTER));
+  v4 r = MADD(n, K(LN2_HI), x);
+  r = MADD(n, K(LN2_LO), r);
+  v4 p = K(NEG_E5);
+  p = MADD(p, r, K(E4));
+  p = MADD(p, r, K(NEG_E3));
+  p = MADD(p, r, K(E2));
+  p = MADD(p, r, K(NEG_ONE));
+  p = MADD(p, r, K(ONE));
+  v4 e = wasm_f32x4_mul(p, wasm_i32x4_shl(t, 23));
+  return wasm_f32x4_div(K(ONE), wasm_f32x4_add(K(ONE), e));
 }
 
 // tanh(x) = x P(x^2) / Q(x^2) on [-9, 9] (beyond, tanh is 1 to within
