@@ -294,30 +294,42 @@ function recording(): boolean {
 }
 
 type Recurrence = (
-  xp: tf.Tensor3D,
+  xp: tf.Tensor,
   u: tf.Tensor2D,
   mask: tf.Tensor2D,
 ) => tf.Tensor;
 
-/** The recurrence with its hand-derived gradient, for one output kind. */
-function differentiable(sequences: boolean): Recurrence {
-  // deno-lint-ignore no-explicit-any
-  const f = (xp: tf.Tensor3D, u: tf.Tensor2D, mask: tf.Tensor2D, save: any) => {
+/**
+ * The recurrence with its hand-derived gradient, for one output kind. With
+ * `ids`, `xp` is the projected vocabulary `[V, G]`: the kernel reads row
+ * `ids[b, t]` at step t of row b, so no `[B, T, G]` projection is gathered,
+ * and the table's gradient is the segment sum of the pre-activations'
+ * gradient by id (what a gather's gradient is).
+ */
+function differentiable(sequences: boolean, ids?: tf.Tensor2D): Recurrence {
+  const f = (
+    xp: tf.Tensor,
+    u: tf.Tensor2D,
+    mask: tf.Tensor2D,
+    save: tf.GradSaveFunc,
+  ) => {
     const [hs, cs, gates, hLast] = tf.engine().runKernel(
       "FusedLstm",
-      { xp, u, mask },
+      ids ? { xp, u, mask, ids } : { xp, u, mask },
       { train: true, sequences },
     ) as tf.Tensor[];
-    (save as tf.GradSaveFunc)([u, mask, hs!, cs!, gates!]);
+    // ids are saved too: the caller may dispose them before the gradient runs
+    save([u, mask, hs!, cs!, gates!, ...(ids ? [ids] : [])]);
     return {
       value: sequences ? hs! : hLast!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [u, mask, hs, cs, gates] = saved as [
+        const [u, mask, hs, cs, gates, savedIds] = saved as [
           tf.Tensor2D,
           tf.Tensor2D,
           tf.Tensor3D,
           tf.Tensor3D,
           tf.Tensor3D,
+          tf.Tensor2D | undefined,
         ];
         const [B, T, H] = hs.shape;
         const [dz, hPrevT] = tf.engine().runKernel(
@@ -325,9 +337,15 @@ function differentiable(sequences: boolean): Recurrence {
           { dy, gates, cs, mask, u, hs },
           { sequences },
         ) as [tf.Tensor3D, tf.Tensor2D]; // [B, T, G], [H, B*T]
+        const dz2 = tf.reshape(dz, [B * T, 4 * H]);
         // dU = H_prev^T dZ with H_prev = h_{t-1}, zero at t = 0
-        const du = tf.matMul(hPrevT, tf.reshape(dz, [B * T, 4 * H])); // [H, G]
-        return [dz, du, tf.zerosLike(mask)];
+        const du = tf.matMul(hPrevT, dz2); // [H, G]
+        const dxp = savedIds === undefined ? dz : tf.unsortedSegmentSum(
+          dz2,
+          tf.reshape(savedIds, [B * T]),
+          xp.shape[0]!,
+        ); // [B, T, G], or the table's [V, G]
+        return [dxp, du, tf.zerosLike(mask)];
       },
     };
   };
@@ -340,66 +358,6 @@ const recurrences = {
   sequences: differentiable(true),
   last: differentiable(false),
 };
-
-/**
- * The recurrence over a projected vocabulary with its gradient: the kernel
- * reads row `ids[b, t]` of the table at step t of row b, so the `[B, T, G]`
- * projection is never gathered, and the table's gradient is the segment sum
- * of the pre-activations' gradient by id (what a gather's gradient is).
- */
-function differentiableOverTable(
-  ids: tf.Tensor2D,
-  sequences: boolean,
-): (table: tf.Tensor2D, u: tf.Tensor2D, mask: tf.Tensor2D) => tf.Tensor {
-  const f = (
-    table: tf.Tensor2D,
-    u: tf.Tensor2D,
-    mask: tf.Tensor2D,
-    save: tf.GradSaveFunc,
-  ) => {
-    const [hs, cs, gates, hLast] = tf.engine().runKernel(
-      "FusedLstm",
-      { xp: table, u, mask, ids },
-      { train: true, sequences },
-    ) as tf.Tensor[];
-    save([u, mask, hs!, cs!, gates!, ids]);
-    return {
-      value: sequences ? hs! : hLast!,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        // ids are saved too: the caller may dispose them before this runs
-        const [u, mask, hs, cs, gates, savedIds] = saved as [
-          tf.Tensor2D,
-          tf.Tensor2D,
-          tf.Tensor3D,
-          tf.Tensor3D,
-          tf.Tensor3D,
-          tf.Tensor2D,
-        ];
-        const [B, T, H] = hs.shape;
-        const [dz, hPrevT] = tf.engine().runKernel(
-          "FusedLstmGrad",
-          { dy, gates, cs, mask, u, hs },
-          { sequences },
-        ) as [tf.Tensor3D, tf.Tensor2D]; // [B, T, G], [H, B*T]
-        const dz2 = tf.reshape(dz, [B * T, 4 * H]);
-        const du = tf.matMul(hPrevT, dz2); // [H, G]
-        const dTable = tf.unsortedSegmentSum(
-          dz2,
-          tf.reshape(savedIds, [B * T]),
-          table.shape[0],
-        ); // [V, G]
-        return [dTable, du, tf.zerosLike(mask)];
-      },
-    };
-  };
-  return tf.customGrad(
-    f as unknown as Parameters<typeof tf.customGrad>[0],
-  ) as unknown as (
-    table: tf.Tensor2D,
-    u: tf.Tensor2D,
-    mask: tf.Tensor2D,
-  ) => tf.Tensor;
-}
 
 /** Options of {@link lstmRecurrence}. */
 export interface RecurrenceOptions {
@@ -549,7 +507,7 @@ export function lstmRecurrenceOverTable(
   const sequences = options.returnSequences ?? true;
   if (recording()) {
     checkRecurrentKernel(u, G);
-    return differentiableOverTable(ids, sequences)(table, u, mask);
+    return differentiable(sequences, ids)(table, u, mask);
   }
   checkRecurrentKernel(u, G);
   const out = tf.engine().runKernel("FusedLstm", { xp: table, u, mask, ids }, {
