@@ -229,9 +229,8 @@ function backwardKernel(
   const hPrevT = be.makeOutput([H, B * T], "float32");
   const threads = poolFor(heapOf(be.wasm));
   const kcSize = kcFloats(H) * (threads?.threads ?? 1); // one per thread
-  const slack = SLACK_FLOATS;
-  const sizes = [G * H + slack, B * H + slack, B * H + slack, B * H + slack];
-  sizes.push(B, kcSize);
+  const state = B * H + SLACK_FLOATS;
+  const sizes = [G * H + SLACK_FLOATS, state, state, state, B, kcSize];
   withScratch(be, sizes, ([ut, dh, dh2, dc, act, kc]) => {
     const dims = { batch: B, steps: T, units: H };
     const ptrs = {
@@ -504,12 +503,9 @@ export function lstmRecurrenceOverTable(
       )
     );
   }
-  const sequences = options.returnSequences ?? true;
-  if (recording()) {
-    checkRecurrentKernel(u, G);
-    return differentiable(sequences, ids)(table, u, mask);
-  }
   checkRecurrentKernel(u, G);
+  const sequences = options.returnSequences ?? true;
+  if (recording()) return differentiable(sequences, ids)(table, u, mask);
   const out = tf.engine().runKernel("FusedLstm", { xp: table, u, mask, ids }, {
     train: false,
     sequences,
