@@ -16,7 +16,7 @@
  *
  * `--quick` skips the stock LSTM, the scaling runs and the footprint. Timings are medians
  * over a process's batches; the seed model's batch, ours and PyTorch's, runs
- * in `--rounds` processes per setting (default 3, alternating) and the best
+ * in `--rounds` processes per setting (default 5, alternating) and the best
  * counts. The load average is printed because other processes skew them.
  *
  * @module
@@ -134,7 +134,7 @@ if (import.meta.main) {
     options: {
       quick: { type: "boolean", default: false },
       json: { type: "string" },
-      rounds: { type: "string", default: "3" },
+      rounds: { type: "string", default: "5" },
     },
   });
   const all = defaultThreads();
@@ -159,7 +159,9 @@ if (import.meta.main) {
   // Each setting runs in `rounds` fresh processes, alternating, ours and
   // PyTorch's alike; the best round counts. A process's speed varies from
   // launch to launch here (the same command measured 113 and 176 ms per
-  // training batch), more than within one process.
+  // training batch), more than within one process, and slow phases of the
+  // VM last minutes (our inference on one thread: 20 ms in some processes,
+  // 31-34 ms in all three of one run), hence five rounds.
   const rounds = Number(values.rounds);
   if (!(Number.isInteger(rounds) && rounds >= 1)) {
     throw new RangeError(
