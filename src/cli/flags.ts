@@ -7,6 +7,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
+import { checkSetting, SettingError } from "../settings/setting.ts";
 
 /** One flag's description. */
 export type FlagSpec =
@@ -110,59 +111,33 @@ function explainParseError(e: Error): string {
 
 function checkValue(name: string, spec: FlagSpec, v: string): string | number {
   const flag = `--${name}`;
-  switch (spec.type) {
-    case "int": {
-      const n = Number(v);
-      if (v.trim() === "" || !Number.isInteger(n)) {
-        throw new UsageError(`${flag}: expected an integer but found "${v}".`);
-      }
-      if (spec.min !== undefined && n < spec.min) {
-        throw new UsageError(
-          `${flag}: expected an integer >= ${spec.min} but found ${n}.`,
-        );
-      }
-      if (spec.max !== undefined && n > spec.max) {
-        throw new UsageError(
-          `${flag}: expected an integer <= ${spec.max} but found ${n}.`,
-        );
-      }
-      return n;
+  if (spec.type === "string") {
+    if (v === "") {
+      throw new UsageError(`${flag}: expected a value but found "".`);
     }
-    case "float": {
-      const n = Number(v);
-      if (v.trim() === "" || !Number.isFinite(n)) {
-        throw new UsageError(`${flag}: expected a number but found "${v}".`);
-      }
-      if (spec.min !== undefined) {
-        const bad = spec.exclusiveMin ? n <= spec.min : n < spec.min;
-        if (bad) {
-          throw new UsageError(
-            `${flag}: expected a number ${
-              spec.exclusiveMin ? ">" : ">="
-            } ${spec.min} but found ${n}.`,
-          );
-        }
-      }
-      return n;
-    }
-    case "enum":
-      if (!spec.choices.includes(v)) {
-        throw new UsageError(
-          `${flag}: expected one of ${
-            spec.choices.join(", ")
-          } but found "${v}".`,
-        );
-      }
-      return v;
-    case "string":
-      if (v === "") {
-        throw new UsageError(`${flag}: expected a value but found "".`);
-      }
-      return v;
-    default:
-      return v;
+    return v;
+  }
+  if (spec.type === "bool") return v;
+  try {
+    return checkSetting(
+      { ...spec, section: "run", key: name },
+      v,
+      flag,
+      { text: true },
+    ) as string | number;
+  } catch (e) {
+    if (e instanceof SettingError) throw new UsageError(e.message);
+    throw e;
   }
 }
+
+/** Every command's exit codes, as `--help` lists them. */
+export const EXIT_CODES: readonly (readonly [number, string])[] = [
+  [0, "done"],
+  [1, "failed: e.g. a file could not be read or written, or has a bad line"],
+  [2, "usage error: a flag, setting or value is wrong; nothing was written"],
+  [130, "interrupted by Ctrl-C (train: a checkpoint was written)"],
+];
 
 /**
  * The `--help` text: usage line, every flag with its default, examples.
@@ -204,6 +179,11 @@ export function helpText(
     "Flags:",
     ...rows.map(([l, r]) => l.padEnd(width) + r),
     "  --help".padEnd(width) + "Show this help",
+    "",
+    "Exit codes:",
+    ...EXIT_CODES.map(([code, meaning]) =>
+      `  ${String(code).padEnd(4)}${meaning}`
+    ),
     "",
     "Examples:",
     ...examples.map((e) => `  ${e}`),

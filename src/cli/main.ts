@@ -4,10 +4,12 @@
  * @module
  */
 import { UsageError } from "./flags.ts";
+import { SettingError } from "../settings/setting.ts";
 
 /**
  * Runs a command, prints a failure as one clear message on stderr and exits
- * with its code (2 for usage errors, 1 for other failures).
+ * with its code (2 for usage errors: a bad flag, setting or value; 1 for other
+ * failures).
  *
  * @param command the command; resolves to the exit code
  */
@@ -17,7 +19,7 @@ export async function runMain(command: () => Promise<number>): Promise<never> {
     code = await command();
   } catch (e) {
     const err = e as Error;
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof SettingError) {
       console.error(`error: ${err.message}`);
       code = 2;
     } else {

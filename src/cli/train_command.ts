@@ -1,61 +1,36 @@
 /**
- * `deno task train`: flags, data, model, loop, files.
+ * `deno task train`: settings, data, model, loop, files.
  *
  * @module
  */
-import { lexicalSetupProblem } from "../lexical/hybrid.ts";
 import { defaultThreads } from "../backend/setup.ts";
 import { startBackend } from "./backend.ts";
-import { MAX_THREADS } from "../backend/threads.ts";
 import type { DataSpec } from "../data/dataset.ts";
-import { TOKENIZER_KINDS, type TokenizerKind } from "../data/tokenizer.ts";
-import { DISTANCE_KINDS, type DistanceKind } from "../loss/contrastive.ts";
-import {
-  DEFAULT_MODEL_CONFIG,
-  type LstmKind,
-  type ModelConfig,
-  modelConfig,
-  type PoolingKind,
-} from "../model/config.ts";
-import {
-  DEFAULT_TRAIN_CONFIG,
-  LEXICAL_LOSS_KINDS,
-  type LexicalLossKind,
-  LOSS_KINDS,
-  type LossKind,
-  type TrainConfig,
-} from "../train/config.ts";
+import type { TokenizerKind } from "../data/tokenizer.ts";
+import { type ModelConfig, modelConfig } from "../model/config.ts";
+import { type TrainConfig, trainConfig } from "../train/config.ts";
 import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
 import { metricsRecord } from "../train/run_files.ts";
-import {
-  applyRecipe,
-  givenFlags,
-  type RecipeName,
-  RECIPES,
-} from "./recipes.ts";
 import { ensureWritable } from "../io/permissions.ts";
+import { sectionObject } from "../settings/values.ts";
+import type { RecipeName } from "../settings/setting.ts";
+import { SETTINGS_BY_FLAG } from "../settings/table.ts";
 import {
   type FlagTable,
   type FlagValues,
-  helpText,
   parseFlags,
-  threadsFlag,
   UsageError,
 } from "./flags.ts";
+import { trainHelp } from "./train_help.ts";
+import {
+  changedSettings,
+  type ResolvedSettings,
+  resolveSettings,
+} from "./train_settings.ts";
 
-const M = DEFAULT_MODEL_CONFIG;
-const T = DEFAULT_TRAIN_CONFIG;
-
-/** The flags of `deno task train`. */
-export const TRAIN_FLAGS: FlagTable = {
-  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
-  "recipe": {
-    type: "enum",
-    choices: Object.keys(RECIPES),
-    help: "Flag values chosen together: seed (the seed's setup) or matcher " +
-      "(best measured on real text); flags you give win (default: matcher with --data, else seed)",
-  },
+/** The train command's own flags; its settings come from the settings table. */
+export const TRAIN_OPTIONS: FlagTable = {
   "data": {
     type: "string",
     placeholder: "FILE",
@@ -65,208 +40,29 @@ export const TRAIN_FLAGS: FlagTable = {
   "val": {
     type: "string",
     placeholder: "FILE",
-    help: "Validation pairs (default: split --val-fraction off --data)",
+    help: "Validation pairs (default: a share of --data held out at random)",
   },
-  "val-fraction": {
-    type: "float",
-    default: 0.1,
-    min: 0,
-    exclusiveMin: true,
-    help: "Share of --data held out for validation when there is no --val",
-  },
-  "tokenizer": {
+  "recipe": {
     type: "enum",
-    choices: [...TOKENIZER_KINDS],
-    default: "word",
-    help: "Tokenizer for text on both sides",
+    choices: ["seed", "matcher"],
+    help:
+      "Settings chosen together: seed (the seed's setup; default without --data) " +
+      "or matcher (best measured on real text; default with --data)",
   },
-  "left-tokenizer": {
-    type: "enum",
-    choices: [...TOKENIZER_KINDS],
-    help: "Tokenizer for the left side (overrides --tokenizer)",
-  },
-  "right-tokenizer": {
-    type: "enum",
-    choices: [...TOKENIZER_KINDS],
-    help: "Tokenizer for the right side (overrides --tokenizer)",
-  },
-  "shared-vocab": {
-    type: "bool",
-    help: "One vocabulary for both sides (text on both sides, one tokenizer)",
-  },
-  "pairs": {
-    type: "int",
-    default: 10000,
-    min: 2,
-    help: "Built-in data: training pairs",
-  },
-  "val-pairs": {
-    type: "int",
-    default: 1000,
-    min: 2,
-    help: "Built-in data: validation pairs",
+  "config": {
+    type: "string",
+    placeholder: "FILE",
+    help: "More settings as JSON (listed below); flags win over it",
   },
   "out": {
     type: "string",
     placeholder: "DIR",
-    help:
-      "Run directory for model, metrics and checkpoint (default runs/<timestamp>)",
+    help: "Run directory (default runs/<timestamp>)",
   },
   "resume": {
     type: "string",
     placeholder: "DIR",
-    help: "Continue the run in DIR from its checkpoint (its config is reused)",
-  },
-  "early-stop": {
-    type: "int",
-    min: 1,
-    help: "Stop after N epochs without a better validation recall@10",
-  },
-  "epochs": {
-    type: "int",
-    default: T.epochs,
-    min: 1,
-    help:
-      "Passes over the training pairs (with --max-minutes and no --epochs: as many as fit)",
-  },
-  "batch-size": {
-    type: "int",
-    default: T.batchSize,
-    min: 1,
-    help: "Pairs per step",
-  },
-  "learning-rate": {
-    type: "float",
-    default: T.learningRate,
-    min: 0,
-    exclusiveMin: true,
-    help: "Adam step size",
-  },
-  "margin": {
-    type: "float",
-    default: T.margin,
-    min: 0,
-    exclusiveMin: true,
-    help: "Contrastive margin (1 suits cosine distance)",
-  },
-  "distance": {
-    type: "enum",
-    choices: DISTANCE_KINDS,
-    default: T.distance,
-    help: "Distance the loss is applied to",
-  },
-  "negatives": {
-    type: "int",
-    default: T.negatives,
-    min: 0,
-    help:
-      "Random negatives per positive per epoch (0 = positives only: collapses)",
-  },
-  "seed": {
-    type: "int",
-    default: T.seed,
-    help: "Seed for weights, data, pairing and shuffling",
-  },
-  "vocab": {
-    type: "int",
-    default: M.vocab,
-    min: 3,
-    help: "Vocabulary size (0 = padding, 1 = unknown)",
-  },
-  "embedding-dim": {
-    type: "int",
-    default: M.embeddingDim,
-    min: 1,
-    help: "Embedding width",
-  },
-  "lstm-units": {
-    type: "int",
-    default: M.lstmUnits,
-    min: 1,
-    help: "LSTM units",
-  },
-  "dense-units": {
-    type: "int",
-    default: M.denseUnits,
-    min: 1,
-    help: "Output width per branch",
-  },
-  "left-len": {
-    type: "int",
-    default: M.leftLen,
-    min: 1,
-    help: "Left sequence length",
-  },
-  "right-len": {
-    type: "int",
-    default: M.rightLen,
-    min: 1,
-    help: "Right sequence length",
-  },
-  "share-weights": { type: "bool", help: "One encoder for both sides" },
-  "pooling": {
-    type: "enum",
-    choices: ["last", "mean", "max"],
-    default: M.pooling,
-    help: "Keep the LSTM's last state, or pool its outputs over time (masked)",
-  },
-  "bidirectional": {
-    type: "bool",
-    help: "Add a second LSTM reading backwards",
-  },
-  "lexical-weight": {
-    type: "float",
-    default: M.lexicalWeight,
-    min: 0,
-    help:
-      "Weight λ of the lexical channel: score = (1 - λ) cos(model) + λ cos(TF-IDF of token n-grams), " +
-      "in validation, eval, score and embed (and the loss, see --lexical-loss); 0 = off (needs --shared-vocab)",
-  },
-  "lexical-loss": {
-    type: "enum",
-    choices: [...LEXICAL_LOSS_KINDS],
-    default: T.lexicalLoss ?? "separate",
-    help:
-      "With a lexical channel, the loss is on: the LSTMs' own scores (separate), the mixed scores (residual), or both (joint)",
-  },
-  "lexical-len": {
-    type: "int",
-    default: M.lexicalLen,
-    min: 0,
-    help:
-      "Tokens per side the lexical channel reads (the LSTMs still read --left-len/--right-len); 0 = those lengths",
-  },
-  "lexical-n": {
-    type: "int",
-    default: M.lexicalN,
-    min: 1,
-    help: "Tokens per n-gram of the lexical channel",
-  },
-  "loss": {
-    type: "enum",
-    choices: LOSS_KINDS,
-    default: T.loss,
-    help:
-      "contrastive (random negatives) or an in-batch loss (all batch pairs)",
-  },
-  "temperature": {
-    type: "float",
-    default: T.temperature,
-    min: 0,
-    exclusiveMin: true,
-    help: "Softmax temperature of --loss infonce",
-  },
-  "max-minutes": {
-    type: "float",
-    min: 0,
-    exclusiveMin: true,
-    help: "Stop training after this many minutes; the best model is kept",
-  },
-  "lstm": {
-    type: "enum",
-    choices: ["stock", "fused"],
-    default: M.lstm,
-    help: "LSTM implementation",
+    help: "Continue the run in DIR from its checkpoint, with its settings",
   },
   "json": {
     type: "bool",
@@ -274,19 +70,14 @@ export const TRAIN_FLAGS: FlagTable = {
   },
 };
 
-/** The epoch bound with `--max-minutes` and no `--epochs`. */
-const EPOCHS_UNTIL_TIME_IS_UP = 1000;
-
-const SUMMARY =
-  "Trains the two-branch (siamese) LSTM model with contrastive loss and " +
-  "random negative pairing, on your pairs (--data) or the built-in synthetic set.";
-
-const EXAMPLES = [
-  "deno task train",
-  "deno task train --data pairs.tsv --tokenizer char --epochs 10 --out runs/mine",
-  "deno task train --resume runs/mine --epochs 20",
-  "deno task train --distance euclidean --margin 2 --share-weights",
-];
+/** What may be given with `--resume`: the run's own settings are reused. */
+const RESUME_ALLOWS = new Set([
+  "resume",
+  "epochs",
+  "max-minutes",
+  "threads",
+  "json",
+]);
 
 /**
  * Runs the train command.
@@ -295,49 +86,51 @@ const EXAMPLES = [
  * @returns process exit code
  */
 export async function runTrain(args: string[]): Promise<number> {
-  const parsed = parseFlags(args, TRAIN_FLAGS);
-  if (parsed.help) {
-    console.log(helpText("train", SUMMARY, TRAIN_FLAGS, EXAMPLES));
-    return 0;
+  const parsed = parseFlags(args, flagTable());
+  const settingFlags: Record<string, string | boolean> = {};
+  for (const name of SETTINGS_BY_FLAG.keys()) {
+    const v = parsed[name];
+    if (v !== undefined) settingFlags[name] = v as string | boolean;
   }
-  const recipe = (parsed.recipe as RecipeName | undefined) ??
-    (parsed.data === undefined ? "seed" : "matcher");
-  const f = applyRecipe(parsed, args, recipe);
-  if (
-    f["max-minutes"] !== undefined && f.resume === undefined &&
-    !givenFlags(args).has("epochs")
-  ) {
-    f.epochs = EPOCHS_UNTIL_TIME_IS_UP; // the time budget is the bound
-  }
-  if (f.resume === undefined) {
-    checkLexicalFlags(f);
-    console.error(`recipe ${recipe} (flags given on the command line win)`);
-  }
-  const resumeDir = f.resume as string | undefined;
+  const resumeDir = parsed.resume as string | undefined;
   if (resumeDir !== undefined) {
-    const allowed = new Set([
-      "resume",
-      "epochs",
-      "early-stop",
-      "max-minutes",
-      "json",
-    ]);
-    const extra = args.filter((a) => a.startsWith("--"))
-      .map((a) => a.slice(2).split("=")[0]!)
-      .filter((name) => !allowed.has(name));
-    if (extra.length > 0) {
+    const extra = givenFlagNames(args).find((n) => !RESUME_ALLOWS.has(n));
+    if (extra !== undefined) {
       throw new UsageError(
-        `--resume reuses the run's stored configuration, so --${
-          extra[0]
-        } cannot be given with it ` +
-          "(only --epochs, --early-stop, --max-minutes and --json can).",
+        `--resume reuses the run's stored settings, so --${extra} cannot be given with it ` +
+          "(only --epochs, --max-minutes, --threads and --json can).",
       );
     }
   }
-  const out = resumeDir ?? (f.out as string | undefined) ?? defaultRunDir();
+  const config = parsed.config === undefined
+    ? undefined
+    : await readConfigFile(parsed.config as string);
+  const r = resolveSettings({
+    flags: settingFlags,
+    ...(config ? { config } : {}),
+    ...(parsed.recipe !== undefined
+      ? { recipe: parsed.recipe as RecipeName }
+      : {}),
+    dataFile: parsed.data !== undefined,
+    valFile: parsed.val !== undefined,
+  }, { check: !parsed.help && resumeDir === undefined });
+  if (parsed.help) {
+    console.log(trainHelp(TRAIN_OPTIONS, r));
+    return 0;
+  }
+  if (resumeDir === undefined) {
+    console.error(`recipe ${r.recipe}  ${changedSettings(r)}`);
+  }
+  const run = sectionObject("run", r.values) as {
+    maxMinutes?: number;
+    earlyStop?: number;
+    threads?: number;
+  };
+  const out = resumeDir ?? (parsed.out as string | undefined) ??
+    defaultRunDir();
   await ensureWritable(out, resumeDir !== undefined ? "--resume" : "--out");
   const started = performance.now();
-  const backend = await startBackend(f.threads as number);
+  const backend = await startBackend(run.threads ?? defaultThreads());
   const controller = new AbortController();
   const onSigint = () => {
     console.error(
@@ -350,29 +143,27 @@ export async function runTrain(args: string[]): Promise<number> {
   const runtime = {
     backend,
     signal: controller.signal,
-    ...(f["early-stop"] !== undefined
-      ? { earlyStop: f["early-stop"] as number }
-      : {}),
-    ...(f["max-minutes"] !== undefined
-      ? { maxMinutes: f["max-minutes"] as number }
-      : {}),
+    ...(run.earlyStop !== undefined ? { earlyStop: run.earlyStop } : {}),
+    ...(run.maxMinutes !== undefined ? { maxMinutes: run.maxMinutes } : {}),
   };
   try {
     let result: RunResult;
     if (resumeDir !== undefined) {
-      const epochs = args.some((a) =>
-          a === "--epochs" || a.startsWith("--epochs=")
-        )
-        ? { epochs: f.epochs as number }
+      const epochs = settingFlags.epochs !== undefined
+        ? { epochs: r.values["train.epochs"] as number }
         : {};
       result = await resumeRun(resumeDir, { ...runtime, ...epochs });
     } else {
       result = await runTraining({
         ...runtime,
         out,
-        model: modelFromFlags(f),
-        train: trainFromFlags(f),
-        data: dataFromFlags(f),
+        model: modelConfig(
+          sectionObject("model", r.values) as unknown as ModelConfig,
+        ),
+        train: trainConfig(
+          sectionObject("train", r.values) as unknown as TrainConfig,
+        ),
+        data: dataSpec(parsed, r),
       });
     }
     const seconds = (performance.now() - started) / 1000;
@@ -388,7 +179,7 @@ export async function runTrain(args: string[]): Promise<number> {
       );
     }
     console.error(`saved ${out}  (${formatDuration(seconds)} in all)`);
-    if (f.json) {
+    if (parsed.json) {
       console.log(JSON.stringify({
         out,
         seconds,
@@ -405,83 +196,71 @@ export async function runTrain(args: string[]): Promise<number> {
   }
 }
 
-/** The lexical channel compares ids of both sides and mixes cosines. */
-function checkLexicalFlags(f: FlagValues): void {
-  const weight = f["lexical-weight"] as number;
-  if (!(weight > 0)) return;
-  if (weight >= 1) {
+/** The command's own flags and its settings' flags, for parsing. */
+function flagTable(): FlagTable {
+  const table: FlagTable = { ...TRAIN_OPTIONS };
+  for (const [name, s] of SETTINGS_BY_FLAG) {
+    table[name] = s.type === "bool"
+      ? { type: "bool", help: s.help }
+      : { type: "string", help: s.help };
+  }
+  return table;
+}
+
+function givenFlagNames(args: readonly string[]): string[] {
+  return args.filter((a) => a.startsWith("--")).map((a) =>
+    a.slice(2).split("=")[0]!
+  );
+}
+
+/** Reads `--config FILE`: JSON, errors name the flag and the path. */
+async function readConfigFile(
+  path: string,
+): Promise<{ path: string; json: unknown }> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
     throw new UsageError(
-      `--lexical-weight: expected a number at least 0 and below 1 but found ${weight}.`,
+      `--config ${path}: cannot read the file (${(e as Error).message}).`,
     );
   }
-  const problem = lexicalSetupProblem(weight, {
-    // the built-in data set has one id space
-    sharedVocab: f.data === undefined || Boolean(f["shared-vocab"]),
-    distance: f.distance as DistanceKind,
-  });
-  if (problem !== undefined) throw new UsageError(problem);
+  try {
+    return { path, json: JSON.parse(text) };
+  } catch (e) {
+    throw new UsageError(
+      `--config ${path}: expected JSON such as {"model": {"lstm_units": 128}} but it does not parse (${
+        (e as Error).message
+      }).`,
+    );
+  }
 }
 
-function modelFromFlags(f: FlagValues): ModelConfig {
-  return modelConfig({
-    vocab: f.vocab as number,
-    embeddingDim: f["embedding-dim"] as number,
-    lstmUnits: f["lstm-units"] as number,
-    denseUnits: f["dense-units"] as number,
-    leftLen: f["left-len"] as number,
-    rightLen: f["right-len"] as number,
-    shareWeights: f["share-weights"] as boolean,
-    lstm: f.lstm as LstmKind,
-    pooling: f.pooling as PoolingKind,
-    bidirectional: f.bidirectional as boolean,
-    lexicalWeight: f["lexical-weight"] as number,
-    lexicalN: f["lexical-n"] as number,
-    lexicalLen: f["lexical-len"] as number,
-  });
-}
-
-function trainFromFlags(f: FlagValues): TrainConfig {
-  return {
-    epochs: f.epochs as number,
-    batchSize: f["batch-size"] as number,
-    learningRate: f["learning-rate"] as number,
-    margin: f.margin as number,
-    distance: f.distance as DistanceKind,
-    negatives: f.negatives as number,
-    seed: f.seed as number,
-    loss: f.loss as LossKind,
-    temperature: f.temperature as number,
-    lexicalLoss: f["lexical-loss"] as LexicalLossKind,
+function dataSpec(parsed: FlagValues, r: ResolvedSettings): DataSpec {
+  const d = sectionObject("data", r.values) as {
+    tokenizer: TokenizerKind;
+    leftTokenizer?: TokenizerKind;
+    rightTokenizer?: TokenizerKind;
+    sharedVocab: boolean;
+    valFraction: number;
+    pairs: number;
+    valPairs: number;
   };
-}
-
-function dataFromFlags(f: FlagValues): DataSpec {
-  const data = f.data as string | undefined;
+  const data = parsed.data as string | undefined;
   if (data === undefined) {
-    if (f.val !== undefined) {
+    if (parsed.val !== undefined) {
       throw new UsageError("--val needs --data: give the training file too.");
     }
-    return {
-      kind: "synthetic",
-      pairs: f.pairs as number,
-      valPairs: f["val-pairs"] as number,
-    };
+    return { kind: "synthetic", pairs: d.pairs, valPairs: d.valPairs };
   }
-  const fraction = f["val-fraction"] as number;
-  if (!(fraction < 1)) {
-    throw new UsageError(
-      `--val-fraction: expected a number below 1 but found ${fraction}.`,
-    );
-  }
-  const both = f.tokenizer as TokenizerKind;
   return {
     kind: "file",
     data,
-    ...(f.val !== undefined ? { val: f.val as string } : {}),
-    valFraction: fraction,
-    leftTokenizer: (f["left-tokenizer"] as TokenizerKind | undefined) ?? both,
-    rightTokenizer: (f["right-tokenizer"] as TokenizerKind | undefined) ?? both,
-    ...(f["shared-vocab"] ? { sharedVocab: true } : {}),
+    ...(parsed.val !== undefined ? { val: parsed.val as string } : {}),
+    valFraction: d.valFraction,
+    leftTokenizer: d.leftTokenizer ?? d.tokenizer,
+    rightTokenizer: d.rightTokenizer ?? d.tokenizer,
+    ...(d.sharedVocab ? { sharedVocab: true } : {}),
   };
 }
 

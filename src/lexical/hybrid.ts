@@ -8,7 +8,7 @@
  * with Semantic Residual Embeddings", ECIR 2021) or joint; by default
  * (separate) the encoders train on their own scores, which measured as well
  * and cannot collapse to leave the ranking to the channel
- * (`bench/quality/RESULTS.md`, session 5).
+ * (`docs/quality_results.md`, session 5).
  *
  * @module
  */

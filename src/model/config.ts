@@ -1,8 +1,10 @@
 /**
- * The model's hyperparameters, with the seed's values as defaults.
+ * The model's hyperparameters; their defaults, ranges and help are declared
+ * in `src/settings/table.ts`.
  *
  * @module
  */
+import { checkSection, sectionDefaults } from "../settings/values.ts";
 
 /** Which LSTM implementation a branch uses. */
 export type LstmKind = "stock" | "fused";
@@ -55,82 +57,33 @@ export interface ModelConfig {
   lexicalLen: number;
 }
 
-/** The seed's architecture. */
-export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
-  vocab: 1000,
-  embeddingDim: 32,
-  lstmUnits: 64,
-  denseUnits: 256,
-  leftLen: 52,
-  rightLen: 600,
-  shareWeights: false,
-  lstm: "fused",
-  pooling: "last",
-  bidirectional: false,
-  lexicalWeight: 0,
-  lexicalN: 3,
-  lexicalLen: 0,
-});
+/** The seed's architecture: the defaults declared in `src/settings/table.ts`. */
+export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze(
+  sectionDefaults("model") as unknown as ModelConfig,
+);
 
 /**
- * Checks a model config and returns a complete copy.
+ * Checks a model config against the settings table and returns a complete
+ * copy (defaults filled in).
+ *
+ * @param partial the settings to change from the defaults
+ * @returns the complete config
+ * @throws RangeError naming the setting, the value and what was expected,
+ *   or a key that is not a model setting
  *
  * @example
  * ```ts
  * import assert from "@std/assert";
  * import { modelConfig } from "./config.ts";
  * assert.ok(modelConfig({ lstmUnits: 8 }).denseUnits === 256);
+ * assert.throws(() => modelConfig({ lstmUnits: 0 }), {
+ *   message: "model.lstm_units: expected an integer >= 1 but found 0.",
+ * });
  * ```
  */
 export function modelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
   const c = { ...DEFAULT_MODEL_CONFIG, ...partial };
-  for (
-    const key of [
-      "vocab",
-      "embeddingDim",
-      "lstmUnits",
-      "denseUnits",
-      "leftLen",
-      "rightLen",
-    ] as const
-  ) {
-    const v = c[key];
-    if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(
-        `Expected ${key} to be an integer >= 1 but found ${v}`,
-      );
-    }
-  }
-  if (c.vocab < 2) {
-    throw new RangeError(
-      `Expected vocab to be an integer >= 2 but found ${c.vocab}`,
-    );
-  }
-  if (c.lstm !== "stock" && c.lstm !== "fused") {
-    throw new RangeError(
-      `Expected lstm to be "stock" or "fused" but found "${c.lstm}"`,
-    );
-  }
-  if (!["last", "mean", "max"].includes(c.pooling)) {
-    throw new RangeError(
-      `Expected pooling to be "last", "mean" or "max" but found "${c.pooling}"`,
-    );
-  }
-  if (!(c.lexicalWeight >= 0 && c.lexicalWeight < 1)) {
-    throw new RangeError(
-      `Expected lexicalWeight to be at least 0 and below 1 but found ${c.lexicalWeight}`,
-    );
-  }
-  if (!Number.isInteger(c.lexicalN) || c.lexicalN < 1) {
-    throw new RangeError(
-      `Expected lexicalN to be an integer >= 1 but found ${c.lexicalN}`,
-    );
-  }
-  if (!Number.isInteger(c.lexicalLen) || c.lexicalLen < 0) {
-    throw new RangeError(
-      `Expected lexicalLen to be an integer >= 0 but found ${c.lexicalLen}`,
-    );
-  }
+  checkSection("model", c);
   return c;
 }
 

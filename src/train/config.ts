@@ -1,9 +1,11 @@
 /**
- * Training hyperparameters, with the seed's values as defaults.
+ * Training hyperparameters; their defaults, ranges and help are declared in
+ * `src/settings/table.ts`.
  *
  * @module
  */
 import type { DistanceKind } from "../loss/contrastive.ts";
+import { checkSection, sectionDefaults } from "../settings/values.ts";
 
 /**
  * Which loss trains the model:
@@ -14,13 +16,6 @@ import type { DistanceKind } from "../loss/contrastive.ts";
  */
 export type LossKind = "contrastive" | "online-contrastive" | "infonce";
 
-/** The loss kinds accepted on the command line. */
-export const LOSS_KINDS: readonly LossKind[] = [
-  "contrastive",
-  "online-contrastive",
-  "infonce",
-];
-
 /**
  * What the loss sees of a model's lexical channel (`lexicalWeight > 0`):
  * `separate`, the LSTMs' own scores (the channel joins only when scoring);
@@ -28,13 +23,6 @@ export const LOSS_KINDS: readonly LossKind[] = [
  * `joint`, the sum of both losses.
  */
 export type LexicalLossKind = "separate" | "residual" | "joint";
-
-/** The lexical loss kinds accepted on the command line. */
-export const LEXICAL_LOSS_KINDS: readonly LexicalLossKind[] = [
-  "separate",
-  "residual",
-  "joint",
-];
 
 /** How the loop trains. */
 export interface TrainConfig {
@@ -63,16 +51,32 @@ export interface TrainConfig {
   lexicalLoss?: LexicalLossKind;
 }
 
-/** The seed's training setup. */
-export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  epochs: 3,
-  batchSize: 32,
-  learningRate: 0.001,
-  margin: 1,
-  distance: "cosine",
-  negatives: 1,
-  seed: 1,
-  loss: "contrastive",
-  temperature: 0.05,
-  lexicalLoss: "separate",
-});
+/** The seed's training setup: the defaults declared in `src/settings/table.ts`. */
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze(
+  sectionDefaults("train") as unknown as TrainConfig,
+);
+
+/**
+ * Checks a training config against the settings table and returns a
+ * complete copy (defaults filled in).
+ *
+ * @param partial the settings to change from the defaults
+ * @returns the complete config
+ * @throws RangeError naming the setting, the value and what was expected,
+ *   or a key that is not a training setting
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { trainConfig } from "./config.ts";
+ * assert.equal(trainConfig({ epochs: 5 }).batchSize, 32);
+ * assert.throws(() => trainConfig({ loss: "hinge" as "infonce" }), {
+ *   message: 'train.loss: expected one of contrastive, online-contrastive, infonce but found "hinge".',
+ * });
+ * ```
+ */
+export function trainConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
+  const c = { ...DEFAULT_TRAIN_CONFIG, ...partial };
+  checkSection("train", c);
+  return c;
+}

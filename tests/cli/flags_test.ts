@@ -1,6 +1,40 @@
 import assert from "@std/assert";
 import { helpText, parseFlags, UsageError } from "../../src/cli/flags.ts";
-import { TRAIN_FLAGS } from "../../src/cli/train_command.ts";
+import type { FlagTable } from "../../src/cli/flags.ts";
+
+/** A table with every kind of flag, shaped like the commands' own. */
+const TRAIN_FLAGS: FlagTable = {
+  "epochs": { type: "int", default: 3, min: 1, help: "passes" },
+  "batch-size": { type: "int", default: 32, min: 1, help: "pairs per step" },
+  "learning-rate": {
+    type: "float",
+    default: 0.001,
+    min: 0,
+    exclusiveMin: true,
+    help: "step size",
+  },
+  "margin": { type: "float", default: 1, min: 0, help: "margin" },
+  "distance": {
+    type: "enum",
+    choices: ["cosine", "euclidean"],
+    default: "cosine",
+    help: "distance",
+  },
+  "lstm": {
+    type: "enum",
+    choices: ["stock", "fused"],
+    default: "fused",
+    help: "implementation",
+  },
+  "negatives": { type: "int", default: 1, min: 0, help: "negatives" },
+  "vocab": { type: "int", default: 1000, min: 3, help: "vocabulary" },
+  "lstm-units": { type: "int", default: 64, min: 1, help: "units" },
+  "dense-units": { type: "int", default: 256, min: 1, help: "width" },
+  "left-len": { type: "int", default: 52, min: 1, help: "left length" },
+  "right-len": { type: "int", default: 600, min: 1, help: "right length" },
+  "share-weights": { type: "bool", help: "one encoder" },
+  "data": { type: "string", placeholder: "FILE", help: "pairs" },
+};
 
 const fails = (args: string[], message: string) =>
   assert.throws(() => parseFlags(args, TRAIN_FLAGS), UsageError, message);
@@ -90,4 +124,5 @@ Deno.test("helpText() lists every flag with its default", () => {
   }
   assert.ok(text.includes("--batch-size N") && text.includes("(default 32)"));
   assert.ok(text.includes("--distance cosine|euclidean"));
+  assert.match(text, /Exit codes:\n  0 +done\n  1 +failed.*\n  2 +usage error/);
 });
