@@ -13,7 +13,7 @@
  *   the first one left. Both include data generation and model building;
  *   the tiny model keeps the step itself short;
  * - peak memory: the child's peak resident set (`ru_maxrss`, as reported
- *   by GNU `/usr/bin/time -f %M`; the same figure as `VmHWM`). For the seed scale (`train --pairs 10000
+ *   by GNU `/usr/bin/time -f %M`; the same figure as `VmHWM`). For the seed scale (`train --config with data.pairs 10000
  *   --epochs 1`, lengths 52/600, the built-in data) the run is cut by
  *   `--max-minutes` (default 1): it trains that long, then evaluates the
  *   1000 validation pairs and saves, so the figure covers training steps,
@@ -112,20 +112,23 @@ export async function measureFootprint(
   try {
     await Deno.copyFile(bundle, `${dir}/siamese.js`);
     await Deno.mkdir(`${dir}/.deno`);
+    const settings = (name: string, json: unknown) =>
+      Deno.writeTextFile(`${dir}/${name}`, JSON.stringify(json));
+    await settings("tiny.json", {
+      data: { pairs: 256, val_pairs: 16 },
+      model: { lstm_units: 8, dense_units: 8 },
+    });
+    await settings("split.json", {
+      data: { left_tokenizer: "word", right_tokenizer: "char" },
+    });
     const tiny = [
       "train",
-      "--pairs",
-      "256",
-      "--val-pairs",
-      "16",
+      "--config",
+      "tiny.json",
       "--left-len",
       "8",
       "--right-len",
       "16",
-      "--lstm-units",
-      "8",
-      "--dense-units",
-      "8",
       "--epochs",
       "1",
       "--threads",
@@ -141,8 +144,6 @@ export async function measureFootprint(
     const seedMinutes = options.seedMinutes ?? 1;
     const seed = await runChild(dir, [
       "train",
-      "--pairs",
-      "10000",
       "--epochs",
       "1",
       "--max-minutes",
@@ -163,10 +164,8 @@ export async function measureFootprint(
       `train_${pairs}.tsv`,
       "--val",
       "val.tsv",
-      "--left-tokenizer",
-      "word",
-      "--right-tokenizer",
-      "char",
+      "--config",
+      "split.json",
       "--left-len",
       "12",
       "--right-len",

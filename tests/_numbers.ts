@@ -19,22 +19,33 @@ export async function writeNumbersFile(
   return path;
 }
 
-/** Train flags of a small, fast model for those files (add `--epochs`). */
-export const SMALL_MODEL_FLAGS: readonly string[] = [
-  "--left-tokenizer",
-  "word",
-  "--right-tokenizer",
-  "char",
-  "--left-len",
-  "10",
-  "--right-len",
-  "6",
-  "--vocab",
-  "60",
-  "--embedding-dim",
-  "8",
-  "--lstm-units",
-  "8",
-  "--dense-units",
-  "16",
-]; // deno-fmt-ignore
+/** Settings of a small, fast model for those files, as a `--config FILE`. */
+export const SMALL_MODEL_SETTINGS = {
+  data: { left_tokenizer: "word", right_tokenizer: "char" },
+  model: {
+    left_len: 10,
+    right_len: 6,
+    vocab: 60,
+    embedding_dim: 8,
+    lstm_units: 8,
+    dense_units: 16,
+  },
+};
+
+/**
+ * Writes {@link SMALL_MODEL_SETTINGS} to `path` and returns the train flags
+ * that use it (add `--epochs`).
+ */
+export async function smallModelFlags(path: string): Promise<string[]> {
+  await writeConfig(path, SMALL_MODEL_SETTINGS);
+  return ["--config", path];
+}
+
+/** Writes a `--config FILE` for train; returns `path`. */
+export async function writeConfig(
+  path: string,
+  settings: Record<string, Record<string, unknown>>,
+): Promise<string> {
+  await Deno.writeTextFile(path, JSON.stringify(settings));
+  return path;
+}

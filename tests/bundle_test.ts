@@ -5,7 +5,7 @@
  * packages) and only the permissions the README lists.
  */
 import assert from "@std/assert";
-import { SMALL_MODEL_FLAGS, writeNumbersFile } from "./_numbers.ts";
+import { smallModelFlags, writeConfig, writeNumbersFile } from "./_numbers.ts";
 import { tempDir } from "./_temp_file.ts";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -56,12 +56,13 @@ Deno.test("the bundle alone trains, evaluates and scores offline with scoped per
   const dir = await edgeDir();
   await writeNumbersFile(`${dir}/train.tsv`, 0, 200);
   await writeNumbersFile(`${dir}/test.tsv`, 500, 40);
-  const read = "--allow-read=train.tsv,test.tsv,run";
+  const small = await smallModelFlags(`${dir}/small.json`);
+  const read = "--allow-read=train.tsv,test.tsv,small.json,run";
   const t = await runBundle(dir, [read, "--allow-write=run"], [
     "train",
     "--data",
     "train.tsv",
-    ...SMALL_MODEL_FLAGS,
+    ...small.map((a) => a.replace(`${dir}/`, "")),
     "--epochs",
     "1",
     "--out",
@@ -111,20 +112,21 @@ Deno.test("the bundle alone trains, evaluates and scores offline with scoped per
 
 Deno.test("the bundle runs the threaded backend from its embedded scripts", async () => {
   const dir = await edgeDir();
-  const t = await runBundle(dir, ["--allow-read=run", "--allow-write=run"], [
+  await writeConfig(`${dir}/tiny.json`, {
+    data: { pairs: 64, val_pairs: 16 },
+    model: { lstm_units: 8, dense_units: 8 },
+  });
+  const t = await runBundle(dir, [
+    "--allow-read=run,tiny.json",
+    "--allow-write=run",
+  ], [
     "train",
-    "--pairs",
-    "64",
-    "--val-pairs",
-    "16",
+    "--config",
+    "tiny.json",
     "--left-len",
     "8",
     "--right-len",
     "12",
-    "--lstm-units",
-    "8",
-    "--dense-units",
-    "8",
     "--epochs",
     "1",
     "--out",
@@ -140,8 +142,6 @@ Deno.test("train fails before training, naming --out and the path, when it may n
   const dir = await edgeDir();
   const t = await runBundle(dir, ["--allow-read=run", "--allow-write=run"], [
     "train",
-    "--pairs",
-    "64",
     "--epochs",
     "1",
     "--out",

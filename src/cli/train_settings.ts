@@ -63,13 +63,13 @@ export interface SettingSources {
  * ```ts
  * import assert from "@std/assert";
  * import { resolveSettings } from "./train_settings.ts";
- * const r = resolveSettings({ flags: { "lstm-units": "32" }, dataFile: true, valFile: false });
+ * const r = resolveSettings({ flags: { "left-len": "32" }, dataFile: true, valFile: false });
  * assert.equal(r.recipe, "matcher");
- * assert.equal(r.values["model.lstm_units"], 32);
+ * assert.equal(r.values["model.left_len"], 32);
  * assert.equal(r.values["model.pooling"], "max");
  * assert.throws(
- *   () => resolveSettings({ flags: { margin: "3" }, config: undefined, dataFile: true, valFile: false }),
- *   /--margin/,
+ *   () => resolveSettings({ flags: { negatives: "3" }, dataFile: true, valFile: false }),
+ *   /--negatives is ignored by this setup: --loss infonce takes its negatives from the batch/,
  * );
  * ```
  */

@@ -28,7 +28,7 @@ import { sparseDot, sparseDotMatrix, type SparseVector } from "./sparse.ts";
  * import assert from "@std/assert";
  * import { lexicalSetupProblem } from "./hybrid.ts";
  * assert.strictEqual(lexicalSetupProblem(0.8, { sharedVocab: true, distance: "cosine" }), undefined);
- * assert.match(lexicalSetupProblem(0.8, { sharedVocab: false, distance: "cosine" })!, /--shared-vocab/);
+ * assert.match(lexicalSetupProblem(0.8, { sharedVocab: false, distance: "cosine" })!, /data\.shared_vocab/);
  * assert.strictEqual(lexicalSetupProblem(0, { sharedVocab: false, distance: "euclidean" }), undefined);
  * ```
  */
@@ -39,10 +39,10 @@ export function lexicalSetupProblem(
   if (!(weight > 0)) return undefined;
   if (!setup.sharedVocab) {
     return `--lexical-weight ${weight} compares the token ids of the two sides, so they need one ` +
-      "vocabulary: add --shared-vocab (with one --tokenizer for both sides), or set --lexical-weight 0.";
+      "vocabulary: add data.shared_vocab true to --config FILE (with one --tokenizer for both sides), or set --lexical-weight 0.";
   }
   if (setup.distance !== "cosine") {
-    return `--lexical-weight ${weight} mixes cosines, so it needs --distance cosine ` +
+    return `--lexical-weight ${weight} mixes cosines, so it needs train.distance cosine ` +
       `(found ${setup.distance}), or set --lexical-weight 0.`;
   }
   return undefined;

@@ -202,7 +202,7 @@ export function onlineContrastiveLoss(
 /** The error for a lexical channel with a distance other than cosine. */
 export function lexicalNeedsCosine(): RangeError {
   return new RangeError(
-    "The lexical channel mixes cosines: use --distance cosine with --lexical-weight > 0 " +
+    "The lexical channel mixes cosines: use train.distance cosine with --lexical-weight > 0 " +
       "(or --lexical-weight 0 for euclidean distance).",
   );
 }

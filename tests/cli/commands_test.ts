@@ -2,7 +2,7 @@
  * The commands end to end, as a user runs them: each in its own process.
  */
 import assert from "@std/assert";
-import { SMALL_MODEL_FLAGS, writeNumbersFile } from "../_numbers.ts";
+import { smallModelFlags, writeConfig, writeNumbersFile } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -37,7 +37,7 @@ Deno.test("train -> eval -> embed -> score on a TSV of text pairs", async () => 
   const t = await run("train", [
     "--data",
     trainFile,
-    ...SMALL_MODEL_FLAGS,
+    ...(await smallModelFlags(`${dir}/small.json`)),
     "--epochs",
     "2",
     "--out",
@@ -95,7 +95,7 @@ Deno.test("--max-minutes without --epochs trains until the time is up", async ()
   const t = await run("train", [
     "--data",
     trainFile,
-    ...SMALL_MODEL_FLAGS,
+    ...(await smallModelFlags(`${dir}/small.json`)),
     "--max-minutes",
     "0.1",
     "--out",
@@ -186,17 +186,19 @@ Deno.test("a lexical channel is trained, saved, loaded and used by eval, embed a
   const trainFile = await writeWordPairs(`${dir}/train.tsv`, 0, 160);
   const testFile = await writeWordPairs(`${dir}/test.tsv`, 5000, 30);
   const model = `${dir}/run`;
+  const settings = await writeConfig(`${dir}/small.json`, {
+    model: {
+      embedding_dim: 8,
+      lstm_units: 8,
+      dense_units: 16,
+      lexical_len: 60,
+    },
+  });
   const flags = [
-    "--embedding-dim",
-    "8",
-    "--lstm-units",
-    "8",
-    "--dense-units",
-    "16",
+    "--config",
+    settings,
     "--right-len",
     "12",
-    "--lexical-len",
-    "60",
     "--lexical-weight",
     "0.6",
   ]; // deno-fmt-ignore
@@ -269,14 +271,27 @@ Deno.test("a lexical channel without one vocabulary or with euclidean distance e
   const trainFile = await writeWordPairs(`${dir}/train.tsv`, 0, 40);
   for (
     const [extra, message] of [
-      [["--left-tokenizer", "word"], /need one vocabulary: add --shared-vocab/],
       [
-        ["--distance", "euclidean"],
-        /needs --distance cosine \(found euclidean\)/,
+        [
+          "--config",
+          await writeConfig(`${dir}/split.json`, {
+            data: { left_tokenizer: "word" },
+          }),
+        ],
+        /need one vocabulary: add data.shared_vocab/,
+      ],
+      [
+        [
+          "--config",
+          await writeConfig(`${dir}/euclid.json`, {
+            train: { distance: "euclidean" },
+          }),
+        ],
+        /needs train.distance cosine \(found euclidean\)/,
       ],
       [
         [],
-        /--lexical-weight: expected a number at least 0 and below 1 but found 1\./,
+        /--lexical-weight: expected a number below 1 but found 1\./,
       ],
     ] as const
   ) {

@@ -108,6 +108,6 @@ Deno.test("pairwiseDistance() with a lexical channel is 1 minus the mixed score,
   );
   assert.throws(
     () => pairwiseDistance(a(), b(), "euclidean", mix),
-    /--distance cosine/,
+    /train.distance cosine/,
   );
 });

@@ -118,20 +118,23 @@ Deno.test("every size is configurable", () => {
   const out = encode(m.right, tf.tensor2d([[1, 2]], undefined, "int32"));
   assert.deepEqual(out.shape, [1, 7]);
   assert.throws(() => modelConfig({ lstmUnits: 0 }), {
-    message: "Expected lstmUnits to be an integer >= 1 but found 0",
+    message: "model.lstm_units: expected an integer >= 1 but found 0.",
   });
 });
 
 Deno.test("the lexical channel's settings are checked with the model config", () => {
   assert.strictEqual(modelConfig().lexicalWeight, 0); // off unless asked for
   assert.throws(() => modelConfig({ lexicalWeight: 1 }), {
-    message: "Expected lexicalWeight to be at least 0 and below 1 but found 1",
+    message: "model.lexical_weight: expected a number below 1 but found 1.",
   });
-  assert.throws(() => modelConfig({ lexicalWeight: -0.1 }), /lexicalWeight/);
+  assert.throws(
+    () => modelConfig({ lexicalWeight: -0.1 }),
+    /model.lexical_weight: expected a number >= 0 but found -0.1/,
+  );
   assert.throws(() => modelConfig({ lexicalN: 0 }), {
-    message: "Expected lexicalN to be an integer >= 1 but found 0",
+    message: "model.lexical_n: expected an integer >= 1 but found 0.",
   });
   assert.throws(() => modelConfig({ lexicalLen: 2.5 }), {
-    message: "Expected lexicalLen to be an integer >= 0 but found 2.5",
+    message: "model.lexical_len: expected an integer but found 2.5.",
   });
 });

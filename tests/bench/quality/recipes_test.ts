@@ -26,8 +26,8 @@ Deno.test("pickRecipes() names an unknown recipe and the known ones", () => {
 });
 
 Deno.test("the bench's matcher row is the train command's matcher recipe", async () => {
-  const { RECIPES: CLI } = await import("../../../src/cli/recipes.ts");
-  const cli = CLI.matcher;
+  const { recipeValues } = await import("../../../src/settings/values.ts");
+  const cli = recipeValues("matcher");
   const row = RECIPES.find((r) => r.name === "matcher")!;
   const m = row.model!;
   const t = row.train!;
@@ -41,16 +41,19 @@ Deno.test("the bench's matcher row is the train command's matcher recipe", async
       m.lexicalLen,
     ],
     [
-      cli["share-weights"],
-      cli.pooling,
-      cli["lstm-units"],
-      cli["right-len"],
-      cli["lexical-weight"],
-      cli["lexical-len"],
+      cli["model.share_weights"],
+      cli["model.pooling"],
+      cli["model.lstm_units"],
+      cli["model.right_len"],
+      cli["model.lexical_weight"],
+      cli["model.lexical_len"],
     ],
   ); // deno-fmt-ignore
   assert.deepStrictEqual(
     [t.loss, t.temperature, t.learningRate, row.data?.sharedVocab, row.data?.tokenizer ?? "char"],
-    [cli.loss, cli.temperature, cli["learning-rate"], cli["shared-vocab"], cli.tokenizer],
+    [
+      cli["train.loss"], cli["train.temperature"], cli["train.learning_rate"],
+      cli["data.shared_vocab"], cli["data.tokenizer"],
+    ],
   ); // deno-fmt-ignore
 });
