@@ -13,7 +13,7 @@
  *   the first one left. Both include data generation and model building;
  *   the tiny model keeps the step itself short;
  * - peak memory: the child's peak resident set (`ru_maxrss`, as reported
- *   by GNU `/usr/bin/time -f %M`; the same figure as `VmHWM`). For the seed scale (`train --config with data.pairs 10000
+ *   by GNU `/usr/bin/time -f %M`; the same figure as `VmHWM`). For the seed scale (`train
  *   --epochs 1`, lengths 52/600, the built-in data) the run is cut by
  *   `--max-minutes` (default 1): it trains that long, then evaluates the
  *   1000 validation pairs and saves, so the figure covers training steps,
