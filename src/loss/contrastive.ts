@@ -26,9 +26,6 @@ import * as tf from "@tensorflow/tfjs-core";
 /** Which distance the loss is applied to. */
 export type DistanceKind = "cosine" | "euclidean";
 
-/** The distance kinds accepted on the command line. */
-export const DISTANCE_KINDS: readonly DistanceKind[] = ["cosine", "euclidean"];
-
 /** Keeps norms and square roots away from zero, where gradients blow up. */
 const EPS = 1e-9;
 

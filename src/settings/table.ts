@@ -10,10 +10,15 @@
  * `learning_rate`, `margin`, `temperature` as in Keras and Sentence
  * Transformers).
  *
+ * The table imports only types from the modules whose settings it declares
+ * (and the tokenizer kinds from `src/data`, and the thread limit from
+ * `src/backend`, both upstream of every config): `src/model` and `src/train`
+ * read their defaults and ranges from it without a cycle.
+ *
  * @module
  */
 import { TOKENIZER_KINDS } from "../data/tokenizer.ts";
-import { DISTANCE_KINDS } from "../loss/contrastive.ts";
+import type { DistanceKind } from "../loss/contrastive.ts";
 import type { LstmKind, PoolingKind } from "../model/config.ts";
 import type { LexicalLossKind, LossKind } from "../train/config.ts";
 import { MAX_THREADS } from "../backend/threads.ts";
@@ -37,6 +42,9 @@ export const LEXICAL_LOSS_KINDS: readonly LexicalLossKind[] = [
   "residual",
   "joint",
 ];
+
+/** The distances between two branches' outputs, see `src/loss/contrastive.ts`. */
+export const DISTANCE_KINDS: readonly DistanceKind[] = ["cosine", "euclidean"];
 
 /** How a branch reduces the LSTM's outputs over time. */
 export const POOLING_KINDS: readonly PoolingKind[] = ["last", "mean", "max"];
