@@ -1,0 +1,148 @@
+/**
+ * `deno task train` as a user runs it: settings from flags and `--config
+ * FILE`, `--help`, ignored settings, and `--resume`, each in its own process.
+ */
+import assert from "@std/assert";
+import { writeConfig, writeNumbersFile } from "../_numbers.ts";
+import { tempDir } from "../_temp_file.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+async function train(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      `${root}tasks/train.ts`,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    cwd: root,
+  }).output(); // deno-fmt-ignore
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+/** A built-in data set small enough for a run of a second. */
+const TINY = {
+  data: { pairs: 96, val_pairs: 32 },
+  model: { lstm_units: 4, dense_units: 8, embedding_dim: 4 },
+};
+
+Deno.test("train --help shows the values the given flags would use", async () => {
+  const seed = await train(["--help"]);
+  assert.equal(seed.code, 0, seed.stderr);
+  assert.match(seed.stdout, /Recipe seed/);
+  assert.match(seed.stdout, /model\.lstm_units +.*\[64\]/);
+  const matcher = await train(["--data", "x.tsv", "--help"]);
+  assert.equal(matcher.code, 0, matcher.stderr);
+  assert.match(matcher.stdout, /Recipe matcher/);
+  assert.match(matcher.stdout, /--tokenizer NAME +.*\[char\]/);
+  assert.match(matcher.stdout, /model\.lstm_units +.*\[128\]/);
+  assert.match(matcher.stdout, /--loss NAME +[^\n]*\n[^\n]*\[infonce\]/);
+  const flags = matcher.stdout.split("\n").filter((l) => /^ {2}--/.test(l));
+  assert.ok(flags.length <= 20, `${flags.length} flags`);
+  assert.match(matcher.stdout, /Exit codes:/);
+});
+
+Deno.test("a setting the setup ignores exits 2 naming it, before anything is written", async () => {
+  const dir = await tempDir();
+  const data = await writeNumbersFile(`${dir}/train.tsv`, 0, 40);
+  const cases = [
+    [
+      ["--negatives", "4"],
+      /^error: --negatives is ignored by this setup: --loss infonce takes its negatives from the batch\. Remove it\.$/m,
+    ],
+    [
+      [
+        "--config",
+        await writeConfig(`${dir}/m.json`, { train: { margin: 3 } }),
+      ],
+      /^error: train\.margin in .*m\.json is ignored by this setup: it is used only by the contrastive losses/m,
+    ],
+    [
+      ["--config", await writeConfig(`${dir}/u.json`, { model: { units: 3 } })],
+      /^error: .*u\.json: unknown setting "model\.units"/m,
+    ],
+    [["--lstm-units", "8"], /^error: Unknown flag --lstm-units/m],
+  ] as const; // deno-fmt-ignore
+  for (const [extra, message] of cases) {
+    const t = await train(["--data", data, ...extra, "--out", `${dir}/run`]);
+    assert.equal(t.code, 2, t.stderr);
+    assert.match(t.stderr, message);
+    await assert.rejects(() => Deno.stat(`${dir}/run`), Deno.errors.NotFound);
+  }
+});
+
+Deno.test("the first log line names the settings that differ from the defaults", async () => {
+  const dir = await tempDir();
+  const config = await writeConfig(`${dir}/tiny.json`, TINY);
+  const t = await train([
+    "--config",
+    config,
+    "--left-len",
+    "6",
+    "--right-len",
+    "9",
+    "--epochs",
+    "1",
+    "--threads",
+    "1",
+    "--out",
+    `${dir}/run`,
+  ]); // deno-fmt-ignore
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(
+    t.stderr.split("\n")[0],
+    "recipe seed  data.pairs=96 data.val_pairs=32 model.embedding_dim=4 model.lstm_units=4 " +
+      "model.dense_units=8 model.left_len=6 model.right_len=9 train.epochs=1 run.threads=1",
+  );
+});
+
+Deno.test("--resume continues with the run's own settings and refuses new ones", async () => {
+  const dir = await tempDir();
+  const config = await writeConfig(`${dir}/tiny.json`, TINY);
+  const out = `${dir}/run`;
+  const first = await train([
+    "--config",
+    config,
+    "--left-len",
+    "6",
+    "--right-len",
+    "9",
+    "--epochs",
+    "1",
+    "--threads",
+    "1",
+    "--out",
+    out,
+    "--json",
+  ]); // deno-fmt-ignore
+  assert.equal(first.code, 0, first.stderr);
+  const refused = await train(["--resume", out, "--left-len", "7"]);
+  assert.equal(refused.code, 2);
+  assert.match(
+    refused.stderr,
+    /--resume reuses the run's stored settings, so --left-len cannot be given with it/,
+  );
+  const more = await train([
+    "--resume",
+    out,
+    "--epochs",
+    "2",
+    "--threads",
+    "1",
+    "--json",
+  ]);
+  assert.equal(more.code, 0, more.stderr);
+  const report = JSON.parse(more.stdout);
+  assert.equal(report.epochs, 2);
+  const saved = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
+  assert.equal(saved.history.length, 2);
+}); // deno-fmt-ignore
