@@ -71,17 +71,21 @@ export {
   type TrainState,
 } from "./src/train/loop.ts";
 export { trainStep } from "./src/train/step.ts";
-export { type EvalReport, evaluate } from "./src/train/evaluate.ts";
+export { type EvalReport, evaluate } from "./src/infer/evaluate.ts";
 export {
   LexicalIndex,
   type LexicalJson,
   type NgramVector,
 } from "./src/lexical/ngram_tfidf.ts";
+export { lexicalVectors } from "./src/lexical/hybrid.ts";
 export {
-  lexicalVectors,
+  type LexicalMix,
+  mixCosines,
+  mixDistances,
   mixPair,
+  mixScore,
   mixSimilarities,
-} from "./src/lexical/hybrid.ts";
+} from "./src/lexical/mix.ts";
 export {
   sparseDot,
   sparseDotMatrix,

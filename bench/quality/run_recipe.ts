@@ -23,7 +23,7 @@ import {
   restoreCheckpoint,
 } from "../../src/train/checkpoint.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
-import { type EvalReport, evaluate } from "../../src/train/evaluate.ts";
+import { type EvalReport, evaluate } from "../../src/infer/evaluate.ts";
 import { fitLexical, runTraining } from "../../src/train/run.ts";
 import { selectRows } from "../../src/data/subset.ts";
 import { lexicalVectors } from "../../src/lexical/hybrid.ts";
