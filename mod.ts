@@ -95,4 +95,4 @@ export {
   type LoadedModel,
   loadModel,
   type SavedRun,
-} from "./src/model/load.ts";
+} from "./src/run/format.ts";

@@ -27,7 +27,7 @@ import {
 } from "../train/config.ts";
 import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
-import { metricsRecord } from "../train/run_files.ts";
+import { metricsRecord } from "../run/metrics.ts";
 import {
   applyRecipe,
   givenFlags,

@@ -2,9 +2,9 @@ import assert from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
-import { readCheckpointMeta } from "../../src/train/checkpoint.ts";
+import { readCheckpointMeta } from "../../src/run/checkpoint.ts";
 import { resumeRun, runTraining } from "../../src/train/run.ts";
-import { loadModel } from "../../src/model/load.ts";
+import { loadModel } from "../../src/run/format.ts";
 import { tempDir } from "../_temp_file.ts";
 
 const backend = await setupBackend({ log: false });
