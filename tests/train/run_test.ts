@@ -67,7 +67,7 @@ Deno.test("an interrupted run resumes mid-epoch to the same losses", async () =>
 
 Deno.test("a run writes the model, metrics.jsonl, curves.svg and a checkpoint", async () => {
   const dir = await tempDir();
-  await runTraining({ ...base, out: dir });
+  const result = await runTraining({ ...base, out: dir });
   const names = new Set<string>();
   for await (const e of Deno.readDir(dir)) names.add(e.name);
   for (
@@ -100,9 +100,14 @@ Deno.test("a run writes the model, metrics.jsonl, curves.svg and a checkpoint", 
   ) {
     assert.equal(typeof rec[k], "number", k);
   }
-  assert.match(
-    await Deno.readTextFile(`${dir}/curves.svg`),
-    /^<svg[\s\S]*<\/svg>\s*$/,
+  const svg = await Deno.readTextFile(`${dir}/curves.svg`);
+  assert.match(svg, /^<svg[\s\S]*<\/svg>\s*$/);
+  // the best epoch, whose model config.json holds, is marked in both panels
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+  assert.strictEqual(config.best.epoch, result.best!.epoch);
+  assert.strictEqual(
+    svg.split(`data-best="${result.best!.epoch}"`).length - 1,
+    2,
   );
   for await (const e of Deno.readDir(dir)) {
     assert.ok(!e.name.startsWith("."), `temporary file left behind: ${e.name}`);
