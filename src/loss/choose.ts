@@ -35,7 +35,7 @@ export interface LossOptions {
   distance: DistanceKind;
   /** Contrastive margin. */
   margin: number;
-  /** @default "contrastive" */
+  /** Which loss (see the module docs). @default "contrastive" */
   loss?: LossKind;
   /** For `infonce`. @default 0.05 */
   temperature?: number;

@@ -51,6 +51,7 @@ export interface TrainState {
 
 /** Options for {@link train}. */
 export interface TrainOptions {
+  /** How to train (epochs, batch size, loss...). */
   config: TrainConfig;
   /** Training pairs. */
   train: PairSet;
@@ -81,6 +82,7 @@ export interface TrainOptions {
 
 /** What {@link train} returns. */
 export interface TrainResult {
+  /** Where training stands at the end. */
   state: TrainState;
   /** True if stopped by the signal before the last epoch ended. */
   interrupted: boolean;
