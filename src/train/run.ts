@@ -4,7 +4,7 @@
  *
  *     <out>/config.json, left/, right/   the best model (by validation recall@10)
  *     <out>/metrics.jsonl, curves.svg    one record per epoch
- *     <out>/checkpoint/                  resumable state (see checkpoint.ts)
+ *     <out>/checkpoint/                  resumable state (see src/run/checkpoint.ts)
  *
  * @module
  */
