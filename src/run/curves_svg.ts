@@ -242,6 +242,16 @@ function panel(
 
   let legendX = plot.x0;
   drawn.forEach(({ s, points }) => {
+    // a ring on the best epoch's value, visible even at the plot's edge
+    const atBest = points.find(([x]) => x === options.best)?.[1];
+    if (isValue(atBest)) {
+      out.push(
+        `<circle cx="${fmt(sx(options.best!))}" cy="${
+          fmt(sy(atBest))
+        }" r="4" fill="none" stroke="${s.color}" stroke-width="1.5" data-best="${options
+          .best!}"/>`,
+      );
+    }
     for (const run of runs(points)) {
       const coords = run.map(([x, y]) => `${fmt(sx(x))},${fmt(sy(y))}`);
       if (run.length === 1) {

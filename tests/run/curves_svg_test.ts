@@ -167,6 +167,17 @@ Deno.test("curvesSvg() marks the best epoch with a dashed line in both panels", 
   strictEqual(marks[0], points(svg, "loss")[1]![0]);
   strictEqual(marks[1], points(svg, "val recall@10")[1]![0]);
   ok(!curvesSvg(HISTORY).includes("data-best"));
+  // and rings each series' value there
+  const rings = [
+    ...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*data-best="2"/g),
+  ]
+    .map((m) => [Number(m[1]), Number(m[2])]);
+  deepStrictEqual(rings, [
+    points(svg, "loss")[1],
+    points(svg, "val loss")[1],
+    points(svg, "val AUC")[1],
+    points(svg, "val recall@10")[1],
+  ]);
   wellFormedTags(svg);
 });
 
