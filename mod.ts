@@ -29,10 +29,11 @@ export {
   type BackendInfo,
   describeBackend,
   setupBackend,
+  type SetupOptions,
 } from "./src/backend/setup.ts";
 export type { PairSet } from "./src/data/types.ts";
 export type { DataSpec } from "./src/data/dataset.ts";
-export type { VocabularyJson } from "./src/data/tokenizer.ts";
+export type { TokenizerKind, VocabularyJson } from "./src/data/tokenizer.ts";
 export {
   makeSyntheticPairs,
   type SyntheticOptions,
@@ -48,6 +49,7 @@ export {
   type LstmKind,
   type ModelConfig,
   modelConfig,
+  type PoolingKind,
 } from "./src/model/config.ts";
 export {
   buildSiamese,
@@ -62,7 +64,13 @@ export {
   type DistanceKind,
   similarity,
 } from "./src/loss/contrastive.ts";
-export { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "./src/train/config.ts";
+export { type LossOptions, lossOptionsOf } from "./src/loss/choose.ts";
+export {
+  DEFAULT_TRAIN_CONFIG,
+  type LexicalLossKind,
+  type LossKind,
+  type TrainConfig,
+} from "./src/train/config.ts";
 export {
   type EpochReport,
   train,
@@ -71,17 +79,20 @@ export {
   type TrainState,
 } from "./src/train/loop.ts";
 export { trainStep } from "./src/train/step.ts";
-export { type EvalReport, evaluate } from "./src/train/evaluate.ts";
+export type { Batch } from "./src/pairs/batches.ts";
+export {
+  type EvalReport,
+  evaluate,
+  type EvaluateOptions,
+} from "./src/infer/evaluate.ts";
+export { type ScoreOptions, scorePairs } from "./src/infer/score.ts";
 export {
   LexicalIndex,
   type LexicalJson,
   type NgramVector,
 } from "./src/lexical/ngram_tfidf.ts";
-export {
-  lexicalVectors,
-  mixPair,
-  mixSimilarities,
-} from "./src/lexical/hybrid.ts";
+export { lexicalVectors } from "./src/lexical/hybrid.ts";
+export { mixPair, mixScore, mixSimilarities } from "./src/lexical/mix.ts";
 export {
   sparseDot,
   sparseDotMatrix,
@@ -90,5 +101,7 @@ export {
 export {
   type LoadedModel,
   loadModel,
+  RUN_FORMAT,
   type SavedRun,
-} from "./src/model/load.ts";
+} from "./src/run/format.ts";
+export { toCamelKeys, toSnakeKeys } from "./src/io/json_keys.ts";

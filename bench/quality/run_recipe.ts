@@ -21,14 +21,14 @@ import { buildSiamese } from "../../src/model/siamese.ts";
 import {
   readCheckpointMeta,
   restoreCheckpoint,
-} from "../../src/train/checkpoint.ts";
+} from "../../src/run/checkpoint.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
-import { type EvalReport, evaluate } from "../../src/train/evaluate.ts";
+import { type EvalReport, evaluate } from "../../src/infer/evaluate.ts";
 import { fitLexical, runTraining } from "../../src/train/run.ts";
 import { selectRows } from "../../src/data/subset.ts";
 import { lexicalVectors } from "../../src/lexical/hybrid.ts";
 import { sparseDotMatrix } from "../../src/lexical/sparse.ts";
-import { loadModel } from "../../src/model/load.ts";
+import { loadModel } from "../../src/run/format.ts";
 import { retrievalMetrics } from "../../src/metrics/retrieval.ts";
 import { BENCH_MODEL, type Recipe } from "./recipes.ts";
 import type { QualityRow } from "./table.ts";

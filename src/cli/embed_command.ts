@@ -6,7 +6,7 @@
 import { lexicalOf } from "../lexical/hybrid.ts";
 import { writeFileAtomic } from "../io/file_io.ts";
 import { ensureWritable } from "../io/permissions.ts";
-import { embedRows } from "../train/embed.ts";
+import { embedRows } from "../infer/embed.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
 import { modelDataFlags, openModelAndData } from "./model_data.ts";
 

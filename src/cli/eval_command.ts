@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { evaluate } from "../train/evaluate.ts";
+import { evaluate } from "../infer/evaluate.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
 import { modelDataFlags, openModelAndData } from "./model_data.ts";
 

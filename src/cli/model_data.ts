@@ -11,7 +11,7 @@ import { startBackend } from "./backend.ts";
 import { MAX_THREADS } from "../backend/threads.ts";
 import { type LoadedPairs, loadPairs } from "../data/load_pairs.ts";
 import { Vocabulary } from "../data/tokenizer.ts";
-import { type LoadedModel, loadModel, tokenizersOf } from "../model/load.ts";
+import { type LoadedModel, loadModel, tokenizersOf } from "../run/format.ts";
 import {
   type FlagTable,
   type FlagValues,

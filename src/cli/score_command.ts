@@ -4,9 +4,7 @@
  *
  * @module
  */
-import { lexicalOf, lexicalVectors, mixPair } from "../lexical/hybrid.ts";
-import { embedRows } from "../train/embed.ts";
-import { vectorSimilarity } from "../train/evaluate.ts";
+import { scorePairs } from "../infer/score.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
 import { modelDataFlags, openModelAndData } from "./model_data.ts";
 
@@ -40,31 +38,12 @@ export async function runScore(args: string[]): Promise<number> {
     return 0;
   }
   const { model, data: { pairs } } = await openModelAndData(f);
-  const n = pairs.size;
-  const l = embedRows(model.siamese.left, pairs.left, {
-    len: pairs.leftLen,
-    width: model.model.leftLen,
-    n,
-  });
-  const r = embedRows(model.siamese.right, pairs.right, {
-    len: pairs.rightLen,
-    width: model.model.rightLen,
-    n,
-  });
-  const d = l.dim;
   const threshold = model.threshold ?? Infinity;
-  const index = lexicalOf(model.siamese);
-  const lex = index === undefined ? undefined : lexicalVectors(index, pairs);
+  const scores = scorePairs(model.siamese, pairs, {
+    distance: model.train.distance,
+  });
   const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    let s = vectorSimilarity(
-      l.vectors.subarray(i * d, (i + 1) * d),
-      r.vectors.subarray(i * d, (i + 1) * d),
-      model.train.distance,
-    );
-    if (lex !== undefined) {
-      s = mixPair(s, lex.left[i]!, lex.right[i]!, model.model.lexicalWeight);
-    }
+  for (const s of scores) {
     lines.push(
       f.json
         ? JSON.stringify({ similarity: +s.toFixed(6), similar: s >= threshold })

@@ -11,7 +11,7 @@ import { type ModelConfig, modelConfig } from "../model/config.ts";
 import { type TrainConfig, trainConfig } from "../train/config.ts";
 import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
-import { metricsRecord } from "../train/run_files.ts";
+import { metricsRecord } from "../run/metrics.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import { sectionObject } from "../settings/values.ts";
 import type { RecipeName } from "../settings/setting.ts";

@@ -25,7 +25,7 @@ import { UsageError } from "./flags.ts";
 /** The epoch bound with `--max-minutes` and no `--epochs`. */
 const EPOCHS_UNTIL_TIME_IS_UP = 1000;
 
-/** Where a given setting came from, for messages: `--margin` or `train.margin in cfg.json`. */
+/** Where a given setting came from, for messages: `--epochs` or `train.margin in cfg.json`. */
 export type Given = Map<string, string>;
 
 /** The resolved settings of a run. */

@@ -127,7 +127,7 @@ export async function loadDataset(
       seed: options.seed,
     });
     description.push(
-      `val   ${val.size} pairs split off ${spec.data} at random (--val-fraction ${spec.valFraction})`,
+      `val   ${val.size} pairs split off ${spec.data} at random (data.val_fraction ${spec.valFraction})`,
     );
   }
   return {

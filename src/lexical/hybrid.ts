@@ -10,12 +10,15 @@
  * and cannot collapse to leave the ranking to the channel
  * (`docs/quality_results.md`, session 5).
  *
+ * The formula itself lives in `./mix.ts`; this module checks the setup and
+ * builds the lexical vectors and cosines it mixes.
+ *
  * @module
  */
 import type { PairSet } from "../data/types.ts";
 import type { DistanceKind } from "../loss/contrastive.ts";
 import type { LexicalIndex, NgramVector } from "./ngram_tfidf.ts";
-import { sparseDot, sparseDotMatrix, type SparseVector } from "./sparse.ts";
+import { sparseDotMatrix } from "./sparse.ts";
 
 /**
  * What stops a lexical channel of this weight from working with this setup,
@@ -124,56 +127,4 @@ export function lexicalVectors(
     left: index.vectors(set.left, set.leftLen),
     right: index.vectors(set.right, set.rightLen),
   };
-}
-
-/**
- * Mixes a model similarity matrix in place with the lexical one of the
- * same rows: `(1 - λ) · model + λ · lexical`.
- *
- * @param model model cosines `[N, M]`, changed in place
- * @param lefts N lexical vectors
- * @param rights M lexical vectors
- * @param weight λ
- * @returns `model`
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { mixSimilarities } from "./hybrid.ts";
- * const v = { ids: [7], values: [1] };
- * const s = mixSimilarities(Float32Array.from([0.5]), [v], [v], 0.25);
- * assert.strictEqual(s[0], 0.75 * 0.5 + 0.25 * 1);
- * ```
- */
-export function mixSimilarities(
-  model: Float32Array,
-  lefts: readonly SparseVector[],
-  rights: readonly SparseVector[],
-  weight: number,
-): Float32Array {
-  const lex = sparseDotMatrix(lefts, rights);
-  for (let k = 0; k < model.length; k++) {
-    model[k] = (1 - weight) * model[k]! + weight * lex[k]!;
-  }
-  return model;
-}
-
-/**
- * The hybrid score of one pair from its model cosine.
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { mixPair } from "./hybrid.ts";
- * const a = { ids: [1, 2], values: [0.6, 0.8] };
- * assert.ok(Math.abs(mixPair(0, a, a, 0.5) - 0.5) < 1e-9);
- * ```
- */
-export function mixPair(
-  modelCosine: number,
-  left: SparseVector,
-  right: SparseVector,
-  weight: number,
-): number {
-  return (1 - weight) * modelCosine + weight * sparseDot(left, right);
 }

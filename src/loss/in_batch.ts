@@ -18,19 +18,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { DistanceKind } from "./contrastive.ts";
+import {
+  type LexicalMix,
+  lexicalNeedsCosine,
+  mixCosines,
+} from "../lexical/mix.ts";
 
 const EPS = 1e-9;
-
-/**
- * The lexical channel of a batch (see `src/lexical/hybrid.ts`): the model's
- * cosines `C` become `(1 - weight) · C + weight · cosines`.
- */
-export interface LexicalMix {
-  /** λ in [0, 1). */
-  weight: number;
-  /** Lexical cosines of every left with every right row `[B, B]`. */
-  cosines: tf.Tensor2D;
-}
 
 /** Cosines of every row of a with every row of b, mixed with the lexical ones. */
 function mixedCosines(
@@ -39,11 +33,7 @@ function mixedCosines(
   lexical?: LexicalMix,
 ): tf.Tensor2D {
   const c = tf.matMul(unit(a), unit(b), false, true) as tf.Tensor2D; // [B, B]
-  if (lexical === undefined) return c;
-  return tf.add(
-    tf.mul(c, 1 - lexical.weight),
-    tf.mul(lexical.cosines, lexical.weight),
-  );
+  return lexical === undefined ? c : mixCosines(c, lexical);
 }
 
 /** Rows scaled to unit length. `[B, D]` -> `[B, D]`. */
@@ -197,12 +187,4 @@ export function onlineContrastiveLoss(
     const nNeg = Math.max(1, negMask.reduce((a: number, v) => a + v, 0));
     return tf.add(tf.div(pull, nPos), tf.div(push, nNeg)) as tf.Scalar;
   });
-}
-
-/** The error for a lexical channel with a distance other than cosine. */
-export function lexicalNeedsCosine(): RangeError {
-  return new RangeError(
-    "The lexical channel mixes cosines: use train.distance cosine with --lexical-weight > 0 " +
-      "(or --lexical-weight 0 for euclidean distance).",
-  );
 }

@@ -22,8 +22,11 @@ import { ReverseTime } from "./reverse_time.ts";
 
 /** The two encoders. `left === right` when weights are shared. */
 export interface Siamese {
+  /** The configuration both branches were built from. */
   config: ModelConfig;
+  /** The left branch: ids `[B, T1]` -> outputs `[B, D]`. */
   left: tfl.LayersModel;
+  /** The right branch: ids `[B, T2]` -> outputs `[B, D]`. */
   right: tfl.LayersModel;
   /**
    * The lexical channel's index, fitted on the training pairs, when

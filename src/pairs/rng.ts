@@ -11,6 +11,8 @@ export class Rng {
   #state: number;
 
   /**
+   * A generator starting from `seed`.
+   *
    * @param seed any integer; equal seeds give equal sequences
    */
   constructor(seed: number) {

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { snakeCase } from "../io/json_keys.ts";
 
 /** The config object a setting belongs to. */
 export type Section = "data" | "model" | "train" | "run";
@@ -86,21 +87,6 @@ export type SettingSpec =
       recipes?: Partial<Record<RecipeName, boolean>>;
     }
   );
-
-/**
- * `lstmUnits` -> `lstm_units`, `lexical.weight` stays.
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { snakeCase } from "./setting.ts";
- * assert.equal(snakeCase("recallAt10"), "recall_at_10");
- * assert.equal(snakeCase("lstmUnits"), "lstm_units");
- * ```
- */
-export function snakeCase(key: string): string {
-  return key.replace(/([a-z])([A-Z0-9])/g, "$1_$2").toLowerCase();
-}
 
 /**
  * A setting's public name: its section and snake_case path, as in

@@ -9,12 +9,13 @@ import type { PairSet } from "../data/types.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { type EpochPairs, sampleEpochPairs } from "../pairs/negatives.ts";
 import { Rng } from "../pairs/rng.ts";
-import { makeBatch } from "./batches.ts";
+import { makeBatch } from "../pairs/batches.ts";
 import { lexicalOf } from "../lexical/hybrid.ts";
 import type { TrainConfig } from "./config.ts";
-import { type EvalReport, evaluate } from "./evaluate.ts";
+import { type EvalReport, evaluate } from "../infer/evaluate.ts";
 import { progressLine, ProgressWriter } from "./progress.ts";
 import { trainStep } from "./step.ts";
+import { inBatch, lossOptionsOf, readsLexical } from "../loss/choose.ts";
 
 /** What one finished epoch looked like. */
 export interface EpochReport {
@@ -50,6 +51,7 @@ export interface TrainState {
 
 /** Options for {@link train}. */
 export interface TrainOptions {
+  /** How to train (epochs, batch size, loss...). */
   config: TrainConfig;
   /** Training pairs. */
   train: PairSet;
@@ -80,6 +82,7 @@ export interface TrainOptions {
 
 /** What {@link train} returns. */
 export interface TrainResult {
+  /** Where training stands at the end. */
   state: TrainState;
   /** True if stopped by the signal before the last epoch ended. */
   interrupted: boolean;
@@ -146,34 +149,25 @@ export async function train(
     history: [],
   };
   const progress = new ProgressWriter();
-  const lossOptions = {
-    distance: config.distance,
-    margin: config.margin,
-    loss: config.loss,
-    temperature: config.temperature,
-    lexicalWeight: model.config.lexicalWeight,
-    lexicalLoss: config.lexicalLoss ?? "separate",
-  };
+  const lossOptions = lossOptionsOf(config, model.config);
   // batches carry lexical cosines only when the loss reads them
-  const lexical = lossOptions.lexicalLoss === "separate"
-    ? undefined
-    : lexicalOf(model);
+  const lexical = readsLexical(lossOptions) ? lexicalOf(model) : undefined;
   const batchOptions = {
     leftLen: model.config.leftLen,
     rightLen: model.config.rightLen,
     ...(lexical ? { lexical } : {}),
   };
   // in-batch losses take batches of positives; the rest of the batch are the negatives
-  const inBatch = config.loss !== "contrastive";
+  const positivesOnly = inBatch(lossOptions);
 
   while (state.epoch < config.epochs) {
     // schedule: this epoch's pairs, from the saved generator state
     const rng = Rng.fromState(state.rngState);
     const drawn = sampleEpochPairs(options.train, {
       rng,
-      negatives: inBatch ? 0 : config.negatives,
+      negatives: positivesOnly ? 0 : config.negatives,
     });
-    const pairs = inBatch ? positivesOf(drawn) : drawn;
+    const pairs = positivesOnly ? positivesOf(drawn) : drawn;
     const steps = Math.ceil(pairs.labels.length / config.batchSize);
     const epoch = state.epoch + 1;
     const t0 = performance.now();
@@ -252,7 +246,8 @@ export async function train(
     if (options.val !== undefined) {
       report.val = evaluate(model, options.val, {
         distance: config.distance,
-        margin: config.margin,
+        loss: lossOptions,
+        batchSize: config.batchSize,
       });
     }
     report.seconds = (performance.now() - t0) / 1000;

@@ -4,7 +4,7 @@
  *
  *     <out>/config.json, left/, right/   the best model (by validation recall@10)
  *     <out>/metrics.jsonl, curves.svg    one record per epoch
- *     <out>/checkpoint/                  resumable state (see checkpoint.ts)
+ *     <out>/checkpoint/                  resumable state (see src/run/checkpoint.ts)
  *
  * @module
  */
@@ -21,11 +21,11 @@ import {
   readCheckpointMeta,
   restoreCheckpoint,
   saveCheckpoint,
-} from "./checkpoint.ts";
+} from "../run/checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import { type EpochReport, train, type TrainState } from "./loop.ts";
-import { writeRunMetrics } from "./run_files.ts";
-import { saveRun } from "./save.ts";
+import { writeRunMetrics } from "../run/metrics.ts";
+import { saveRun } from "../run/format.ts";
 
 /** What to run. */
 export interface RunOptions {
@@ -188,7 +188,9 @@ export async function runTraining(
         } else {
           stale++;
         }
-        await writeRunMetrics(out, state.history);
+        await writeRunMetrics(out, state.history, {
+          ...(best ? { bestEpoch: best.epoch } : {}),
+        });
         await saveCheckpoint(out, { model, optimizer, meta: meta(state) });
         return options.earlyStop !== undefined && stale >= options.earlyStop;
       },

@@ -234,7 +234,7 @@ Deno.test("--help lists at most 20 flags, with the values this command line woul
   assert.ok(flags.length <= 20, `${flags.length} flags`);
   assert.match(seed, /model\.lstm_units +.*\[64\]/);
   assert.match(seed, /--loss NAME +.*\n.*\[contrastive\]/);
-  assert.match(seed, /Exit codes:\n  0 +done/);
+  assert.match(seed, /Exit codes:\n {2}0 +done/);
   assert.match(seed, /130 +interrupted/);
   const matcher = trainHelp(TRAIN_OPTIONS, withData());
   assert.match(matcher, /Recipe matcher/);

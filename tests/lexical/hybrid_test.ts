@@ -3,8 +3,6 @@ import {
   batchCosines,
   lexicalOf,
   lexicalVectors,
-  mixPair,
-  mixSimilarities,
 } from "../../src/lexical/hybrid.ts";
 import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
 import { sparseDot, sparseDotMatrix } from "../../src/lexical/sparse.ts";
@@ -49,21 +47,6 @@ Deno.test("batchCosines() picks the batch's rows and equals the cosines of their
     index.rowVector(set.right, 4, 1),
     index.vector(set.right.subarray(4, 8)),
   );
-});
-
-Deno.test("mixSimilarities() and mixPair() weigh model and lexical cosines by 1 - λ and λ", () => {
-  const index = LexicalIndex.fit(set, { n: 1, vocab: 10 });
-  const { left, right } = lexicalVectors(index, set);
-  const model = Float32Array.from([0.5, -0.2, 0.1, 0, 0.9, 0.3, 0.2, 0.2, 1]);
-  const lex = sparseDotMatrix(left, right);
-  const mixed = mixSimilarities(Float32Array.from(model), left, right, 0.25);
-  for (let k = 0; k < 9; k++) {
-    close(mixed[k]!, 0.75 * model[k]! + 0.25 * lex[k]!);
-    close(
-      mixPair(model[k]!, left[Math.floor(k / 3)]!, right[k % 3]!, 0.25),
-      mixed[k]!,
-    );
-  }
 });
 
 Deno.test("lexicalOf() is undefined when the weight is 0 and an error when the index is missing", () => {

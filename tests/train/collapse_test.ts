@@ -11,7 +11,7 @@ import { makeSyntheticPairs } from "../../src/data/synthetic.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese } from "../../src/model/siamese.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
-import { evaluate } from "../../src/train/evaluate.ts";
+import { evaluate } from "../../src/infer/evaluate.ts";
 import { train } from "../../src/train/loop.ts";
 
 await setupBackend({ log: false });

@@ -2,9 +2,9 @@ import assert from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
-import { readCheckpointMeta } from "../../src/train/checkpoint.ts";
+import { readCheckpointMeta } from "../../src/run/checkpoint.ts";
 import { resumeRun, runTraining } from "../../src/train/run.ts";
-import { loadModel } from "../../src/model/load.ts";
+import { loadModel } from "../../src/run/format.ts";
 import { tempDir } from "../_temp_file.ts";
 
 const backend = await setupBackend({ log: false });
@@ -67,7 +67,7 @@ Deno.test("an interrupted run resumes mid-epoch to the same losses", async () =>
 
 Deno.test("a run writes the model, metrics.jsonl, curves.svg and a checkpoint", async () => {
   const dir = await tempDir();
-  await runTraining({ ...base, out: dir });
+  const result = await runTraining({ ...base, out: dir });
   const names = new Set<string>();
   for await (const e of Deno.readDir(dir)) names.add(e.name);
   for (
@@ -100,10 +100,15 @@ Deno.test("a run writes the model, metrics.jsonl, curves.svg and a checkpoint", 
   ) {
     assert.equal(typeof rec[k], "number", k);
   }
-  assert.match(
-    await Deno.readTextFile(`${dir}/curves.svg`),
-    /^<svg[\s\S]*<\/svg>\s*$/,
+  const svg = await Deno.readTextFile(`${dir}/curves.svg`);
+  assert.match(svg, /^<svg[\s\S]*<\/svg>\s*$/);
+  // the best epoch, whose model config.json holds, is marked in both panels
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+  assert.strictEqual(config.best.epoch, result.best!.epoch);
+  const marks = svg.match(
+    new RegExp(`<line [^>]*data-best="${result.best!.epoch}"`, "g"),
   );
+  assert.strictEqual(marks?.length, 2);
   for await (const e of Deno.readDir(dir)) {
     assert.ok(!e.name.startsWith("."), `temporary file left behind: ${e.name}`);
   }

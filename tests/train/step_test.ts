@@ -7,7 +7,7 @@ import { buildSiamese, encode } from "../../src/model/siamese.ts";
 import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
 import { sampleEpochPairs } from "../../src/pairs/negatives.ts";
 import { Rng } from "../../src/pairs/rng.ts";
-import { makeBatch } from "../../src/train/batches.ts";
+import { makeBatch } from "../../src/pairs/batches.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
 import { train } from "../../src/train/loop.ts";
 import {

@@ -6,16 +6,21 @@
  * @module
  */
 import { writeFileAtomic } from "../io/file_io.ts";
+import type { EpochReport } from "../train/loop.ts";
 import { curvesSvg } from "./curves_svg.ts";
-import type { EpochReport } from "./loop.ts";
+import { toSnakeKeys } from "../io/json_keys.ts";
 
 /**
- * One epoch as a flat JSON record with snake_case keys.
+ * One epoch as a flat JSON record with snake_case keys (those of
+ * `config.json`, by {@link toSnakeKeys}).
+ *
+ * @param r the epoch's report
+ * @returns the record
  *
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import { metricsRecord } from "./run_files.ts";
+ * import { metricsRecord } from "./metrics.ts";
  * const r = metricsRecord({ epoch: 1, loss: 0.5, steps: 3, msPerStep: 10, seconds: 2 });
  * assert.deepStrictEqual(r, { epoch: 1, loss: 0.5, steps: 3, ms_per_step: 10, seconds: 2 });
  * ```
@@ -23,28 +28,27 @@ import type { EpochReport } from "./loop.ts";
 export function metricsRecord(
   r: EpochReport,
 ): Record<string, number | boolean> {
-  const out: Record<string, number | boolean> = {
-    epoch: r.epoch,
-    loss: r.loss,
-    steps: r.steps,
-    ms_per_step: r.msPerStep,
-    seconds: r.seconds,
+  const { val, ...epoch } = r;
+  const flat = val === undefined ? epoch : {
+    ...epoch,
+    valLoss: val.loss,
+    auc: val.auc,
+    accuracy: val.accuracy,
+    f1: val.f1,
+    threshold: val.threshold,
+    recallAt1: val.recallAt1,
+    recallAt10: val.recallAt10,
+    mrr: val.mrr,
+    collapse: val.collapse,
+    collapsed: val.collapsed,
   };
-  if (r.val) {
-    Object.assign(out, {
-      val_loss: r.val.loss,
-      auc: r.val.auc,
-      accuracy: r.val.accuracy,
-      f1: r.val.f1,
-      threshold: r.val.threshold,
-      recall_at_1: r.val.recallAt1,
-      recall_at_10: r.val.recallAt10,
-      mrr: r.val.mrr,
-      collapse: r.val.collapse,
-      collapsed: r.val.collapsed,
-    });
-  }
-  return out;
+  return toSnakeKeys(flat) as Record<string, number | boolean>;
+}
+
+/** Options for {@link writeRunMetrics}. */
+export interface RunMetricsOptions {
+  /** The epoch whose model the run keeps, marked on the curves. */
+  bestEpoch?: number;
 }
 
 /**
@@ -52,10 +56,12 @@ export function metricsRecord(
  *
  * @param dir the run directory (must exist)
  * @param history the epochs so far
+ * @param options see {@link RunMetricsOptions}
  */
 export async function writeRunMetrics(
   dir: string,
   history: EpochReport[],
+  options: RunMetricsOptions = {},
 ): Promise<void> {
   const lines = history.map((r) => JSON.stringify(metricsRecord(r))).join("\n");
   await writeFileAtomic(`${dir}/metrics.jsonl`, `${lines}\n`);
@@ -67,7 +73,12 @@ export async function writeRunMetrics(
         ? { valLoss: r.val.loss, auc: r.val.auc, recallAt10: r.val.recallAt10 }
         : {}),
     })),
-    { title: dir },
+    {
+      title: dir,
+      ...(options.bestEpoch !== undefined
+        ? { bestEpoch: options.bestEpoch }
+        : {}),
+    },
   );
   await writeFileAtomic(`${dir}/curves.svg`, svg);
 }

@@ -14,19 +14,24 @@ import { cosineSimilarity, retrievalMetrics } from "../metrics/retrieval.ts";
 import { rocAuc } from "../metrics/roc_auc.ts";
 import { bestThreshold, evaluateThreshold } from "../metrics/threshold.ts";
 import { embedRows } from "./embed.ts";
+import { lexicalOf, lexicalVectors } from "../lexical/hybrid.ts";
 import {
-  lexicalOf,
-  lexicalVectors,
+  lexicalNeedsCosine,
   mixPair,
   mixSimilarities,
-} from "../lexical/hybrid.ts";
-import { lexicalNeedsCosine } from "../loss/in_batch.ts";
+} from "../lexical/mix.ts";
+import type { LossOptions } from "../loss/choose.ts";
+import { lossOnPairs } from "./loss_on_pairs.ts";
 
 /** Validation figures. */
 export interface EvalReport {
   /** Pairs evaluated. */
   pairs: number;
-  /** Contrastive loss over the evaluated positive and negative pairs. */
+  /**
+   * The training loss on the evaluated pairs, in inference mode (see
+   * {@link EvaluateOptions.loss}): for the contrastive loss all positive and
+   * negative pairs, for in-batch losses the positives, in fixed batches.
+   */
   loss: number;
   /** ROC AUC of the similarity, positives vs negatives. */
   auc: number;
@@ -54,9 +59,17 @@ export interface EvalReport {
 
 /** Options for {@link evaluate}. */
 export interface EvaluateOptions {
+  /** The distance the model was trained with; scores are its similarity. */
   distance: DistanceKind;
-  /** Contrastive margin for the validation loss. @default 1 */
+  /**
+   * The training loss's settings, for {@link EvalReport.loss}.
+   * @default the contrastive loss on `distance` with `margin`
+   */
+  loss?: LossOptions;
+  /** Margin of the default loss (when `loss` is not given). @default 1 */
   margin?: number;
+  /** Pairs per batch of the loss, as in training. @default 32 */
+  batchSize?: number;
   /** Seed for the random negatives of unlabelled data. @default 12345 */
   seed?: number;
   /** Retrieval ranks among at most this many pairs (the first ones). @default 2000 */
@@ -116,32 +129,6 @@ export function vectorSimilarity(
 }
 
 /**
- * Contrastive loss from similarity scores (see `src/loss/contrastive.ts`):
- * the distance is `1 - s` for cosine and `-s` for euclidean.
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { contrastiveLossOf } from "./evaluate.ts";
- * // d = 0.5 similar, d = 0.25 dissimilar -> (0.25 + 0.5625) / 2
- * assert.ok(Math.abs(contrastiveLossOf([0.5, 0.75], [1, 0], "cosine", 1) - 0.40625) < 1e-9);
- * ```
- */
-export function contrastiveLossOf(
-  scores: ArrayLike<number>,
-  labels: ArrayLike<number>,
-  kind: DistanceKind,
-  margin: number,
-): number {
-  let sum = 0;
-  for (let k = 0; k < scores.length; k++) {
-    const d = kind === "cosine" ? 1 - scores[k]! : -scores[k]!;
-    sum += labels[k] === 1 ? d * d : Math.max(margin - d, 0) ** 2;
-  }
-  return sum / scores.length;
-}
-
-/**
  * Evaluates a model on held-out pairs.
  *
  * Unlabelled data: pair (i, i) is positive, and one random (i, j), j != i,
@@ -181,6 +168,7 @@ export function evaluate(
   // separation: AUC and best-threshold accuracy on the similarity
   const scores: number[] = [];
   const labels: number[] = [];
+  const pairs = { left: [] as number[], right: [] as number[], labels };
   const pairSim = (i: number, j: number) => {
     const s = vectorSimilarity(
       l.vectors.subarray(i * dim, (i + 1) * dim),
@@ -196,6 +184,8 @@ export function evaluate(
     for (let i = 0; i < n; i++) {
       scores.push(pairSim(i, i));
       labels.push(data.labels[i]!);
+      pairs.left.push(i);
+      pairs.right.push(i);
       if (data.labels[i] === 1) positives.push(i);
     }
   } else {
@@ -205,6 +195,8 @@ export function evaluate(
       const j = (i + 1 + rng.int(n - 1)) % n;
       scores.push(pairSim(i, i), pairSim(i, j));
       labels.push(1, 0);
+      pairs.left.push(i, i);
+      pairs.right.push(i, j);
     }
   }
   const best = options.threshold === undefined
@@ -245,12 +237,14 @@ export function evaluate(
   const collapseThreshold = collapseWarnLevel(dim);
   return {
     pairs: n,
-    loss: contrastiveLossOf(
-      scores,
-      labels,
-      options.distance,
-      options.margin ?? 1,
-    ),
+    loss: lossOnPairs({ left: l.vectors, right: r.vectors, dim }, pairs, {
+      loss: options.loss ??
+        { distance: options.distance, margin: options.margin ?? 1 },
+      ...(options.batchSize !== undefined
+        ? { batchSize: options.batchSize }
+        : {}),
+      ...(index !== undefined ? { lexical: { index, set: data } } : {}),
+    }),
     auc: rocAuc(scores, labels),
     accuracy: best.accuracy,
     f1: best.f1,

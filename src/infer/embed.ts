@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { encode } from "../model/siamese.ts";
-import { gatherRows } from "./batches.ts";
+import { gatherRows } from "../pairs/batches.ts";
 
 /**
  * Encodes rows `[0, n)` of a padded id matrix with `branch`.

@@ -1,7 +1,9 @@
 /**
  * Training curves as a standalone SVG image, without dependencies: a left
- * panel with the training and validation loss, a right panel with validation
- * metrics on a fixed [0, 1] axis (AUC, recall@10).
+ * panel with the training and validation loss (one loss function, one
+ * axis scaled to the losses), a right panel with validation metrics (AUC,
+ * recall@10) on an axis scaled to their values within [0, 1]. A dashed
+ * line marks the best epoch, the one whose model the run keeps.
  *
  * @module
  */
@@ -12,7 +14,7 @@ export interface EpochRecord {
   epoch: number;
   /** Mean training loss. */
   loss: number;
-  /** Validation loss. */
+  /** Validation loss (the training loss on the validation pairs). */
   valLoss?: number;
   /** Validation ROC AUC in [0, 1]. */
   auc?: number;
@@ -28,6 +30,8 @@ export interface CurvesSvgOptions {
   height?: number;
   /** A title drawn above the panels. @default none */
   title?: string;
+  /** The epoch to mark as the best (the one kept). @default none */
+  bestEpoch?: number;
 }
 
 interface Series {
@@ -104,21 +108,25 @@ export function curvesSvg(
     );
   }
   const box = { top, height: height - top };
+  const best = options.bestEpoch;
+  if (best !== undefined && !sorted.some((r) => r.epoch === best)) {
+    throw new RangeError(
+      `Expected bestEpoch to be one of the records' epochs but found ${best}`,
+    );
+  }
   parts.push(
-    panel(
-      sorted,
-      LOSS_SERIES,
-      "loss",
-      { ...box, left: 0, width: panelWidth },
-      undefined,
-    ),
+    panel(sorted, LOSS_SERIES, "loss", {
+      ...box,
+      left: 0,
+      width: panelWidth,
+    }, { best }),
   );
   parts.push(
     panel(sorted, METRIC_SERIES, "validation metrics", {
       ...box,
       left: panelWidth,
       width: panelWidth,
-    }, [0, 1]),
+    }, { best, within: [0, 1] }),
   );
   parts.push("</svg>");
   return parts.join("\n") + "\n";
@@ -131,12 +139,20 @@ interface Box {
   height: number;
 }
 
+/** How a panel draws its y axis and marks. */
+interface PanelOptions {
+  /** The epoch to mark with a dashed line. */
+  best: number | undefined;
+  /** Bounds the y axis never passes (e.g. [0, 1] for rates). */
+  within?: [number, number];
+}
+
 function panel(
   records: EpochRecord[],
   series: Series[],
   title: string,
   box: Box,
-  fixedY: [number, number] | undefined,
+  options: PanelOptions,
 ): string {
   const plot = {
     x0: box.left + MARGIN.left,
@@ -170,14 +186,13 @@ function panel(
   const ys = drawn.flatMap(({ points }) =>
     points.map(([, y]) => y).filter(isValue)
   );
-  const yTicks = fixedY === undefined
-    ? ticks(Math.min(...ys), Math.max(...ys), 5, false)
-    : {
-      lo: fixedY[0],
-      hi: fixedY[1],
-      values: [0, 0.2, 0.4, 0.6, 0.8, 1],
-      decimals: 1,
-    };
+  const yTicks = ticks(Math.min(...ys), Math.max(...ys), 5, false);
+  if (options.within !== undefined) {
+    const [lo, hi] = options.within;
+    yTicks.lo = Math.max(lo, yTicks.lo);
+    yTicks.hi = Math.min(hi, yTicks.hi);
+    yTicks.values = yTicks.values.filter((v) => v >= lo && v <= hi);
+  }
   const sx = (x: number) =>
     plot.x0 + ((x - xTicks.lo) / (xTicks.hi - xTicks.lo)) * (plot.x1 - plot.x0);
   const sy = (y: number) =>
@@ -216,8 +231,27 @@ function panel(
     }" text-anchor="middle">epoch</text>`,
   );
 
+  if (options.best !== undefined) {
+    const px = fmt(sx(options.best));
+    out.push(
+      `<line x1="${px}" y1="${fmt(plot.y1)}" x2="${px}" y2="${
+        fmt(plot.y0)
+      }" stroke="#555" stroke-dasharray="4 3" data-best="${options.best}"/>`,
+    );
+  }
+
   let legendX = plot.x0;
   drawn.forEach(({ s, points }) => {
+    // a ring on the best epoch's value, visible even at the plot's edge
+    const atBest = points.find(([x]) => x === options.best)?.[1];
+    if (isValue(atBest)) {
+      out.push(
+        `<circle cx="${fmt(sx(options.best!))}" cy="${
+          fmt(sy(atBest))
+        }" r="4" fill="none" stroke="${s.color}" stroke-width="1.5" data-best="${options
+          .best!}"/>`,
+      );
+    }
     for (const run of runs(points)) {
       const coords = run.map(([x, y]) => `${fmt(sx(x))},${fmt(sy(y))}`);
       if (run.length === 1) {
@@ -245,6 +279,19 @@ function panel(
       }</text>`,
     );
   });
+  if (options.best !== undefined) {
+    // the mark's legend entry, after the series'
+    const ly = fmt(box.top + 32);
+    const label = `best: epoch ${options.best}`;
+    out.push(
+      `<line x1="${fmt(legendX)}" y1="${ly}" x2="${
+        fmt(legendX + 16)
+      }" y2="${ly}" stroke="#555" stroke-dasharray="4 3"/>`,
+      `<text x="${fmt(legendX + 20)}" y="${ly}" dominant-baseline="middle">${
+        escapeXml(label)
+      }</text>`,
+    );
+  }
   out.push(`</g>`);
   return out.join("\n");
 }

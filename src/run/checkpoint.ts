@@ -20,8 +20,9 @@ import type { Dataset, DataSpec } from "../data/dataset.ts";
 import { writeDirAtomic } from "../io/file_io.ts";
 import { type ModelConfig, modelConfig } from "../model/config.ts";
 import type { Siamese } from "../model/siamese.ts";
-import type { TrainConfig } from "./config.ts";
-import type { TrainState } from "./loop.ts";
+import type { TrainConfig } from "../train/config.ts";
+import type { TrainState } from "../train/loop.ts";
+import { toCamelKeys, toSnakeKeys } from "../io/json_keys.ts";
 
 /** A tensor with a name, as optimizers and `tf.io.encodeWeights` use them. */
 interface NamedTensor {
@@ -29,23 +30,36 @@ interface NamedTensor {
   tensor: tf.Tensor;
 }
 
-/** The format tag of `state.json`. */
-export const CHECKPOINT_FORMAT = "siamese-wasm/checkpoint@1";
+/** The format tag of `state.json`: snake_case keys, as `config.json`. */
+export const CHECKPOINT_FORMAT = "siamese-wasm/checkpoint@2";
+
+/** The format tags {@link readCheckpointMeta} reads: @1 had camelCase keys. */
+const CHECKPOINT_FORMATS_READ: readonly string[] = [
+  CHECKPOINT_FORMAT,
+  "siamese-wasm/checkpoint@1",
+];
 
 /** The best validation figure so far and when it was reached. */
 export interface Best {
-  /** Validation recall@10 (AUC when retrieval is not meaningful). */
+  /** Validation recall@10 (minus the training loss without validation). */
   value: number;
+  /** The epoch that reached it. */
   epoch: number;
 }
 
 /** What `state.json` holds. */
 export interface CheckpointMeta {
+  /** The model's configuration. */
   model: ModelConfig;
+  /** The training configuration. */
   train: TrainConfig;
+  /** Where the data came from (reloaded on resume). */
   data: DataSpec;
+  /** The vocabularies the data were tokenized with. */
   vocabularies: Dataset["vocabularies"];
+  /** The loop's state. */
   state: TrainState;
+  /** The best validation figure so far. */
   best?: Best;
   /** Epochs without improvement so far (for early stopping). */
   stale: number;
@@ -99,7 +113,11 @@ export async function saveCheckpoint(
     await writeWeights(tmp, "optimizer", optimizerWeights);
     await Deno.writeTextFile(
       `${tmp}/state.json`,
-      JSON.stringify({ format: CHECKPOINT_FORMAT, ...parts.meta }, null, 2),
+      JSON.stringify(
+        toSnakeKeys({ format: CHECKPOINT_FORMAT, ...parts.meta }),
+        null,
+        2,
+      ),
     );
   });
 }
@@ -113,7 +131,9 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   const path = `${dir}/checkpoint/state.json`;
   let json: { format?: string } & CheckpointMeta;
   try {
-    json = JSON.parse(await Deno.readTextFile(path));
+    json = toCamelKeys(
+      JSON.parse(await Deno.readTextFile(path)),
+    ) as typeof json;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Error(
@@ -125,7 +145,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
       `Cannot resume: ${path} is not valid JSON (${(e as Error).message})`,
     );
   }
-  if (json.format !== CHECKPOINT_FORMAT) {
+  if (!CHECKPOINT_FORMATS_READ.includes(json.format ?? "")) {
     throw new Error(
       `Cannot resume: expected format "${CHECKPOINT_FORMAT}" in ${path} but found "${json.format}"`,
     );

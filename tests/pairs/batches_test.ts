@@ -3,7 +3,7 @@ import assert from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { sparseDotMatrix } from "../../src/lexical/sparse.ts";
 import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
-import { gatherRows, makeBatch } from "../../src/train/batches.ts";
+import { gatherRows, makeBatch } from "../../src/pairs/batches.ts";
 
 await setupBackend({ log: false });
 

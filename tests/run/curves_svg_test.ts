@@ -1,5 +1,5 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "@std/assert";
-import { curvesSvg, type EpochRecord } from "../../src/train/curves_svg.ts";
+import { curvesSvg, type EpochRecord } from "../../src/run/curves_svg.ts";
 
 /** Checks tags nest and close properly and attributes are quoted; returns tag names. */
 function wellFormedTags(xml: string): string[] {
@@ -133,4 +133,75 @@ Deno.test("curvesSvg() rejects a tiny width", () => {
   throws(() => curvesSvg(HISTORY, { width: 50 }), {
     message: "Expected width to be a number of at least 200 but found 50",
   });
+});
+
+/** The points of the polylines of a series, as numbers. */
+function points(svg: string, series: string): [number, number][] {
+  return [
+    ...svg.matchAll(/<polyline points="([^"]*)"[^>]*data-series="([^"]*)"/g),
+  ]
+    .filter((m) => m[2] === series)
+    .flatMap((m) =>
+      m[1]!.split(" ").map((p) => p.split(",").map(Number) as [number, number])
+    );
+}
+
+/** The y tick labels of the panel whose plot starts right of `minX`. */
+function yTickLabels(svg: string, minX: number, maxX: number): string[] {
+  return [...svg.matchAll(
+    /<text x="([\d.]+)" y="[\d.]+" text-anchor="end" dominant-baseline="middle">([^<]*)<\/text>/g,
+  )]
+    .filter((m) => Number(m[1]) > minX && Number(m[1]) < maxX)
+    .map((m) => m[2]!);
+}
+
+Deno.test("curvesSvg() marks the best epoch with a dashed line in both panels", () => {
+  const svg = curvesSvg(HISTORY, { bestEpoch: 2 });
+  const marks = [
+    ...svg.matchAll(
+      /<line x1="([\d.]+)"[^>]*stroke-dasharray[^>]*data-best="2"/g,
+    ),
+  ].map((m) => Number(m[1]));
+  strictEqual(marks.length, 2);
+  // at the x of epoch 2 of each panel's curves
+  strictEqual(marks[0], points(svg, "loss")[1]![0]);
+  strictEqual(marks[1], points(svg, "val recall@10")[1]![0]);
+  ok(!curvesSvg(HISTORY).includes("data-best"));
+  // and rings each series' value there
+  const rings = [
+    ...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*data-best="2"/g),
+  ]
+    .map((m) => [Number(m[1]), Number(m[2])]);
+  deepStrictEqual(rings, [
+    points(svg, "loss")[1],
+    points(svg, "val loss")[1],
+    points(svg, "val AUC")[1],
+    points(svg, "val recall@10")[1],
+  ]);
+  wellFormedTags(svg);
+});
+
+Deno.test("curvesSvg() rejects a best epoch that is not among the records", () => {
+  throws(() => curvesSvg(HISTORY, { bestEpoch: 7 }), {
+    message: "Expected bestEpoch to be one of the records' epochs but found 7",
+  });
+});
+
+Deno.test("curvesSvg() scales the loss axis to the losses and the metrics axis to the metrics within [0, 1]", () => {
+  const history: EpochRecord[] = [
+    { epoch: 1, loss: 3.17, valLoss: 2.9, auc: 0.991, recallAt10: 0.962 },
+    { epoch: 2, loss: 2.4, valLoss: 2.5, auc: 0.998, recallAt10: 0.981 },
+    { epoch: 3, loss: 2.0, valLoss: 2.35, auc: 1, recallAt10: 0.997 },
+  ];
+  const svg = curvesSvg(history, { height: 300 });
+  // each panel's curves fill most of its plot height (plot: 300 - 44 - 34)
+  for (const series of [["loss", "val loss"], ["val AUC", "val recall@10"]]) {
+    const ys = series.flatMap((s) => points(svg, s).map(([, y]) => y));
+    const spread = Math.max(...ys) - Math.min(...ys);
+    ok(spread > 0.6 * 222, `${series}: spread ${spread}`);
+  }
+  const lossTicks = yTickLabels(svg, 0, 360).map(Number);
+  ok(lossTicks[0]! <= 2 && lossTicks.at(-1)! >= 3.17, `${lossTicks}`);
+  const metricTicks = yTickLabels(svg, 360, 720).map(Number);
+  ok(metricTicks[0]! > 0.9 && metricTicks.at(-1) === 1, `${metricTicks}`);
 });

@@ -1,0 +1,201 @@
+/**
+ * The run directory's format: writing a trained model into it and loading
+ * it back.
+ *
+ *     <run>/config.json          format tag, model and training config, data
+ *                                spec, vocabularies, threshold, backend, history
+ *     <run>/left/model.json      left branch, TF.js layers format
+ *     <run>/left/weights.bin
+ *     <run>/right/...            right branch (absent when weights are shared)
+ *     <run>/lexical.json         the lexical index (with a lexical channel)
+ *     <run>/metrics.jsonl, curves.svg, checkpoint/   see ./metrics.ts, ./checkpoint.ts
+ *
+ * JSON files of a run use snake_case keys (`lstm_units`, `saved_at`,
+ * `recall_at_10`), as do `metrics.jsonl` and the commands' `--json` output;
+ * the code uses camelCase. `toSnakeKeys` and `toCamelKeys` of
+ * `src/io/json_keys.ts` convert between them, deeply, in one place. Runs saved before (format
+ * `siamese-wasm/run@1`, camelCase keys) still load.
+ *
+ * Each branch directory is written under a temporary name and renamed, and
+ * `config.json` is written last, so a crash never leaves a half-written model
+ * that looks complete.
+ *
+ * @module
+ */
+import * as tfl from "@tensorflow/tfjs-layers";
+import type { BackendInfo } from "../backend/setup.ts";
+import type { DataSpec } from "../data/dataset.ts";
+import type { TokenizerKind, VocabularyJson } from "../data/tokenizer.ts";
+import { fileLoader, fileSaver, writeJsonAtomic } from "../io/file_io.ts";
+import { toCamelKeys, toSnakeKeys } from "../io/json_keys.ts";
+import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
+import { type ModelConfig, modelConfig } from "../model/config.ts";
+import type { Siamese } from "../model/siamese.ts";
+import { traceEmbeddings } from "../model/token_table.ts";
+import type { TrainConfig } from "../train/config.ts";
+import type { EpochReport } from "../train/loop.ts";
+
+/** The format tag written into `config.json`: snake_case keys. */
+export const RUN_FORMAT = "siamese-wasm/run@2";
+
+/** The format tags {@link loadModel} reads: run@1 had camelCase keys. */
+export const RUN_FORMATS_READ: readonly string[] = [
+  RUN_FORMAT,
+  "siamese-wasm/run@1",
+];
+
+/** What `config.json` holds besides the format tag. */
+export interface RunMeta {
+  /** The model's configuration. */
+  model: ModelConfig;
+  /** How it was trained. */
+  train: TrainConfig;
+  /** The runtime it was trained on. */
+  backend: BackendInfo;
+  /** One report per epoch so far. */
+  history: EpochReport[];
+  /** Anything else worth keeping (data description, vocabularies...). */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * Saves both branches and `config.json` into `dir` (created if needed).
+ *
+ * @param dir the run directory
+ * @param model the trained branches
+ * @param meta configs and history
+ */
+export async function saveRun(
+  dir: string,
+  model: Siamese,
+  meta: RunMeta,
+): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await model.left.save(fileSaver(`${dir}/left`));
+  if (!meta.model.shareWeights) {
+    await model.right.save(fileSaver(`${dir}/right`));
+  }
+  if (model.lexical !== undefined) {
+    // before config.json, which marks the run complete
+    await writeJsonAtomic(`${dir}/lexical.json`, model.lexical.toJSON(), {
+      space: 0,
+    });
+  }
+  const { extra, history, ...rest } = meta;
+  await writeJsonAtomic(
+    `${dir}/config.json`,
+    toSnakeKeys({
+      format: RUN_FORMAT,
+      savedAt: new Date().toISOString(),
+      ...rest,
+      ...extra,
+      history,
+    }),
+  );
+}
+
+/** The parts of a run's `config.json` that using a model needs. */
+export interface SavedRun {
+  /** The model's configuration (defaults filled in for older runs). */
+  model: ModelConfig;
+  /** How it was trained. */
+  train: TrainConfig;
+  /** Where its training data came from and how text was tokenized. */
+  data: DataSpec;
+  /** The vocabularies of text sides. */
+  vocabularies: { left?: VocabularyJson; right?: VocabularyJson };
+  /** Similarity threshold chosen on the validation data; null if none. */
+  threshold: number | null;
+}
+
+/** A loaded model with what it was trained with. */
+export interface LoadedModel extends SavedRun {
+  /** Both branches, and the lexical index when the model has one. */
+  siamese: Siamese;
+}
+
+/**
+ * Reads `<dir>/config.json` (either key style) and loads both branches.
+ *
+ * @param dir a run directory
+ * @returns the branches and their configuration
+ */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const path = `${dir}/config.json`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(
+        `Expected a trained model at ${dir} (file ${path}) but found none. ` +
+          "Pass the --out directory of a finished `deno task train`.",
+      );
+    }
+    throw e;
+  }
+  const run = toCamelKeys(JSON.parse(text)) as
+    & SavedRun
+    & { format?: string };
+  if (!RUN_FORMATS_READ.includes(run.format ?? "")) {
+    throw new Error(
+      `Expected format "${RUN_FORMAT}" in ${path} but found "${run.format}"`,
+    );
+  }
+  // runs saved before a config field existed get its default
+  run.model = modelConfig(run.model);
+  // traced: the FusedLSTM projects the vocabulary, as in the trained model
+  const left = traceEmbeddings(
+    await tfl.loadLayersModel(fileLoader(`${dir}/left`)),
+  );
+  const right = run.model.shareWeights
+    ? left
+    : traceEmbeddings(await tfl.loadLayersModel(fileLoader(`${dir}/right`)));
+  const siamese: Siamese = { config: run.model, left, right };
+  if (run.model.lexicalWeight > 0) {
+    const file = `${dir}/lexical.json`;
+    let json: unknown;
+    try {
+      json = JSON.parse(await Deno.readTextFile(file));
+    } catch (e) {
+      throw new Error(
+        `${path} has lexicalWeight ${run.model.lexicalWeight}, so ${file} must hold ` +
+          `its lexical index, but reading it failed: ${
+            (e as Error).message
+          }. ` +
+          "Copy the whole run directory, or train again.",
+      );
+    }
+    siamese.lexical = LexicalIndex.fromJSON(json, file);
+  }
+  return {
+    siamese,
+    model: run.model,
+    train: run.train,
+    data: run.data,
+    vocabularies: run.vocabularies ?? {},
+    threshold: run.threshold ?? null,
+  };
+}
+
+/**
+ * The tokenizers a model's text sides were trained with (word by default).
+ *
+ * @param data the run's data spec
+ * @returns the tokenizer of each side
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { tokenizersOf } from "./format.ts";
+ * const t = tokenizersOf({ kind: "synthetic", pairs: 2, valPairs: 2 });
+ * assert.deepStrictEqual(t, { left: "word", right: "word" });
+ * ```
+ */
+export function tokenizersOf(
+  data: DataSpec,
+): { left: TokenizerKind; right: TokenizerKind } {
+  return data.kind === "file"
+    ? { left: data.leftTokenizer, right: data.rightTokenizer }
+    : { left: "word", right: "word" };
+}
