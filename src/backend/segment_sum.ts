@@ -11,7 +11,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
+import { LstmKernel } from "../wasm/kernel_instance.ts";
 import { heapOf, heapOffset, type WasmHeapBackend } from "./heap.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";
 

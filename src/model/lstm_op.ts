@@ -2,7 +2,7 @@
  * The LSTM recurrence as one differentiable TensorFlow.js op.
  *
  * Forward and backpropagation through time run in the WebAssembly kernel of
- * `lstm_kernel/`, registered as the tfjs kernels `FusedLstm` and
+ * `src/wasm/`, registered as the tfjs kernels `FusedLstm` and
  * `FusedLstmGrad` for the `wasm` backend; they read and write the backend's
  * heap directly. {@link lstmRecurrence} wraps them in `tf.customGrad`; the
  * gradient of the recurrent kernel is one large `tf.matMul`.
@@ -13,8 +13,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { heapOf, type WasmModuleMemory } from "../backend/heap.ts";
-import { kcFloats, LstmKernel, SLACK_FLOATS } from "./lstm_kernel/kernel.ts";
-import { LstmThreads } from "./lstm_kernel/threads.ts";
+import { LstmKernel } from "../wasm/kernel_instance.ts";
+import { kcFloats, SLACK_FLOATS } from "../wasm/lstm_pointers.ts";
+import { LstmThreads } from "../wasm/thread_pool.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use. */
 interface WasmBackend {

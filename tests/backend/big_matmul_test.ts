@@ -6,7 +6,7 @@ import {
 } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { BIG_MATMUL_MIN_B } from "../../src/backend/big_matmul.ts";
-import { LstmKernel } from "../../src/model/lstm_kernel/kernel.ts";
+import { LstmKernel } from "../../src/wasm/kernel_instance.ts";
 import { setLstmThreads } from "../../src/model/lstm_op.ts";
 
 await setupBackend({ log: false });
