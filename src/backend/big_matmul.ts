@@ -26,7 +26,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
 import { inPlacePool } from "../model/lstm_op.ts";
-import { heapOf, type WasmModuleMemory } from "./heap.ts";
+import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 
 /** Right operands already multiplied once (by tensor data id). */
 const seenB = new WeakSet<object>();
@@ -44,12 +44,6 @@ function reused(dataId: object): boolean {
  * XNNPACK 2.8-4.9 ms, this GEMM 1.1-1.3 ms.
  */
 export const BIG_MATMUL_MIN_B = 1 << 16;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: WasmModuleMemory;
-}
 
 /**
  * Replaces the wasm backend's `BatchMatMul` kernel with one that multiplies

@@ -41,7 +41,7 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm";
 import { registerChainedOps } from "./chained_ops.ts";
 import { registerSegmentSum } from "./segment_sum.ts";
 import { registerMaskedMax } from "./masked_max.ts";
-import { MAX_THREADS, prepareThreadedWasm } from "./threads.ts";
+import { MAX_THREADS, prepareThreadedWasm } from "./threaded_wasm.ts";
 import { embeddedWasm, prepareEmbeddedWasm } from "./embedded_wasm.ts";
 import { fileURLToPath } from "node:url";
 import { registerTransposedMatMul } from "./transposed_matmul.ts";

@@ -6,7 +6,7 @@
 import { lexicalSetupProblem } from "../lexical/hybrid.ts";
 import { defaultThreads } from "../backend/setup.ts";
 import { startBackend } from "./backend.ts";
-import { MAX_THREADS } from "../backend/threads.ts";
+import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import type { DataSpec } from "../data/dataset.ts";
 import { TOKENIZER_KINDS, type TokenizerKind } from "../data/tokenizer.ts";
 import { DISTANCE_KINDS, type DistanceKind } from "../loss/contrastive.ts";

@@ -12,18 +12,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { heapOf, type WasmModuleMemory } from "../backend/heap.ts";
+import { heapOf, type WasmBackend } from "../backend/wasm_backend.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
 import { kcFloats, SLACK_FLOATS } from "../wasm/lstm_pointers.ts";
 import { LstmThreads } from "../wasm/thread_pool.ts";
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` the kernels use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: tf.DataId): void;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: WasmModuleMemory;
-}
 
 interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
