@@ -25,7 +25,7 @@ import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
-import { inPlacePool } from "../model/lstm_op.ts";
+import { inPlacePool } from "./lstm_threads.ts";
 import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 
 /** Right operands already multiplied once (by tensor data id). */

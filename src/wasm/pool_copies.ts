@@ -61,8 +61,29 @@ class Layout {
  * @param p byte offsets into `heap`; `p.ids` must be absent
  *
  * @example
- * ```ts ignore
- * forwardOnCopies({ memory, workers, ranges }, heap, LstmKernel.on(heap), d, p);
+ * ```ts
+ * import assert from "@std/assert";
+ * import { kernelBase64 } from "./kernel_bytes.ts";
+ * import { LstmKernel } from "./kernel_instance.ts";
+ * import { forwardOnCopies } from "./pool_copies.ts";
+ * import { startWorkers, stopWorkers } from "./pool_workers.ts";
+ * const heap = new WebAssembly.Memory({ initial: 1 });
+ * const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+ * const workers = await startWorkers(1, memory, kernelBase64(true));
+ * // B = 2, T = 1, H = 4 at byte offsets: xp 64, u 192, mask 448, h 512,
+ * // c 576 (+ 16 floats of slack), z 704 (+ 16), act 960, kc 1024
+ * const f = new Float32Array(heap.buffer);
+ * f.fill(1, 16, 48); // xp: every pre-activation 1
+ * f.fill(1, 112, 114); // mask: both rows valid
+ * forwardOnCopies({ memory, workers, ranges: [[0, 1], [1, 2]] }, heap,
+ *   LstmKernel.create(heap), { batch: 2, steps: 1, units: 4 }, {
+ *     xp: 64, u: 192, mask: 448, hs: 0, cs: 0, gates: 0, h: 512, c: 576,
+ *     z: 704, act: 960, kc: 1024,
+ *   });
+ * stopWorkers(workers);
+ * // row 0 ran here, row 1 on the worker: the same h, o tanh(i g) > 0
+ * const h = f.subarray(128, 136);
+ * assert.ok(h[0]! > 0 && h.every((v) => v === h[0]));
  * ```
  */
 export function forwardOnCopies(
@@ -143,8 +164,34 @@ export function forwardOnCopies(
  * @param p byte offsets into `heap`
  *
  * @example
- * ```ts ignore
- * backwardOnCopies({ memory, workers, ranges }, heap, LstmKernel.on(heap), d, p);
+ * ```ts
+ * import assert from "@std/assert";
+ * import { kernelBase64 } from "./kernel_bytes.ts";
+ * import { LstmKernel } from "./kernel_instance.ts";
+ * import { backwardOnCopies } from "./pool_copies.ts";
+ * import { startWorkers, stopWorkers } from "./pool_workers.ts";
+ * const heap = new WebAssembly.Memory({ initial: 1 });
+ * const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+ * const workers = await startWorkers(1, memory, kernelBase64(true));
+ * // B = 2, T = 1, H = 4, G = 16 at byte offsets (scratch with slack)
+ * const p = {
+ *   dhs: 0, dhLast: 64, gates: 128, cs: 256, mask: 320, u: 384, hs: 640,
+ *   dz: 704, hPrevT: 832, ut: 896, dh: 1216, dh2: 1312, dc: 1408, act: 1504,
+ *   kc: 1536,
+ * };
+ * const f = new Float32Array(heap.buffer);
+ * f.fill(1, 16, 24); // dhLast
+ * f.fill(0.5, 32, 64); // gates
+ * f.fill(0.5, 64, 72); // cs
+ * f.fill(1, 80, 82); // mask
+ * f.fill(0.1, 96, 160); // u
+ * backwardOnCopies({ memory, workers, ranges: [[0, 1], [1, 2]] }, heap,
+ *   LstmKernel.create(heap), { batch: 2, steps: 1, units: 4 }, p);
+ * stopWorkers(workers);
+ * // row 0 ran here, row 1 on the worker: the same dz
+ * const dz = f.subarray(176, 208);
+ * assert.ok(dz.some((v) => v !== 0));
+ * assert.ok(dz.subarray(0, 16).every((v, i) => v === dz[16 + i]));
  * ```
  */
 export function backwardOnCopies(

@@ -176,9 +176,19 @@ export function reserve(memory: WebAssembly.Memory, bytes: number): void {
  * @param args the kernel's arguments, at most 20
  *
  * @example
- * ```ts ignore
- * post(workers[0]!, MATMUL, [m, n, k, a, b, c]);
- * wait(workers[0]!);
+ * ```ts
+ * import assert from "@std/assert";
+ * import { kernelBase64 } from "./kernel_bytes.ts";
+ * import { MATMUL, post, startWorkers, stopWorkers, wait } from "./pool_workers.ts";
+ * const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+ * const [w] = await startWorkers(1, memory, kernelBase64(true));
+ * const f = new Float32Array(memory.buffer);
+ * f[16] = 2; // A [1, 1] at byte 64
+ * f.set([1, 2, 3, 4], 32); // B [1, 4] at byte 128
+ * post(w!, MATMUL, [1, 4, 1, 64, 128, 256]); // C [1, 4] at byte 256
+ * wait(w!);
+ * assert.deepEqual([...f.subarray(64, 68)], [2, 4, 6, 8]);
+ * stopWorkers([w!]);
  * ```
  */
 export function post(w: WorkerSlot, op: number, args: number[]): void {
@@ -195,9 +205,19 @@ export function post(w: WorkerSlot, op: number, args: number[]): void {
  * @throws Error when the kernel trapped
  *
  * @example
- * ```ts ignore
- * post(workers[0]!, MATMUL, [m, n, k, a, b, c]);
- * wait(workers[0]!);
+ * ```ts
+ * import assert from "@std/assert";
+ * import { kernelBase64 } from "./kernel_bytes.ts";
+ * import { MATMUL, post, startWorkers, stopWorkers, wait } from "./pool_workers.ts";
+ * const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+ * const [w] = await startWorkers(1, memory, kernelBase64(true));
+ * const f = new Float32Array(memory.buffer);
+ * f[16] = 2; // A [1, 1] at byte 64
+ * f.set([1, 2, 3, 4], 32); // B [1, 4] at byte 128
+ * post(w!, MATMUL, [1, 4, 1, 64, 128, 256]); // C [1, 4] at byte 256
+ * wait(w!);
+ * assert.deepEqual([...f.subarray(64, 68)], [2, 4, 6, 8]);
+ * stopWorkers([w!]);
  * ```
  */
 export function wait(w: WorkerSlot): void {

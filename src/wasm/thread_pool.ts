@@ -43,10 +43,13 @@ import {
  * A pool of `threads - 1` workers plus the calling thread.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "@std/assert";
  * import { LstmThreads } from "./thread_pool.ts";
  * const pool = await LstmThreads.start(2);
- * // ... pool.forward(...), pool.backward(...) from the tfjs kernels ...
+ * // pool.forward(...), pool.backward(...) from the tfjs kernels; without a
+ * // heap its worker runs on copies in the pool's own memory
+ * assert.ok(pool.threads === 2 && pool.heap === undefined);
  * pool.stop();
  * ```
  */

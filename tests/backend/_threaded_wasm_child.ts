@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { setupBackend } from "../../src/backend/setup.ts";
-import { setLstmThreads } from "../../src/model/lstm_op.ts";
+import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese } from "../../src/model/siamese.ts";
 import { Rng } from "../../src/pairs/rng.ts";
