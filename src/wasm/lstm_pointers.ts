@@ -66,14 +66,18 @@ export interface BackwardPointers {
   dz: number;
   /** Out: h_{t-1} transposed (zero at t = 0), `[H, B*T]`: dU = hPrevT dz. */
   hPrevT: number;
-  /**
-   * Scratch `[G, H]`, `[B, H]`, `[B, H]`, `[B, H]`, each plus
-   * {@link SLACK_FLOATS}, and `[B]` int32.
-   */
+  /** Scratch `[G, H]` plus {@link SLACK_FLOATS}: `u` transposed. */
   ut: number;
+  /** Scratch `[B, H]` plus {@link SLACK_FLOATS}: gradient of h_t. */
   dh: number;
+  /**
+   * Scratch `[B, H]` plus {@link SLACK_FLOATS}: gradient of h_{t-1}, built
+   * while `dh` is read (the two swap every step).
+   */
   dh2: number;
+  /** Scratch `[B, H]` plus {@link SLACK_FLOATS}: gradient of c. */
   dc: number;
+  /** Scratch `[B]` int32: the rows valid at a step. */
   act: number;
   /** Scratch of {@link kcFloats} floats, as in {@link ForwardPointers.kc}. */
   kc: number;
