@@ -18,7 +18,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { parseArgs } from "@std/cli/parse-args";
 import { setupBackend } from "../src/backend/setup.ts";
 import { FusedLSTM } from "../src/model/fused_lstm.ts";
-import { setLstmThreads } from "../src/model/lstm_op.ts";
+import { setLstmThreads } from "../src/backend/lstm_threads.ts";
 import { traceEmbedding } from "../src/model/token_table.ts";
 
 /** Which LSTM a branch uses. */

@@ -8,7 +8,7 @@
  * packing costs more than the product (measured 120 ms against 49 ms when
  * B's packing was cached). This wraps the kernel: a float32 product with a
  * large B (at least 2^16 elements) and no batch goes to the K-blocked SIMD
- * GEMM of the LSTM kernel module (`src/model/lstm_kernel/lstm.c`, which runs
+ * GEMM of the kernel module (`src/wasm/gemm.c`, which runs
  * in place on the backend's heap); everything else to the original kernel.
  * Register it before {@link registerTransposedMatMul}, which then feeds it
  * untransposed operands. A B multiplied before goes to XNNPACK, whose cached
@@ -24,9 +24,9 @@
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import * as tf from "@tensorflow/tfjs-core";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
-import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
-import { inPlacePool } from "../model/lstm_op.ts";
-import { heapOf, type WasmModuleMemory } from "./heap.ts";
+import { LstmKernel } from "../wasm/kernel_instance.ts";
+import { inPlacePool } from "./lstm_threads.ts";
+import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 
 /** Right operands already multiplied once (by tensor data id). */
 const seenB = new WeakSet<object>();
@@ -44,12 +44,6 @@ function reused(dataId: object): boolean {
  * XNNPACK 2.8-4.9 ms, this GEMM 1.1-1.3 ms.
  */
 export const BIG_MATMUL_MIN_B = 1 << 16;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: WasmModuleMemory;
-}
 
 /**
  * Replaces the wasm backend's `BatchMatMul` kernel with one that multiplies

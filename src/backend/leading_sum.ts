@@ -14,10 +14,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmBackend } from "./wasm_backend.ts";
 
 /**
  * Column sums: `out[c] = sum over r of x[r * cols + c]`.
@@ -87,7 +84,7 @@ export function registerLeadingSum(): boolean {
     };
     const k = leadingAxes(axis, x.shape.length);
     if (x.dtype !== "float32" || k <= 0) return original(args);
-    const backend = args.backend as WasmHeapBackend;
+    const backend = args.backend as WasmBackend;
     const kept = x.shape.slice(k);
     const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
     const out = backend.makeOutput(

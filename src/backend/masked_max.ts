@@ -13,8 +13,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
-import { heapOf, heapOffset, type WasmHeapBackend } from "./heap.ts";
+import { LstmKernel } from "../wasm/kernel_instance.ts";
+import { heapOf, heapOffset, type WasmBackend } from "./wasm_backend.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";
 
 type KernelArgs = {
@@ -25,7 +25,7 @@ type KernelArgs = {
 
 function maskedMax({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const { x, mask } = inputs as { x: tf.TensorInfo; mask?: tf.TensorInfo };
-  const b = backend as WasmHeapBackend;
+  const b = backend as WasmBackend;
   const [batch, steps, width] = x.shape as [number, number, number];
   const out = b.makeOutput([batch, width], "float32");
   const arg = b.makeOutput([batch, width], "int32");
@@ -45,7 +45,7 @@ function maskedMax({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
 function maskedMaxGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, arg } = inputs as { dy: tf.TensorInfo; arg: tf.TensorInfo };
   const steps = (attrs as { steps: number }).steps;
-  const b = backend as WasmHeapBackend;
+  const b = backend as WasmBackend;
   const [batch, width] = dy.shape as [number, number];
   const dx = b.makeOutput([batch, steps, width], "float32");
   if (batch * steps * width > 0) {

@@ -12,12 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  readSync(dataId: tf.DataId): tf.BackendValues;
-}
+import type { WasmBackend } from "./wasm_backend.ts";
 
 /**
  * Copies rows of `x` into `out`: row i of `out` is row `indices[i]` of `x`.

@@ -11,8 +11,8 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { LstmKernel } from "../model/lstm_kernel/kernel.ts";
-import { heapOf, heapOffset, type WasmHeapBackend } from "./heap.ts";
+import { LstmKernel } from "../wasm/kernel_instance.ts";
+import { heapOf, heapOffset, type WasmBackend } from "./wasm_backend.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";
 
 /** Throws unless every id is below `numSegments` (negative ids are skipped). */
@@ -72,7 +72,7 @@ function unsortedSegmentSum(
     segmentIds: tf.TensorInfo;
   };
   const numSegments = (args.attrs as { numSegments: number }).numSegments;
-  const backend = args.backend as WasmHeapBackend;
+  const backend = args.backend as WasmBackend;
   const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
   const out = backend.makeOutput(outShape, x.dtype);
   if (x.dtype === "float32" && segmentIds.dtype === "int32") {

@@ -10,21 +10,11 @@
  *   and registers them, at import time, into the registry shared through the
  *   global namespace. Importing tfjs-layers (for real: TypeScript drops unused
  *   imports) is therefore what registers the gradients.
- * - Chained ops are installed by {@link registerChainedOps}.
- * - The wasm backend lacks `UnsortedSegmentSum` (gradient of `gather`):
- *   {@link registerSegmentSum} adds it.
- * - Its `BatchMatMul` is ~10x slower with `transposeA`/`transposeB`, which
- *   every matMul gradient uses: {@link registerTransposedMatMul} transposes
- *   explicitly instead.
- * - Its `BatchMatMul` packs the right operand before multiplying, which
- *   costs more than the product when that operand is large and new (as in
- *   gradients): {@link registerBigMatMul} multiplies those without packing.
- * - Its `Sum` over leading axes (every bias gradient) transposes the whole
- *   input first: {@link registerLeadingSum} sums columns instead.
- * - Its `GatherV2` (every Embedding lookup) copies element by element:
- *   {@link registerRowGather} copies whole rows along axis 0.
- * - Its `Identity` (every tensor a gradient saves is cloned) copies the
- *   data: {@link registerSharedIdentity} shares it, as tfjs's CPU backend.
+ * - Every kernel we add or wrap (chained ops, segment sum, masked max,
+ *   matMuls, leading sum, row gather, shared identity, the LSTM recurrence,
+ *   the unread placeholder) is registered from one ordered list by
+ *   {@link registerKernels}, whose module note gives each one's measured
+ *   reason.
  * - tfjs-core sees `process.versions.node` under Deno, so IS_NODE is true and
  *   the backend reads its `.wasm` file from the package directory with `fs`:
  *   no network is needed.
@@ -38,17 +28,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as wasm from "@tensorflow/tfjs-backend-wasm";
-import { registerChainedOps } from "./chained_ops.ts";
-import { registerSegmentSum } from "./segment_sum.ts";
-import { registerMaskedMax } from "./masked_max.ts";
-import { MAX_THREADS, prepareThreadedWasm } from "./threads.ts";
+import { MAX_THREADS, prepareThreadedWasm } from "./threaded_wasm.ts";
 import { embeddedWasm, prepareEmbeddedWasm } from "./embedded_wasm.ts";
 import { fileURLToPath } from "node:url";
-import { registerTransposedMatMul } from "./transposed_matmul.ts";
-import { registerBigMatMul } from "./big_matmul.ts";
-import { registerLeadingSum } from "./leading_sum.ts";
-import { registerRowGather } from "./row_gather.ts";
-import { registerSharedIdentity } from "./shared_identity.ts";
+import { registerKernels } from "./kernels.ts";
 
 /** What {@link setupBackend} found and set. */
 export interface BackendInfo {
@@ -171,14 +154,7 @@ async function init(threads: number): Promise<BackendInfo> {
     layers: tfl.version_layers, // keeps the import: it registers gradients
     wasm: wasm.version_wasm,
   };
-  registerChainedOps();
-  registerSegmentSum();
-  registerMaskedMax();
-  registerBigMatMul(); // before: the transposed wrapper feeds it
-  registerTransposedMatMul();
-  registerLeadingSum();
-  registerRowGather();
-  registerSharedIdentity();
+  registerKernels(); // in the one ordered list of kernels.ts
   const embedded = embeddedWasm();
   if (!embedded) await checkPackageReadable();
   const restore: (() => void)[] = [];

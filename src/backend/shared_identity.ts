@@ -16,9 +16,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 
-interface WasmBackend {
-  incRef(dataId: tf.DataId): void;
-}
+import type { WasmBackend } from "./wasm_backend.ts";
 
 /**
  * Replaces the wasm backend's `Identity` kernel with the sharing one

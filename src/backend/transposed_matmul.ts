@@ -13,11 +13,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { WasmBackend } from "./wasm_backend.ts";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
-
-interface Backend {
-  disposeData(dataId: tf.DataId): void;
-}
 
 /**
  * Replaces the wasm backend's `BatchMatMul` kernel with one that transposes
@@ -70,7 +67,7 @@ export function registerTransposedMatMul(): boolean {
         backend: args.backend,
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
       });
-      const backend = args.backend as Backend;
+      const backend = args.backend as WasmBackend;
       if (transposeA) backend.disposeData(a2.dataId);
       if (transposeB) backend.disposeData(b2.dataId);
       return out;

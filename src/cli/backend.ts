@@ -11,7 +11,7 @@
  * @module
  */
 import { type BackendInfo, setupBackend } from "../backend/setup.ts";
-import { setLstmThreads } from "../model/lstm_op.ts";
+import { setLstmThreads } from "../backend/lstm_threads.ts";
 
 /**
  * Starts the backend and the LSTM's thread pool.

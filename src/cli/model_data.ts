@@ -8,7 +8,7 @@
 import { dataShapes } from "../model/config.ts";
 import { defaultThreads } from "../backend/setup.ts";
 import { startBackend } from "./backend.ts";
-import { MAX_THREADS } from "../backend/threads.ts";
+import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import { type LoadedPairs, loadPairs } from "../data/load_pairs.ts";
 import { Vocabulary } from "../data/tokenizer.ts";
 import { type LoadedModel, loadModel, tokenizersOf } from "../run/format.ts";

@@ -19,10 +19,9 @@
  * {@link asFusedLstm} goes the other way; configs and weights need no change.
  *
  * Speed: the kernel skips masked (padded) rows step by step, so padding
- * costs almost nothing; `setLstmThreads(n)` from `lstm_op.ts` splits the batch
- * rows over worker threads (off by default).
- *
- * Letters: B batch, T timesteps, E input features, H units.
+ * costs almost nothing; `setLstmThreads(n)` (src/backend/lstm_threads.ts)
+ * splits the batch rows over worker threads (off by default). Letters: B
+ * batch, T timesteps, E input features, H units.
  *
  * @module
  */

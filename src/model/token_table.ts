@@ -29,7 +29,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { addWasmKernels } from "../backend/wrap_kernel.ts";
+import { UNREAD_PLACEHOLDER } from "../backend/unread_placeholder.ts";
 
 /** Where an embedded tensor `[B, T, E]` came from. */
 export interface TokenSource {
@@ -97,29 +97,16 @@ export function traceEmbedding<L extends tfl.layers.Layer>(layer: L): L {
 
 const TRACED = Symbol("traceEmbedding");
 
-/** Kernel name of {@link unreadPlaceholder} on the wasm backend. */
-export const UNREAD_PLACEHOLDER = "UnreadPlaceholder";
-
 /**
  * A float32 tensor of `shape` whose values nobody reads: the Embedding's
  * output when only table readers follow it (they take the ids and the
- * weights from its source instead). On the wasm backend it is allocated and
- * not written (its contents are whatever the heap held): filling the seed's
- * `[32, 600, 32]` with zeros in a kernel (Fill) took 0.36 ms of a 12-15 ms
- * inference batch, and tf.zeros, which fills in JavaScript and copies, about
- * 4 ms. Elsewhere it is filled with zeros.
+ * weights from its source instead). On the wasm backend it is the
+ * backend's `UnreadPlaceholder` kernel, allocated and not written (why, with
+ * measurements: src/backend/unread_placeholder.ts); elsewhere it is filled
+ * with zeros.
  */
 function unreadPlaceholder(shape: number[]): tf.Tensor {
   if (tf.getBackend() !== "wasm") return tf.fill(shape, 0);
-  addWasmKernels({
-    [UNREAD_PLACEHOLDER]: (({ backend, attrs }) =>
-      (backend as unknown as {
-        makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-      }).makeOutput(
-        (attrs as { shape: number[] }).shape,
-        "float32",
-      )) as tf.KernelFunc,
-  });
   return tf.engine().runKernel(UNREAD_PLACEHOLDER, {}, { shape }) as tf.Tensor;
 }
 

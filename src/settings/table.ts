@@ -21,7 +21,7 @@ import { TOKENIZER_KINDS } from "../data/tokenizer.ts";
 import type { DistanceKind } from "../loss/contrastive.ts";
 import type { LstmKind, PoolingKind } from "../model/config.ts";
 import type { LexicalLossKind, LossKind } from "../train/config.ts";
-import { MAX_THREADS } from "../backend/threads.ts";
+import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import {
   flagName,
   type IgnoredWhen,

@@ -6,8 +6,8 @@ import {
 } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { BIG_MATMUL_MIN_B } from "../../src/backend/big_matmul.ts";
-import { LstmKernel } from "../../src/model/lstm_kernel/kernel.ts";
-import { setLstmThreads } from "../../src/model/lstm_op.ts";
+import { LstmKernel } from "../../src/wasm/kernel_instance.ts";
+import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 
 await setupBackend({ log: false });
 

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { segmentSumInto } from "../../src/backend/segment_sum.ts";
-import { setLstmThreads } from "../../src/model/lstm_op.ts";
+import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 
 await setupBackend({ log: false });
 

@@ -4,21 +4,15 @@ import {
   strictEqual as equal,
 } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
+import type { WasmBackend } from "../../src/backend/wasm_backend.ts";
 
 await setupBackend({ log: false });
-
-interface WasmData {
-  dataIdMap: {
-    get(dataId: object): { memoryOffset: number } | undefined;
-    has(dataId: object): boolean;
-  };
-}
 
 Deno.test("tf.clone shares the data on wasm and each tensor lives on its own", () => {
   const before = tf.memory().numTensors;
   const x = tf.tensor2d([[1, 2], [3, 4]]);
   const y = tf.clone(x);
-  const map = (tf.backend() as unknown as WasmData).dataIdMap;
+  const map = (tf.backend() as unknown as WasmBackend).dataIdMap;
   // one buffer for both: nothing was copied
   equal(map.get(y.dataId)?.memoryOffset, map.get(x.dataId)?.memoryOffset);
   x.dispose();

@@ -124,5 +124,8 @@ Deno.test("helpText() lists every flag with its default", () => {
   }
   assert.ok(text.includes("--batch-size N") && text.includes("(default 32)"));
   assert.ok(text.includes("--distance cosine|euclidean"));
-  assert.match(text, /Exit codes:\n {2}0 +done\n {2}1 +failed.*\n {2}2 +usage error/);
+  assert.match(
+    text,
+    /Exit codes:\n {2}0 +done\n {2}1 +failed.*\n {2}2 +usage error/,
+  );
 });

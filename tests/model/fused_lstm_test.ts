@@ -12,7 +12,7 @@ import {
   asStockLstm,
   FusedLSTM,
 } from "../../src/model/fused_lstm.ts";
-import { setLstmThreads } from "../../src/model/lstm_op.ts";
+import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 import { assertClose } from "../_close.ts";
 
 await setupBackend({ log: false });

@@ -3,17 +3,17 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { ok as assert, strictEqual as equal } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { FusedLSTM } from "../../src/model/fused_lstm.ts";
+import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
+import { UNREAD_PLACEHOLDER } from "../../src/backend/unread_placeholder.ts";
 import {
   lstmRecurrence,
   lstmRecurrenceOverTable,
-  setLstmThreads,
 } from "../../src/model/lstm_op.ts";
 import { ReverseTime } from "../../src/model/reverse_time.ts";
 import {
   tokenSource,
   traceEmbedding,
   traceEmbeddings,
-  UNREAD_PLACEHOLDER,
 } from "../../src/model/token_table.ts";
 import { fileLoader, fileSaver } from "../../src/io/file_io.ts";
 import { tempDir } from "../_temp_file.ts";

@@ -1,7 +1,7 @@
 /**
  * Tests of the threaded wasm backend. The thread count is fixed once per
  * process, so each count runs in its own `deno run` child
- * (`_threads_child.ts`, permissions `--allow-read --allow-env`); this file
+ * (`_threaded_wasm_child.ts`, permissions `--allow-read --allow-env`); this file
  * therefore needs `--allow-run` (see the `test` task in deno.json).
  *
  * @module
@@ -9,9 +9,11 @@
 import assert from "@std/assert";
 import { fileURLToPath } from "node:url";
 import { setupBackend } from "../../src/backend/setup.ts";
-import { prepareThreadedWasm } from "../../src/backend/threads.ts";
+import { prepareThreadedWasm } from "../../src/backend/threaded_wasm.ts";
 
-const CHILD = fileURLToPath(new URL("./_threads_child.ts", import.meta.url));
+const CHILD = fileURLToPath(
+  new URL("./_threaded_wasm_child.ts", import.meta.url),
+);
 const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
 /** Relative tolerance on each loss between 1 and 2 threads. */

@@ -1,6 +1,7 @@
 /**
- * Finding tfjs-backend-wasm's heap, for kernels of our own that work on it
- * in place.
+ * The one description of tfjs-backend-wasm's backend object
+ * ({@link WasmBackend}) that this project's kernels use, and finding its
+ * heap, for kernels of our own that work on it in place.
  *
  * @module
  */
@@ -24,7 +25,7 @@ export interface WasmModuleMemory {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import { heapOf } from "./heap.ts";
+ * import { heapOf } from "./wasm_backend.ts";
  * const memory = new WebAssembly.Memory({ initial: 1 });
  * assert.equal(heapOf({ asm: {}, wasmMemory: memory }), memory);
  * ```
@@ -39,11 +40,28 @@ export function heapOf(wasm: WasmModuleMemory): WebAssembly.Memory {
   return memory;
 }
 
-/** The parts of tfjs-backend-wasm's `BackendWasm` that kernels on its heap use. */
-export interface WasmHeapBackend {
+/**
+ * The parts of tfjs-backend-wasm's `BackendWasm` (which the package does not
+ * export as a type) that our kernels use: what a kernel function receives
+ * as `backend`, and what `tf.backend()` is once `setupBackend` ran.
+ */
+export interface WasmBackend {
+  /** Allocates an output tensor's buffer on the heap (not initialised). */
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** Frees a buffer allocated by {@link WasmBackend.makeOutput}. */
+  disposeData(dataId: tf.DataId): void;
+  /** Adds a user of a tensor's buffer (kernels that share their input). */
+  incRef(dataId: tf.DataId): void;
+  /** A tensor's values, copied out of the heap. */
+  readSync(dataId: tf.DataId): tf.BackendValues;
+  /** A view of a tensor's values on the heap (invalid once the heap grows). */
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  /** Where each tensor's buffer lives: its byte offset in the heap. */
+  dataIdMap: {
+    get(dataId: tf.DataId): { memoryOffset: number };
+    has(dataId: tf.DataId): boolean;
+  };
+  /** The backend's emscripten module, which holds the heap. */
   wasm: WasmModuleMemory;
 }
 
@@ -55,15 +73,15 @@ export interface WasmHeapBackend {
  * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
  * import { setupBackend } from "./setup.ts";
- * import { heapOffset, type WasmHeapBackend } from "./heap.ts";
+ * import { heapOffset, type WasmBackend } from "./wasm_backend.ts";
  * await setupBackend({ log: false });
- * const backend = tf.backend() as unknown as WasmHeapBackend;
+ * const backend = tf.backend() as unknown as WasmBackend;
  * const x = tf.tensor1d([1, 2]);
  * assert.ok(heapOffset(backend, x) > 0);
  * ```
  */
 export function heapOffset(
-  backend: WasmHeapBackend,
+  backend: WasmBackend,
   t: tf.TensorInfo,
 ): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;

@@ -1,7 +1,7 @@
 /**
- * JavaScript side of the LSTM recurrence kernel in `lstm.c`: instantiates the
- * WebAssembly module from the bytes in `lstm_wasm.ts` on a given memory
- * (tfjs-backend-wasm's heap) and calls it with byte offsets into that memory.
+ * The kernel module of `kernels.c` instantiated on a given memory
+ * (tfjs-backend-wasm's heap), with one typed method per export, each
+ * taking byte offsets into that memory.
  *
  * Shapes use B batch rows, T timesteps, H units, G = 4H gate columns
  * (order i, f, g, o). All arrays are row-major float32. An offset of 0
@@ -9,117 +9,12 @@
  *
  * @module
  */
-import {
-  LSTM_WASM_BASE64,
-  LSTM_WASM_RELAXED_BASE64,
-  LSTM_WASM_RELAXED_SHARED_BASE64,
-  LSTM_WASM_SHARED_BASE64,
-} from "./lstm_wasm.ts";
-
-/** Byte offsets of the arguments of {@link LstmKernel.forward}. */
-export interface ForwardPointers {
-  /**
-   * Input projection x W + b, `[B, T, G]`; with `ids`, the projected
-   * vocabulary `[V, G]`, read at row `ids[b, t]` for step t of row b.
-   */
-  xp: number;
-  /** Recurrent kernel, `[H, G]`. */
-  u: number;
-  /** 1 where a step is valid, 0 where the state is carried, `[B, T]`. */
-  mask: number;
-  /** Out: h_t for every step, `[B, T, H]`; 0 to skip (inference, last h only). */
-  hs: number;
-  /** Out (training): c_t for every step, `[B, T, H]`; else 0. */
-  cs: number;
-  /** Out (training): gates after activation, `[B, T, G]`; else 0. */
-  gates: number;
-  /** Out: the last h, `[B, H]`. */
-  h: number;
-  /** Scratch `[B, H]` plus {@link SLACK_FLOATS}. */
-  c: number;
-  /** Scratch `[B, G]` plus {@link SLACK_FLOATS} (used when `gates` is 0). */
-  z: number;
-  /** Scratch `[B]` int32: the rows valid at a step. */
-  act: number;
-  /** Token ids `[B, T]` int32 when `xp` is a table; else 0. */
-  ids?: number;
-  /** Scratch `[B]` int32 used with `ids`. */
-  idt?: number;
-  /**
-   * Scratch of {@link kcFloats} floats where the kernel keeps its
-   * constants and an aligned copy of `u` (see lstm.c); one per thread.
-   */
-  kc: number;
-}
-
-/** Byte offsets of the arguments of {@link LstmKernel.backward}. */
-export interface BackwardPointers {
-  /** Upstream gradient of every h_t, `[B, T, H]`; 0 if only the last h was an output. */
-  dhs: number;
-  /** Upstream gradient of the last h, `[B, H]` (used when `dhs` is 0). */
-  dhLast: number;
-  /** Gates saved by forward, `[B, T, G]`. */
-  gates: number;
-  /** c_t saved by forward, `[B, T, H]`. */
-  cs: number;
-  /** Mask as given to forward, `[B, T]`. */
-  mask: number;
-  /** Recurrent kernel, `[H, G]`. */
-  u: number;
-  /** h_t saved by forward, `[B, T, H]`. */
-  hs: number;
-  /** Out: gradient of the pre-activations (= of xp), `[B, T, G]`. */
-  dz: number;
-  /** Out: h_{t-1} transposed (zero at t = 0), `[H, B*T]`: dU = hPrevT dz. */
-  hPrevT: number;
-  /**
-   * Scratch `[G, H]`, `[B, H]`, `[B, H]`, `[B, H]`, each plus
-   * {@link SLACK_FLOATS}, and `[B]` int32.
-   */
-  ut: number;
-  dh: number;
-  dh2: number;
-  dc: number;
-  act: number;
-  /** Scratch of {@link kcFloats} floats, as in {@link ForwardPointers.kc}. */
-  kc: number;
-}
-
-/**
- * Extra floats of each float scratch argument: tfjs places tensors at 8-byte
- * boundaries, and the kernel rounds scratch pointers up to 64 bytes (see
- * ALIGN64 in lstm.c).
- */
-export const SLACK_FLOATS = 16;
-
-/**
- * Floats of the scratch `kc` each kernel call needs per thread: slack, the
- * constants (lstm.c's KC_VECTORS = 32 vectors of four), and a copy of the
- * recurrent kernel `[H, 4H]`.
- *
- * @param units H
- * @returns the size in floats
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { kcFloats } from "./kernel.ts";
- * assert.ok(kcFloats(4) === 16 + 128 + 64);
- * ```
- */
-export function kcFloats(units: number): number {
-  return SLACK_FLOATS + 4 * 32 + 4 * units * units;
-}
-
-/** Sizes shared by forward and backward. */
-export interface Dims {
-  /** Batch rows B. */
-  batch: number;
-  /** Timesteps T. */
-  steps: number;
-  /** Units H; a positive multiple of 4. */
-  units: number;
-}
+import { bytesOf, kernelBase64 } from "./kernel_bytes.ts";
+import type {
+  BackwardPointers,
+  Dims,
+  ForwardPointers,
+} from "./lstm_pointers.ts";
 
 interface Exports {
   lstm_forward(
@@ -209,50 +104,10 @@ interface Exports {
 let compiled: WebAssembly.Module | undefined;
 let compiledShared: WebAssembly.Module | undefined;
 
-function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
-}
-
 function compile(base64: string): WebAssembly.Module {
   return new WebAssembly.Module(bytesOf(base64));
 }
 
-let relaxed: boolean | undefined;
-
-/**
- * Whether the engine runs relaxed SIMD, so the kernel can use fused
- * multiply-add (V8 has since 11.4; Deno 2.9's does). Decided once.
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { relaxedSimd } from "./kernel.ts";
- * assert.ok(typeof relaxedSimd() === "boolean");
- * ```
- */
-export function relaxedSimd(): boolean {
-  return relaxed ??= WebAssembly.validate(bytesOf(LSTM_WASM_RELAXED_BASE64));
-}
-
-/**
- * The kernel module's bytes, base64, for a plain or a shared memory: the
- * relaxed-SIMD build when {@link relaxedSimd}, else the SIMD128 one. Worker
- * threads compile the same variant as the calling thread, so every thread
- * rounds alike.
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { kernelBase64 } from "./kernel.ts";
- * assert.ok(kernelBase64(true) !== kernelBase64(false));
- * ```
- */
-export function kernelBase64(shared: boolean): string {
-  if (relaxedSimd()) {
-    return shared ? LSTM_WASM_RELAXED_SHARED_BASE64 : LSTM_WASM_RELAXED_BASE64;
-  }
-  return shared ? LSTM_WASM_SHARED_BASE64 : LSTM_WASM_BASE64;
-}
 const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
 
 /**
@@ -261,7 +116,7 @@ const instances = new WeakMap<WebAssembly.Memory, LstmKernel>();
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import { LstmKernel } from "./kernel.ts";
+ * import { LstmKernel } from "./kernel_instance.ts";
  * const memory = new WebAssembly.Memory({ initial: 1 });
  * const k = LstmKernel.create(memory);
  * // B = 1, T = 1, H = 4 at byte offsets: xp 0, u 64, mask 320, h 336,

@@ -1,13 +1,10 @@
 import { ok as assert, strictEqual as equal } from "@std/assert";
+import { kernelBase64, relaxedSimd } from "../../src/wasm/kernel_bytes.ts";
+import { kcFloats } from "../../src/wasm/lstm_pointers.ts";
 import {
-  kcFloats,
-  kernelBase64,
-  relaxedSimd,
-} from "../../../src/model/lstm_kernel/kernel.ts";
-import {
-  LSTM_WASM_BASE64,
-  LSTM_WASM_RELAXED_BASE64,
-} from "../../../src/model/lstm_kernel/lstm_wasm.ts";
+  KERNELS_WASM_BASE64,
+  KERNELS_WASM_RELAXED_BASE64,
+} from "../../src/wasm/kernels_wasm.ts";
 
 interface Exports {
   lstm_forward(...args: number[]): void;
@@ -32,7 +29,7 @@ function x86WithFma(): boolean {
 
 Deno.test("this Deno runs the relaxed-SIMD kernel (fused multiply-add)", () => {
   assert(relaxedSimd(), "WebAssembly.validate rejected the relaxed build");
-  equal(kernelBase64(false), LSTM_WASM_RELAXED_BASE64);
+  equal(kernelBase64(false), KERNELS_WASM_RELAXED_BASE64);
 });
 
 Deno.test("the relaxed and the SIMD128 kernels agree within float32 rounding", () => {
@@ -73,8 +70,8 @@ Deno.test("the relaxed and the SIMD128 kernels agree within float32 rounding", (
     );
     return [...f32.subarray(at.hs, at.hs + B * T * H)];
   };
-  const plain = run(LSTM_WASM_BASE64);
-  const fused = run(LSTM_WASM_RELAXED_BASE64);
+  const plain = run(KERNELS_WASM_BASE64);
+  const fused = run(KERNELS_WASM_RELAXED_BASE64);
   let worst = 0, differ = 0;
   plain.forEach((p, i) => {
     worst = Math.max(worst, Math.abs(p - fused[i]!));

@@ -108,7 +108,7 @@ interface _WorkerScripts {
  * import assert from "@std/assert";
  * import * as tf from "@tensorflow/tfjs-core";
  * import * as wasm from "@tensorflow/tfjs-backend-wasm";
- * import { prepareThreadedWasm } from "./threads.ts";
+ * import { prepareThreadedWasm } from "./threaded_wasm.ts";
  * const restore = prepareThreadedWasm(2);
  * try {
  *   await tf.setBackend("wasm");

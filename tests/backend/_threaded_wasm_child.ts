@@ -4,7 +4,7 @@
  * `{"threads": N, "losses": [...]}` on stdout. The thread count is fixed per
  * process, hence one process per count.
  *
- * Usage: `deno run --allow-read --allow-env _threads_child.ts THREADS STEPS [siamese]`
+ * Usage: `deno run --allow-read --allow-env _threaded_wasm_child.ts THREADS STEPS [siamese]`
  *
  * With `siamese`, the model is a small siamese LSTM whose FusedLSTMs run on
  * the same number of threads (in place on tfjs's heap when it is shared).
@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { setupBackend } from "../../src/backend/setup.ts";
-import { setLstmThreads } from "../../src/model/lstm_op.ts";
+import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese } from "../../src/model/siamese.ts";
 import { Rng } from "../../src/pairs/rng.ts";

@@ -1,0 +1,270 @@
+/**
+ * Worker threads for the kernel module: a pool of `threads - 1` workers
+ * plus the calling thread, each taking a share of the batch rows (or of the
+ * rows of a product). Batch rows never interact, so no synchronisation
+ * happens inside the time loop; the calling thread blocks (`Atomics.wait`)
+ * until all are done.
+ *
+ * When tfjs runs its multithreaded build, its heap is a shared memory: a
+ * pool started on that heap ({@link LstmThreads.start} with `heap`) has
+ * every thread work in place on its own rows, and nothing is copied.
+ * Otherwise the workers work on copies (`pool_copies.ts`).
+ *
+ * The pool also splits large products by rows ({@link LstmThreads.matmul}).
+ * The workers themselves live in `pool_workers.ts`.
+ *
+ * @module
+ */
+import { kernelBase64 } from "./kernel_bytes.ts";
+import type { LstmKernel } from "./kernel_instance.ts";
+import {
+  type BackwardPointers,
+  type Dims,
+  type ForwardPointers,
+  kcFloats,
+} from "./lstm_pointers.ts";
+import {
+  backwardOnCopies,
+  type CopyCrew,
+  forwardOnCopies,
+} from "./pool_copies.ts";
+import {
+  BACKWARD_ROWS,
+  FORWARD,
+  MATMUL,
+  post,
+  startWorkers,
+  stopWorkers,
+  wait,
+  type WorkerSlot,
+} from "./pool_workers.ts";
+
+/**
+ * A pool of `threads - 1` workers plus the calling thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { LstmThreads } from "./thread_pool.ts";
+ * const pool = await LstmThreads.start(2);
+ * // pool.forward(...), pool.backward(...) from the tfjs kernels; without a
+ * // heap its worker runs on copies in the pool's own memory
+ * assert.ok(pool.threads === 2 && pool.heap === undefined);
+ * pool.stop();
+ * ```
+ */
+export class LstmThreads {
+  readonly #memory: WebAssembly.Memory;
+  readonly #workers: WorkerSlot[];
+  /** Threads used, the calling one included. */
+  readonly threads: number;
+
+  /**
+   * The shared heap the workers work on in place, or undefined when they
+   * work on copies in their own memory.
+   */
+  readonly heap: WebAssembly.Memory | undefined;
+
+  private constructor(
+    memory: WebAssembly.Memory,
+    workers: WorkerSlot[],
+    inPlace: boolean,
+  ) {
+    this.#memory = memory;
+    this.#workers = workers;
+    this.threads = workers.length + 1;
+    this.heap = inPlace ? memory : undefined;
+  }
+
+  /**
+   * Starts `threads - 1` workers and waits until they are ready.
+   *
+   * @param threads total threads, at least 2
+   * @param heap tfjs's heap, if it is a shared memory: the workers then
+   *   work on it in place (only calls on that heap may use the pool)
+   * @returns the pool
+   */
+  static async start(
+    threads: number,
+    heap?: WebAssembly.Memory,
+  ): Promise<LstmThreads> {
+    if (!(Number.isInteger(threads) && threads >= 2)) {
+      throw new RangeError(
+        `Expected threads to be an integer of at least 2 but found ${threads}`,
+      );
+    }
+    const inPlace = heap !== undefined &&
+      heap.buffer instanceof SharedArrayBuffer;
+    const memory = inPlace ? heap : new WebAssembly.Memory({
+      initial: 1,
+      maximum: 65536,
+      shared: true,
+    });
+    const workers = await startWorkers(threads - 1, memory, kernelBase64(true));
+    return new LstmThreads(memory, workers, inPlace);
+  }
+
+  /** Stops the workers. The pool cannot be used afterwards. */
+  stop(): void {
+    stopWorkers(this.#workers);
+  }
+
+  /** Row ranges: the calling thread's first, then one per worker. */
+  #split(rows: number): [number, number][] {
+    const n = Math.min(this.threads, rows);
+    const out: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      out.push([Math.floor((i * rows) / n), Math.floor(((i + 1) * rows) / n)]);
+    }
+    return out;
+  }
+
+  /**
+   * `C [M, N] = A [M, K] B [K, N]` (the kernel's unpacked product) with the
+   * rows of A and C split between threads. Only for a pool working in
+   * place ({@link LstmThreads.heap}); offsets are bytes into that heap.
+   */
+  matmul(
+    main: LstmKernel,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void {
+    this.#requireInPlace("matmul");
+    const ranges = this.#split(M);
+    ranges.slice(1).forEach(([m0, m1], i) =>
+      post(this.#workers[i]!, MATMUL, [
+        m1 - m0,
+        N,
+        K,
+        a + m0 * K * 4,
+        b,
+        c + m0 * N * 4,
+      ])
+    );
+    main.matmul(ranges[0]![1], N, K, a, b, c);
+    for (let i = 1; i < ranges.length; i++) wait(this.#workers[i - 1]!);
+  }
+
+  #requireInPlace(what: string): void {
+    if (this.heap === undefined) {
+      throw new Error(
+        `LstmThreads.${what}: the pool was started without tfjs's shared heap`,
+      );
+    }
+  }
+
+  /**
+   * {@link LstmKernel.forward} with rows split between threads.
+   *
+   * @param heap the memory `p` points into (tfjs's heap)
+   * @param main the kernel on `heap`, run by the calling thread
+   * @param d sizes
+   * @param p byte offsets into `heap`
+   */
+  forward(
+    heap: WebAssembly.Memory,
+    main: LstmKernel,
+    d: Dims,
+    p: ForwardPointers,
+  ): void {
+    if (this.heap !== undefined) return this.#forwardInPlace(main, d, p);
+    if (p.ids) {
+      throw new Error(
+        "LstmThreads.forward: a vocabulary table needs a pool working in place",
+      );
+    }
+    forwardOnCopies(this.#crew(d.batch), heap, main, d, p);
+  }
+
+  /**
+   * {@link LstmKernel.backward} with rows split between threads.
+   *
+   * @param heap the memory `p` points into (tfjs's heap)
+   * @param main the kernel on `heap`, run by the calling thread
+   * @param d sizes
+   * @param p byte offsets into `heap`
+   */
+  backward(
+    heap: WebAssembly.Memory,
+    main: LstmKernel,
+    d: Dims,
+    p: BackwardPointers,
+  ): void {
+    if (this.heap !== undefined) return this.#backwardInPlace(main, d, p);
+    backwardOnCopies(this.#crew(d.batch), heap, main, d, p);
+  }
+
+  /** What a job on copies of `rows` batch rows needs of the pool. */
+  #crew(rows: number): CopyCrew {
+    return {
+      memory: this.#memory,
+      workers: this.#workers,
+      ranges: this.#split(rows),
+    };
+  }
+
+  /** Forward on a shared heap: every thread runs its rows in place. */
+  #forwardInPlace(main: LstmKernel, d: Dims, p: ForwardPointers): void {
+    const { steps: T, units: H } = d;
+    const ranges = this.#split(d.batch);
+    ranges.slice(1).forEach(([b0, b1], i) =>
+      post(this.#workers[i]!, FORWARD, [
+        b0,
+        b1,
+        T,
+        H,
+        p.xp,
+        p.u,
+        p.mask,
+        p.hs,
+        p.cs,
+        p.gates,
+        p.h,
+        p.c,
+        p.z,
+        p.act + b0 * 4, // act is filled from its start: one part per thread
+        p.ids ?? 0,
+        p.idt ?? 0,
+        p.kc + (i + 1) * kcFloats(H) * 4, // one area per thread
+      ])
+    );
+    main.forwardRows(d, 0, ranges[0]![1], p);
+    for (let i = 1; i < ranges.length; i++) wait(this.#workers[i - 1]!);
+  }
+
+  /** Backward on a shared heap: every thread runs its rows in place. */
+  #backwardInPlace(main: LstmKernel, d: Dims, p: BackwardPointers): void {
+    const { batch: B, steps: T, units: H } = d;
+    const ranges = this.#split(B);
+    main.transposeKernel(d, p); // ut, read by every thread
+    ranges.slice(1).forEach(([b0, b1], i) =>
+      post(this.#workers[i]!, BACKWARD_ROWS, [
+        b0,
+        b1,
+        B,
+        T,
+        H,
+        p.dhs,
+        p.dhLast,
+        p.gates,
+        p.cs,
+        p.mask,
+        p.ut,
+        p.dz,
+        p.dh,
+        p.dh2,
+        p.dc,
+        p.hs,
+        p.hPrevT,
+        p.act + b0 * 4,
+        p.kc + (i + 1) * kcFloats(H) * 4,
+      ])
+    );
+    main.backwardRange(d, 0, ranges[0]![1], p);
+    for (let i = 1; i < ranges.length; i++) wait(this.#workers[i - 1]!);
+  }
+}
