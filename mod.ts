@@ -64,13 +64,17 @@ export {
   type DistanceKind,
   similarity,
 } from "./src/loss/contrastive.ts";
-export { type LossOptions, lossOptionsOf } from "./src/loss/choose.ts";
+export {
+  type LossKind,
+  type LossOptions,
+  lossOptionsOf,
+} from "./src/loss/choose.ts";
 export {
   DEFAULT_TRAIN_CONFIG,
-  type LexicalLossKind,
-  type LossKind,
   type TrainConfig,
+  trainConfig,
 } from "./src/train/config.ts";
+export type { LexicalConfig, LexicalLossKind } from "./src/lexical/config.ts";
 export {
   type EpochReport,
   train,

@@ -7,7 +7,7 @@
  * @module
  */
 import type { TokenizerKind } from "../../src/data/tokenizer.ts";
-import type { ModelConfig } from "../../src/model/config.ts";
+import type { ModelConfig, ModelConfigInput } from "../../src/model/config.ts";
 import type { TrainConfig } from "../../src/train/config.ts";
 
 /** One trainable row of the bench. */
@@ -17,7 +17,7 @@ export interface Recipe {
   /** What the recipe is, in one line. */
   note: string;
   /** Changes to {@link BENCH_MODEL}. */
-  model?: Partial<ModelConfig>;
+  model?: ModelConfigInput;
   /** Tokens (default char) and one vocabulary for both sides. */
   data?: { tokenizer?: TokenizerKind; sharedVocab?: boolean };
   /**
@@ -89,20 +89,24 @@ export const RECIPES: readonly Recipe[] = [
     name: "matcher",
     note:
       "the train command's --recipe matcher: as matcher-lstm, scored with a lexical channel of weight 0.8 reading 1000 tokens",
-    model: { lstmUnits: 128, lexicalWeight: 0.8, lexicalLen: 1000 },
+    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-residual",
     note:
       "as matcher with the loss on the mixed scores (--lexical-loss residual)",
-    model: { lstmUnits: 128, lexicalWeight: 0.8, lexicalLen: 1000 },
-    train: { lexicalLoss: "residual" },
+    model: {
+      lstmUnits: 128,
+      lexical: { weight: 0.8, len: 1000, loss: "residual" },
+    },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-joint",
     note: "as matcher with both losses added (--lexical-loss joint)",
-    model: { lstmUnits: 128, lexicalWeight: 0.8, lexicalLen: 1000 },
-    train: { lexicalLoss: "joint" },
+    model: {
+      lstmUnits: 128,
+      lexical: { weight: 0.8, len: 1000, loss: "joint" },
+    },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-lstm",
@@ -113,21 +117,24 @@ export const RECIPES: readonly Recipe[] = [
   matcherVariant(MATCHER_H64, {
     name: "matcher-lex07",
     note: "as matcher-residual with lexical weight 0.7",
-    model: { lstmUnits: 128, lexicalWeight: 0.7, lexicalLen: 1000 },
-    train: { lexicalLoss: "residual" },
+    model: {
+      lstmUnits: 128,
+      lexical: { weight: 0.7, len: 1000, loss: "residual" },
+    },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-lex09",
     note: "as matcher-residual with lexical weight 0.9",
-    model: { lstmUnits: 128, lexicalWeight: 0.9, lexicalLen: 1000 },
-    train: { lexicalLoss: "residual" },
+    model: {
+      lstmUnits: 128,
+      lexical: { weight: 0.9, len: 1000, loss: "residual" },
+    },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-lex-256",
     note:
       "as matcher-residual with the lexical channel reading only the LSTM's 256 tokens",
-    model: { lstmUnits: 128, lexicalWeight: 0.8 },
-    train: { lexicalLoss: "residual" },
+    model: { lstmUnits: 128, lexical: { weight: 0.8, loss: "residual" } },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-words",

@@ -155,7 +155,7 @@ export async function evaluateCheckpoint(dir: string): Promise<EvalReport> {
     vocabularies: meta.vocabularies,
   });
   const model = buildSiamese(meta.model, meta.train.seed);
-  if (meta.model.lexicalWeight > 0) {
+  if (meta.model.lexical.weight > 0) {
     model.lexical = fitLexical(data, meta.data, meta.model, meta.train);
   }
   const optimizer = tf.train.adam(meta.train.learningRate);
@@ -201,7 +201,13 @@ export async function hybridPartRows(row: QualityRow): Promise<QualityRow[]> {
       vocabularies: loaded.vocabularies,
     });
     const modelOnly = evaluate(
-      { ...siamese, config: { ...siamese.config, lexicalWeight: 0 } },
+      {
+        ...siamese,
+        config: {
+          ...siamese.config,
+          lexical: { ...siamese.config.lexical, weight: 0 },
+        },
+      },
       data.val,
       {
         distance: loaded.train.distance,

@@ -75,7 +75,7 @@ export async function runEmbed(args: string[]): Promise<number> {
     const line: Record<string, unknown> = { index: i, vector: v };
     if (lex !== undefined) {
       line.lexical = {
-        weight: model.model.lexicalWeight,
+        weight: model.model.lexical.weight,
         ids: Array.from(lex[i]!.ids),
         values: Array.from(lex[i]!.values, (x) => +x.toPrecision(7)),
       };

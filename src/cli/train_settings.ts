@@ -178,13 +178,13 @@ function applyRules(r: ResolvedSettings): void {
     // lexical channel would compare them
     set("data.shared_vocab", false);
     set("model.share_weights", false);
-    set("model.lexical_weight", 0);
+    set("model.lexical.weight", 0);
   }
   if (
-    (v["model.lexical_weight"] as number) > 0 && r.dataFile && left !== "char"
+    (v["model.lexical.weight"] as number) > 0 && r.dataFile && left !== "char"
   ) {
     // a word or char3 token already is what a character 3-gram is for chars
-    set("model.lexical_n", 1);
+    set("model.lexical.n", 1);
   }
   if (v["run.max_minutes"] !== undefined) {
     set("train.epochs", EPOCHS_UNTIL_TIME_IS_UP); // the time budget is the bound
@@ -202,7 +202,7 @@ function checkSetup(r: ResolvedSettings): void {
       );
     }
   }
-  const weight = r.values["model.lexical_weight"] as number;
+  const weight = r.values["model.lexical.weight"] as number;
   const problem = lexicalSetupProblem(weight, {
     // the built-in data set has one id space
     sharedVocab: !r.dataFile || Boolean(r.values["data.shared_vocab"]),

@@ -162,7 +162,7 @@ export function evaluate(
   if (index !== undefined && options.distance !== "cosine") {
     throw lexicalNeedsCosine();
   }
-  const weight = model.config.lexicalWeight;
+  const weight = model.config.lexical.weight;
   const lex = index === undefined ? undefined : lexicalVectors(index, data);
 
   // separation: AUC and best-threshold accuracy on the similarity

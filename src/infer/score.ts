@@ -70,6 +70,6 @@ export function scorePairs(
     );
     return lex === undefined
       ? s
-      : mixPair(s, lex.left[i]!, lex.right[i]!, model.config.lexicalWeight);
+      : mixPair(s, lex.left[i]!, lex.right[i]!, model.config.lexical.weight);
   });
 }

@@ -3,7 +3,7 @@
  *
  * `score = (1 - λ) · cos(model vectors) + λ · cos(TF-IDF vectors)`, in
  * validation, `eval`, `score` and `embed`. The training loss sees it only
- * with `lexicalLoss` residual (the encoders then learn what n-gram overlap
+ * with `lexical.loss` residual (the encoders then learn what n-gram overlap
  * misses, the residual idea of Gao et al., "Complementing Lexical Retrieval
  * with Semantic Residual Embeddings", ECIR 2021) or joint; by default
  * (separate) the encoders train on their own scores, which measured as well
@@ -61,18 +61,18 @@ export function lexicalSetupProblem(
  * ```ts
  * import assert from "@std/assert";
  * import { lexicalOf } from "./hybrid.ts";
- * const config = { lexicalWeight: 0 };
+ * const config = { lexical: { weight: 0 } };
  * assert.strictEqual(lexicalOf({ config }), undefined);
- * assert.throws(() => lexicalOf({ config: { lexicalWeight: 0.5 } }), /no lexical index/);
+ * assert.throws(() => lexicalOf({ config: { lexical: { weight: 0.5 } } }), /no lexical index/);
  * ```
  */
 export function lexicalOf(
-  model: { config: { lexicalWeight: number }; lexical?: LexicalIndex },
+  model: { config: { lexical: { weight: number } }; lexical?: LexicalIndex },
 ): LexicalIndex | undefined {
-  if (!(model.config.lexicalWeight > 0)) return undefined;
+  if (!(model.config.lexical.weight > 0)) return undefined;
   if (model.lexical === undefined) {
     throw new Error(
-      `The model has lexical weight ${model.config.lexicalWeight} but no lexical index: ` +
+      `The model has lexical weight ${model.config.lexical.weight} but no lexical index: ` +
         "fit one on the training pairs (LexicalIndex.fit) or load the model with loadModel.",
     );
   }

@@ -295,7 +295,7 @@ function checkShape(n: number, vocab: number): void {
   if (vocab ** n > Number.MAX_SAFE_INTEGER) {
     throw new RangeError(
       `Lexical ${n}-grams over a vocabulary of ${vocab} have ${vocab}^${n} ids, ` +
-        `more than a float64 counts exactly; use a smaller model.lexical_n or model.vocab.`,
+        `more than a float64 counts exactly; use a smaller model.lexical.n or model.vocab.`,
     );
   }
 }

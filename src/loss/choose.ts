@@ -23,11 +23,16 @@ import {
   lexicalNeedsCosine,
   mixDistances,
 } from "../lexical/mix.ts";
-import type {
-  LexicalLossKind,
-  LossKind,
-  TrainConfig,
-} from "../train/config.ts";
+import type { LexicalConfig, LexicalLossKind } from "../lexical/config.ts";
+
+/**
+ * Which loss trains the model:
+ * - `contrastive`: contrastive loss on positives and random negatives;
+ * - `online-contrastive`: contrastive loss on the hard pairs among all
+ *   in-batch pairs (batches of positives);
+ * - `infonce`: in-batch softmax over all rights (and lefts) of the batch.
+ */
+export type LossKind = "contrastive" | "online-contrastive" | "infonce";
 
 /** The loss settings of a training config (and the model's λ). */
 export interface LossOptions {
@@ -74,7 +79,7 @@ export type PairLoss = (
  * The loss options of a training config and a model's lexical weight.
  *
  * @param train the training config
- * @param model the model config (its `lexicalWeight`)
+ * @param model the model config (its lexical channel)
  * @returns the options for {@link chooseLoss}
  *
  * @example
@@ -82,22 +87,25 @@ export type PairLoss = (
  * import assert from "@std/assert";
  * import { lossOptionsOf } from "./choose.ts";
  * import { DEFAULT_TRAIN_CONFIG } from "../train/config.ts";
- * const o = lossOptionsOf(DEFAULT_TRAIN_CONFIG, { lexicalWeight: 0 });
+ * const o = lossOptionsOf(DEFAULT_TRAIN_CONFIG, { lexical: { weight: 0, loss: "separate" } });
  * assert.strictEqual(o.loss, "contrastive");
  * assert.strictEqual(o.lexicalLoss, "separate");
  * ```
  */
 export function lossOptionsOf(
-  train: TrainConfig,
-  model: { lexicalWeight: number },
+  train: Pick<LossOptions, "distance" | "margin"> & {
+    loss: LossKind;
+    temperature: number;
+  },
+  model: { lexical: Pick<LexicalConfig, "weight" | "loss"> },
 ): Required<LossOptions> {
   return {
     distance: train.distance,
     margin: train.margin,
     loss: train.loss,
     temperature: train.temperature,
-    lexicalWeight: model.lexicalWeight,
-    lexicalLoss: train.lexicalLoss ?? "separate",
+    lexicalWeight: model.lexical.weight,
+    lexicalLoss: model.lexical.loss,
   };
 }
 

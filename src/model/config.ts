@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { LexicalConfig } from "../lexical/config.ts";
 import { checkSection, sectionDefaults } from "../settings/values.ts";
 
 /** Which LSTM implementation a branch uses. */
@@ -38,35 +39,26 @@ export interface ModelConfig {
   pooling: PoolingKind;
   /** Add a second LSTM reading each sequence backwards. @default false */
   bidirectional: boolean;
-  /**
-   * Weight λ of the lexical channel (TF-IDF over token-id n-grams, see
-   * `src/lexical/ngram_tfidf.ts`): a pair scores
-   * `(1 - λ) · cos(model) + λ · cos(TF-IDF)` wherever the model scores
-   * (the loss too with `TrainConfig.lexicalLoss` residual or joint).
-   * 0 = off. Needs one vocabulary for both sides and cosine distance.
-   * @default 0
-   */
-  lexicalWeight: number;
-  /** Tokens per n-gram of the lexical channel. @default 3 */
-  lexicalN: number;
-  /**
-   * Tokens per side the lexical channel reads; data are loaded at this
-   * length when it is longer than a side's length, and the LSTMs still read
-   * only `leftLen` / `rightLen` tokens. 0 = the sides' lengths. @default 0
-   */
-  lexicalLen: number;
+  /** The lexical channel (off by default), see `src/lexical/config.ts`. */
+  lexical: LexicalConfig;
 }
 
 /** The seed's architecture: the defaults declared in `src/settings/table.ts`. */
-export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze(
+export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = deepFreeze(
   sectionDefaults("model") as unknown as ModelConfig,
 );
+
+/** What {@link modelConfig} takes: any settings, the lexical ones too. */
+export type ModelConfigInput =
+  & Partial<Omit<ModelConfig, "lexical">>
+  & { lexical?: Partial<LexicalConfig> };
 
 /**
  * Checks a model config against the settings table and returns a complete
  * copy (defaults filled in).
  *
- * @param partial the settings to change from the defaults
+ * @param partial the settings to change from the defaults (the lexical
+ *   channel's one by one)
  * @returns the complete config
  * @throws RangeError naming the setting, the value and what was expected,
  *   or a key that is not a model setting
@@ -76,15 +68,27 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze(
  * import assert from "@std/assert";
  * import { modelConfig } from "./config.ts";
  * assert.ok(modelConfig({ lstmUnits: 8 }).denseUnits === 256);
+ * assert.equal(modelConfig({ lexical: { weight: 0.5 } }).lexical.n, 3);
  * assert.throws(() => modelConfig({ lstmUnits: 0 }), {
  *   message: "model.lstm_units: expected an integer >= 1 but found 0.",
  * });
  * ```
  */
-export function modelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
-  const c = { ...DEFAULT_MODEL_CONFIG, ...partial };
+export function modelConfig(partial: ModelConfigInput = {}): ModelConfig {
+  const c = {
+    ...DEFAULT_MODEL_CONFIG,
+    ...partial,
+    lexical: { ...DEFAULT_MODEL_CONFIG.lexical, ...partial.lexical },
+  };
   checkSection("model", c);
   return c;
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) {
+    if (v !== null && typeof v === "object") deepFreeze(v);
+  }
+  return Object.freeze(o);
 }
 
 /**
@@ -95,15 +99,16 @@ export function modelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
  * ```ts
  * import assert from "@std/assert";
  * import { dataShapes, modelConfig } from "./config.ts";
- * const c = modelConfig({ leftLen: 52, rightLen: 256, lexicalWeight: 0.5, lexicalLen: 1000 });
+ * const c = modelConfig({ leftLen: 52, rightLen: 256, lexical: { weight: 0.5, len: 1000 } });
  * assert.deepStrictEqual(dataShapes(c), { vocab: 1000, leftLen: 1000, rightLen: 1000 });
- * assert.deepStrictEqual(dataShapes({ ...c, lexicalWeight: 0 }), { vocab: 1000, leftLen: 52, rightLen: 256 });
+ * const off = modelConfig({ ...c, lexical: { weight: 0 } });
+ * assert.deepStrictEqual(dataShapes(off), { vocab: 1000, leftLen: 52, rightLen: 256 });
  * ```
  */
 export function dataShapes(
   c: ModelConfig,
 ): { vocab: number; leftLen: number; rightLen: number } {
-  const lex = c.lexicalWeight > 0 ? c.lexicalLen : 0;
+  const lex = c.lexical.weight > 0 ? c.lexical.len : 0;
   return {
     vocab: c.vocab,
     leftLen: Math.max(c.leftLen, lex),

@@ -30,7 +30,7 @@ export interface Siamese {
   right: tfl.LayersModel;
   /**
    * The lexical channel's index, fitted on the training pairs, when
-   * `config.lexicalWeight > 0` (see `src/lexical/hybrid.ts`).
+   * `config.lexical.weight > 0` (see `src/lexical/hybrid.ts`).
    */
   lexical?: LexicalIndex;
 }

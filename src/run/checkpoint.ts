@@ -18,7 +18,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Dataset, DataSpec } from "../data/dataset.ts";
 import { writeDirAtomic } from "../io/file_io.ts";
-import { type ModelConfig, modelConfig } from "../model/config.ts";
+import type { ModelConfig } from "../model/config.ts";
+import { savedModelConfig } from "./format.ts";
 import type { Siamese } from "../model/siamese.ts";
 import type { TrainConfig } from "../train/config.ts";
 import type { TrainState } from "../train/loop.ts";
@@ -152,7 +153,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   }
   const { format: _format, ...meta } = json;
   // checkpoints written before a model config field existed get its default
-  return { ...meta, model: modelConfig(meta.model) };
+  return { ...meta, model: savedModelConfig(meta.model, meta.train) };
 }
 
 /**

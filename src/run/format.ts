@@ -44,6 +44,51 @@ export const RUN_FORMATS_READ: readonly string[] = [
   "siamese-wasm/run@1",
 ];
 
+/**
+ * A saved model config as today's: runs saved before the lexical channel was
+ * one sub-config (run@1) kept its settings loose (`lexicalWeight`,
+ * `lexicalN`, `lexicalLen`, and `lexicalLoss` in the training config);
+ * fields a run predates get their defaults.
+ *
+ * @param model the saved model config, camelCase keys
+ * @param train the saved training config (its `lexicalLoss` is moved out)
+ * @returns the checked model config
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { savedModelConfig } from "./format.ts";
+ * const train: Record<string, unknown> = { lexicalLoss: "joint" };
+ * const m = savedModelConfig({ lstmUnits: 8, lexicalWeight: 0.5 }, train);
+ * assert.deepStrictEqual(m.lexical, { weight: 0.5, n: 3, len: 0, loss: "joint" });
+ * assert.equal(train.lexicalLoss, undefined);
+ * ```
+ */
+export function savedModelConfig(
+  model: object,
+  train?: object,
+): ModelConfig {
+  const {
+    lexicalWeight: weight,
+    lexicalN: n,
+    lexicalLen: len,
+    lexical,
+    ...rest
+  } = model as Record<string, unknown>;
+  const loose = { weight, n, len } as Record<string, unknown>;
+  if (train !== undefined && "lexicalLoss" in train) {
+    loose.loss = train.lexicalLoss;
+    delete (train as Record<string, unknown>).lexicalLoss;
+  }
+  for (const k of Object.keys(loose)) {
+    if (loose[k] === undefined) delete loose[k];
+  }
+  return modelConfig({
+    ...rest,
+    lexical: { ...loose, ...(lexical as object | undefined) },
+  });
+}
+
 /** What `config.json` holds besides the format tag. */
 export interface RunMeta {
   /** The model's configuration. */
@@ -143,7 +188,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     );
   }
   // runs saved before a config field existed get its default
-  run.model = modelConfig(run.model);
+  run.model = savedModelConfig(run.model, run.train);
   // traced: the FusedLSTM projects the vocabulary, as in the trained model
   const left = traceEmbeddings(
     await tfl.loadLayersModel(fileLoader(`${dir}/left`)),
@@ -152,14 +197,14 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     ? left
     : traceEmbeddings(await tfl.loadLayersModel(fileLoader(`${dir}/right`)));
   const siamese: Siamese = { config: run.model, left, right };
-  if (run.model.lexicalWeight > 0) {
+  if (run.model.lexical.weight > 0) {
     const file = `${dir}/lexical.json`;
     let json: unknown;
     try {
       json = JSON.parse(await Deno.readTextFile(file));
     } catch (e) {
       throw new Error(
-        `${path} has lexicalWeight ${run.model.lexicalWeight}, so ${file} must hold ` +
+        `${path} has model.lexical.weight ${run.model.lexical.weight}, so ${file} must hold ` +
           `its lexical index, but reading it failed: ${
             (e as Error).message
           }. ` +

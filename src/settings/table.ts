@@ -12,15 +12,14 @@
  *
  * The table imports only types from the modules whose settings it declares
  * (and the tokenizer kinds from `src/data`, and the thread limit from
- * `src/backend`, both upstream of every config): `src/model` and `src/train`
- * read their defaults and ranges from it without a cycle.
+ * `src/backend`, both upstream of every config; the other choices are in
+ * `./kinds.ts`): `src/model` and `src/train` read their defaults and ranges
+ * from it without a cycle.
  *
  * @module
  */
 import { TOKENIZER_KINDS } from "../data/tokenizer.ts";
-import type { DistanceKind } from "../loss/contrastive.ts";
-import type { LstmKind, PoolingKind } from "../model/config.ts";
-import type { LexicalLossKind, LossKind } from "../train/config.ts";
+import type { LossKind } from "../loss/choose.ts";
 import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import {
   flagName,
@@ -28,29 +27,13 @@ import {
   settingName,
   type SettingSpec,
 } from "./setting.ts";
-
-/** The losses, see `src/loss/`. */
-export const LOSS_KINDS: readonly LossKind[] = [
-  "contrastive",
-  "online-contrastive",
-  "infonce",
-];
-
-/** What the loss sees of the lexical channel, see `src/lexical/hybrid.ts`. */
-export const LEXICAL_LOSS_KINDS: readonly LexicalLossKind[] = [
-  "separate",
-  "residual",
-  "joint",
-];
-
-/** The distances between two branches' outputs, see `src/loss/contrastive.ts`. */
-export const DISTANCE_KINDS: readonly DistanceKind[] = ["cosine", "euclidean"];
-
-/** How a branch reduces the LSTM's outputs over time. */
-export const POOLING_KINDS: readonly PoolingKind[] = ["last", "mean", "max"];
-
-/** The LSTM implementations. */
-export const LSTM_KINDS: readonly LstmKind[] = ["fused", "stock"];
+import {
+  DISTANCE_KINDS,
+  LEXICAL_LOSS_KINDS,
+  LOSS_KINDS,
+  LSTM_KINDS,
+  POOLING_KINDS,
+} from "./kinds.ts";
 
 const inBatch = (s: { values: Record<string, unknown> }) =>
   s.values["train.loss"] !== "contrastive";
@@ -71,7 +54,7 @@ const builtInOnly: IgnoredWhen = (s) =>
   s.dataFile ? "it sizes the built-in data set, not --data" : undefined;
 
 const needsLexical: IgnoredWhen = (s) =>
-  (s.values["model.lexical_weight"] as number) > 0
+  (s.values["model.lexical.weight"] as number) > 0
     ? undefined
     : "the lexical channel is off (--lexical-weight 0)";
 
@@ -236,7 +219,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     section: "model",
-    key: "lexicalWeight",
+    key: "lexical.weight",
     type: "float",
     default: 0,
     min: 0,
@@ -248,7 +231,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     section: "model",
-    key: "lexicalN",
+    key: "lexical.n",
     type: "int",
     default: 3,
     min: 1,
@@ -257,13 +240,23 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     section: "model",
-    key: "lexicalLen",
+    key: "lexical.len",
     type: "int",
     default: 0,
     min: 0,
     recipes: { matcher: 1000 },
     help:
       "Tokens per side the lexical channel reads; 0 = the sides' lengths (the LSTMs read those)",
+    ignoredWhen: needsLexical,
+  },
+  {
+    section: "model",
+    key: "lexical.loss",
+    type: "enum",
+    choices: LEXICAL_LOSS_KINDS,
+    default: "separate",
+    help:
+      "With a lexical channel the loss is on the LSTMs' own scores (separate), the mixed scores (residual) or both (joint)",
     ignoredWhen: needsLexical,
   },
   // train: the loss, the optimizer and the loop
@@ -352,16 +345,6 @@ export const SETTINGS: readonly SettingSpec[] = [
     exclusiveMin: true,
     help: "Softmax temperature of the infonce loss",
     ignoredWhen: onlyWith("infonce"),
-  },
-  {
-    section: "train",
-    key: "lexicalLoss",
-    type: "enum",
-    choices: LEXICAL_LOSS_KINDS,
-    default: "separate",
-    help:
-      "With a lexical channel the loss is on the LSTMs' own scores (separate), the mixed scores (residual) or both (joint)",
-    ignoredWhen: needsLexical,
   },
   {
     section: "train",

@@ -119,22 +119,29 @@ export function checkSection(
   object: object,
   skip: readonly string[] = [],
 ): void {
-  const known = new Set(skip);
-  for (const s of SETTINGS) {
-    if (s.section !== section) continue;
-    known.add(s.key.split(".")[0]!);
+  const declared = SETTINGS.filter((s) => s.section === section);
+  for (const s of declared) {
     const v = getPath(object, s.key);
     if (v !== undefined) checkSetting(s, v, settingName(s));
   }
-  for (const key of Object.keys(object)) {
-    if (!known.has(key)) {
-      throw new SettingError(
-        `${section}: unknown setting "${key}"; known: ${
-          SETTINGS.filter((s) => s.section === section).map((s) => s.key)
-            .join(", ")
-        }.`,
-      );
+  const keys = new Set(declared.map((s) => s.key));
+  const unknown = (value: object, prefix: string): string | undefined => {
+    for (const [k, v] of Object.entries(value)) {
+      const path = prefix + k;
+      if (keys.has(path) || (prefix === "" && skip.includes(k))) continue;
+      const sub = [...keys].some((key) => key.startsWith(`${path}.`));
+      if (sub && v !== null && typeof v === "object") {
+        const inner = unknown(v, `${path}.`);
+        if (inner !== undefined) return inner;
+      } else return path;
     }
+    return undefined;
+  };
+  const bad = unknown(object, "");
+  if (bad !== undefined) {
+    throw new SettingError(
+      `${section}: unknown setting "${bad}"; known: ${[...keys].join(", ")}.`,
+    );
   }
 }
 

@@ -5,24 +5,8 @@
  * @module
  */
 import type { DistanceKind } from "../loss/contrastive.ts";
+import type { LossKind } from "../loss/choose.ts";
 import { checkSection, sectionDefaults } from "../settings/values.ts";
-
-/**
- * Which loss trains the model:
- * - `contrastive`: contrastive loss on positives and random negatives;
- * - `online-contrastive`: contrastive loss on the hard pairs among all
- *   in-batch pairs (batches of positives);
- * - `infonce`: in-batch softmax over all rights (and lefts) of the batch.
- */
-export type LossKind = "contrastive" | "online-contrastive" | "infonce";
-
-/**
- * What the loss sees of a model's lexical channel (`lexicalWeight > 0`):
- * `separate`, the LSTMs' own scores (the channel joins only when scoring);
- * `residual`, the mixed scores (the LSTMs learn what the channel misses);
- * `joint`, the sum of both losses.
- */
-export type LexicalLossKind = "separate" | "residual" | "joint";
 
 /** How the loop trains. */
 export interface TrainConfig {
@@ -44,11 +28,6 @@ export interface TrainConfig {
   loss: LossKind;
   /** Softmax temperature of `infonce`. @default 0.05 */
   temperature: number;
-  /**
-   * With a lexical channel: what the loss sees of it (see
-   * {@link LexicalLossKind}). @default "separate"
-   */
-  lexicalLoss?: LexicalLossKind;
 }
 
 /** The seed's training setup: the defaults declared in `src/settings/table.ts`. */

@@ -121,11 +121,11 @@ export async function runTraining(
   await Deno.mkdir(out, { recursive: true });
 
   const model = buildSiamese(modelConfig, config.seed);
-  if (modelConfig.lexicalWeight > 0) {
+  if (modelConfig.lexical.weight > 0) {
     model.lexical = fitLexical(data, options.data, modelConfig, config);
     if (log) {
       console.error(
-        `lexical channel: weight ${modelConfig.lexicalWeight}, ${modelConfig.lexicalN}-grams of token ids, ` +
+        `lexical channel: weight ${modelConfig.lexical.weight}, ${modelConfig.lexical.n}-grams of token ids, ` +
           `${model.lexical.size} n-grams in ${model.lexical.documents} training rows`,
       );
     }
@@ -229,7 +229,7 @@ export async function runTraining(
  *
  * @param data the loaded data set
  * @param spec where it came from (a file needs one vocabulary for both sides)
- * @param model the model config (`lexicalN`, `vocab`)
+ * @param model the model config (`lexical.n`, `vocab`)
  * @param train the training config (the distance must be cosine)
  * @throws RangeError when the two sides have separate vocabularies or the
  *   distance is not cosine
@@ -240,13 +240,13 @@ export function fitLexical(
   model: ModelConfig,
   train: TrainConfig,
 ): LexicalIndex {
-  const problem = lexicalSetupProblem(model.lexicalWeight, {
+  const problem = lexicalSetupProblem(model.lexical.weight, {
     sharedVocab: spec.kind !== "file" || Boolean(spec.sharedVocab),
     distance: train.distance,
   });
   if (problem !== undefined) throw new RangeError(problem);
   return LexicalIndex.fit(data.train, {
-    n: model.lexicalN,
+    n: model.lexical.n,
     vocab: model.vocab,
   });
 }

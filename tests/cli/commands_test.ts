@@ -191,7 +191,7 @@ Deno.test("a lexical channel is trained, saved, loaded and used by eval, embed a
       embedding_dim: 8,
       lstm_units: 8,
       dense_units: 16,
-      lexical_len: 60,
+      lexical: { len: 60 },
     },
   });
   const flags = [
@@ -211,7 +211,7 @@ Deno.test("a lexical channel is trained, saved, loaded and used by eval, embed a
     /lexical channel: weight 0\.6, 3-grams of token ids, \d+ n-grams in 320 training rows/,
   );
   const config = JSON.parse(await Deno.readTextFile(`${model}/config.json`));
-  assert.equal(config.model.lexical_weight, 0.6);
+  assert.equal(config.model.lexical.weight, 0.6);
   const lexical = JSON.parse(await Deno.readTextFile(`${model}/lexical.json`));
   assert.ok(lexical.grams.length > 100);
   const best = JSON.parse(t.stdout).best;

@@ -24,7 +24,7 @@ Deno.test("the seed recipe is the seed's setup", () => {
   assert.equal(v["train.negatives"], 1);
   assert.equal(v["train.learning_rate"], 0.001);
   assert.equal(v["train.batch_size"], 32);
-  assert.equal(v["model.lexical_weight"], 0);
+  assert.equal(v["model.lexical.weight"], 0);
 });
 
 Deno.test("--data selects the matcher recipe, --recipe overrides it", () => {
@@ -35,7 +35,7 @@ Deno.test("--data selects the matcher recipe, --recipe overrides it", () => {
   assert.equal(m.values["model.pooling"], "max");
   assert.equal(m.values["model.lstm_units"], 128);
   assert.equal(m.values["train.loss"], "infonce");
-  assert.equal(m.values["model.lexical_weight"], 0.8);
+  assert.equal(m.values["model.lexical.weight"], 0.8);
   assert.equal(
     withData({}, { recipe: "seed" }).values["train.loss"],
     "contrastive",
@@ -108,7 +108,7 @@ Deno.test("a setting the setup ignores is an error naming it and why", () => {
   assert.throws(
     () =>
       resolve({}, {
-        config: { path: "c.json", json: { model: { lexical_n: 2 } } },
+        config: { path: "c.json", json: { model: { lexical: { n: 2 } } } },
       }),
     SettingError,
     "the lexical channel is off",
@@ -167,22 +167,22 @@ Deno.test("the matcher shares nothing across two different tokenizers", () => {
   const v = withData({}, { config: { path: "c.json", json } }).values;
   assert.equal(v["data.shared_vocab"], false);
   assert.equal(v["model.share_weights"], false);
-  assert.equal(v["model.lexical_weight"], 0);
+  assert.equal(v["model.lexical.weight"], 0);
   const same = withData({ tokenizer: "char" }).values;
   assert.equal(same["data.shared_vocab"], true);
   assert.equal(same["model.share_weights"], true);
 });
 
 Deno.test("the matcher's lexical channel follows the tokenizers", () => {
-  assert.strictEqual(withData().values["model.lexical_n"], 3); // character 3-grams
+  assert.strictEqual(withData().values["model.lexical.n"], 3); // character 3-grams
   // a word is already a unit of meaning: word unigrams
   assert.strictEqual(
-    withData({ tokenizer: "word" }).values["model.lexical_n"],
+    withData({ tokenizer: "word" }).values["model.lexical.n"],
     1,
   );
-  const two = { path: "c.json", json: { model: { lexical_n: 2 } } };
+  const two = { path: "c.json", json: { model: { lexical: { n: 2 } } } };
   assert.strictEqual(
-    withData({ tokenizer: "word" }, { config: two }).values["model.lexical_n"],
+    withData({ tokenizer: "word" }, { config: two }).values["model.lexical.n"],
     2,
   );
 });
@@ -222,7 +222,7 @@ Deno.test("the first log line names the settings that differ from the defaults",
       "model.pooling=max",
       "train.loss=infonce",
       "train.epochs=5",
-      "model.lexical_weight=0.8",
+      "model.lexical.weight=0.8",
     ]
   ) assert.ok(line.split(" ").includes(part), `${part} in ${line}`);
   assert.ok(!line.includes("negatives"), line); // unchanged, and unused

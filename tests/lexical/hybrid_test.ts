@@ -52,15 +52,15 @@ Deno.test("batchCosines() picks the batch's rows and equals the cosines of their
 Deno.test("lexicalOf() is undefined when the weight is 0 and an error when the index is missing", () => {
   const index = LexicalIndex.fit(set, { n: 1, vocab: 10 });
   assert.strictEqual(
-    lexicalOf({ config: { lexicalWeight: 0 }, lexical: index }),
+    lexicalOf({ config: { lexical: { weight: 0 } }, lexical: index }),
     undefined,
   );
   assert.strictEqual(
-    lexicalOf({ config: { lexicalWeight: 0.5 }, lexical: index }),
+    lexicalOf({ config: { lexical: { weight: 0.5 } }, lexical: index }),
     index,
   );
   assert.throws(
-    () => lexicalOf({ config: { lexicalWeight: 0.5 } }),
+    () => lexicalOf({ config: { lexical: { weight: 0.5 } } }),
     /lexical weight 0\.5 but no lexical index/,
   );
 });

@@ -97,7 +97,7 @@ Deno.test("LexicalIndex survives JSON and rejects a damaged file, naming field a
 Deno.test("LexicalIndex refuses n-gram ids a float64 cannot count exactly", () => {
   assert.throws(
     () => LexicalIndex.fitRows(rows, 4, { n: 4, vocab: 20000 }),
-    /20000\^4 ids.*model.lexical_n/,
+    /20000\^4 ids.*model.lexical.n/,
   );
   LexicalIndex.fitRows(rows, 4, { n: 3, vocab: 20000 }); // 8e12: fine
 });

@@ -96,8 +96,8 @@ Deno.test("chooseLoss() rejects a mixed loss on euclidean distance and a batch w
 
 Deno.test("lossOptionsOf(), inBatch() and readsLexical() read the training config", () => {
   const o = lossOptionsOf(
-    { ...DEFAULT_TRAIN_CONFIG, loss: "infonce", lexicalLoss: "joint" },
-    { lexicalWeight: 0.3 },
+    { ...DEFAULT_TRAIN_CONFIG, loss: "infonce" },
+    { lexical: { weight: 0.3, loss: "joint" } },
   );
   assert.deepStrictEqual(o, {
     distance: "cosine",

@@ -123,18 +123,18 @@ Deno.test("every size is configurable", () => {
 });
 
 Deno.test("the lexical channel's settings are checked with the model config", () => {
-  assert.strictEqual(modelConfig().lexicalWeight, 0); // off unless asked for
-  assert.throws(() => modelConfig({ lexicalWeight: 1 }), {
-    message: "model.lexical_weight: expected a number below 1 but found 1.",
+  assert.strictEqual(modelConfig().lexical.weight, 0); // off unless asked for
+  assert.throws(() => modelConfig({ lexical: { weight: 1 } }), {
+    message: "model.lexical.weight: expected a number below 1 but found 1.",
   });
   assert.throws(
-    () => modelConfig({ lexicalWeight: -0.1 }),
-    /model.lexical_weight: expected a number >= 0 but found -0.1/,
+    () => modelConfig({ lexical: { weight: -0.1 } }),
+    /model.lexical.weight: expected a number >= 0 but found -0.1/,
   );
-  assert.throws(() => modelConfig({ lexicalN: 0 }), {
-    message: "model.lexical_n: expected an integer >= 1 but found 0.",
+  assert.throws(() => modelConfig({ lexical: { n: 0 } }), {
+    message: "model.lexical.n: expected an integer >= 1 but found 0.",
   });
-  assert.throws(() => modelConfig({ lexicalLen: 2.5 }), {
-    message: "model.lexical_len: expected an integer but found 2.5.",
+  assert.throws(() => modelConfig({ lexical: { len: 2.5 } }), {
+    message: "model.lexical.len: expected an integer but found 2.5.",
   });
 });

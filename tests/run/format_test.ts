@@ -64,8 +64,10 @@ Deno.test("loadModel() still loads an old run directory with camelCase keys (run
   const model = buildSiamese(config, 3);
   await model.left.save(fileSaver(`${dir}/left`));
   await model.right.save(fileSaver(`${dir}/right`));
-  // as written before run@2, and before lexicalN/lexicalLen existed
-  const { lexicalN: _n, lexicalLen: _l, ...oldModel } = config;
+  // as written before run@2: camelCase keys, the lexical channel's settings
+  // loose, and before lexicalN/lexicalLen existed
+  const { lexical: _lexical, ...rest } = config;
+  const oldModel = { ...rest, lexicalWeight: 0 };
   await Deno.writeTextFile(
     `${dir}/config.json`,
     JSON.stringify({

@@ -41,10 +41,10 @@ Deno.test("the model and train configs' defaults are the table's, key for key", 
     { ...DEFAULT_TRAIN_CONFIG },
     sectionObject("train", recipeValues("seed")),
   );
-  // and every key of the configs is a declared setting
-  assert.equal(
-    Object.keys(sectionValues("model", DEFAULT_MODEL_CONFIG)).length,
-    Object.keys(DEFAULT_MODEL_CONFIG).length,
+  // and every field of the configs is a declared setting
+  assert.deepStrictEqual(
+    sectionObject("model", sectionValues("model", DEFAULT_MODEL_CONFIG)),
+    { ...DEFAULT_MODEL_CONFIG },
   );
 });
 
@@ -74,7 +74,20 @@ Deno.test("modelConfig() and trainConfig() validate with the table's ranges and 
     RangeError,
     'model: unknown setting "units"',
   );
+  assert.throws(
+    () => modelConfig({ lexical: { wieght: 0.5 } } as never),
+    RangeError,
+    'model: unknown setting "lexical.wieght"',
+  );
   assert.equal(modelConfig({ pooling: "max" }).pooling, "max");
+  // the lexical channel is one sub-config, set field by field
+  const m = modelConfig({ lexical: { weight: 0.5 } });
+  assert.deepStrictEqual(m.lexical, {
+    weight: 0.5,
+    n: 3,
+    len: 0,
+    loss: "separate",
+  });
 });
 
 Deno.test("checkSection() skips the keys it is told are not settings", () => {

@@ -179,12 +179,16 @@ for (const loss of ["infonce", "online-contrastive"] as const) {
 Deno.test("a run with a lexical channel resumes to the same losses and saves lexical.json", async () => {
   const lexical = {
     ...base,
-    model: { ...model, lexicalWeight: 0.5, lexicalLen: 16 },
-    train: {
-      ...base.train,
-      loss: "infonce" as const,
-      lexicalLoss: "joint" as const,
+    model: {
+      ...model,
+      lexical: {
+        ...model.lexical,
+        weight: 0.5,
+        len: 16,
+        loss: "joint" as const,
+      },
     },
+    train: { ...base.train, loss: "infonce" as const },
   };
   const straight = await runTraining({ ...lexical, out: await tempDir() });
   const plain = await runTraining({
@@ -217,6 +221,6 @@ Deno.test("a run with a lexical channel resumes to the same losses and saves lex
   await Deno.remove(`${dir}/lexical.json`);
   await assert.rejects(
     () => loadModel(dir),
-    /config\.json has lexicalWeight 0\.5, so .*lexical\.json must hold its lexical index/,
+    /config\.json has model\.lexical\.weight 0\.5, so .*lexical\.json must hold its lexical index/,
   );
 });

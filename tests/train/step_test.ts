@@ -86,7 +86,10 @@ Deno.test("train() stops at the next step when its signal is aborted", async () 
 });
 
 Deno.test("--lexical-loss residual takes the contrastive loss on (1 - λ)(1 - cos) + λ(1 - lexical); joint adds the plain loss", () => {
-  const model = buildSiamese({ ...config, lexicalWeight: 0.4 }, 1);
+  const model = buildSiamese(
+    { ...config, lexical: { ...config.lexical, weight: 0.4 } },
+    1,
+  );
   const pairs = sampleEpochPairs(data, { rng: new Rng(1) });
   const index = LexicalIndex.fit(data, { n: 2, vocab: shapes.vocab });
   const batch = makeBatch(data, pairs, 0, 8, { lexical: index });

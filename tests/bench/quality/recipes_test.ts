@@ -37,16 +37,16 @@ Deno.test("the bench's matcher row is the train command's matcher recipe", async
       m.pooling,
       m.lstmUnits,
       m.rightLen,
-      m.lexicalWeight,
-      m.lexicalLen,
+      m.lexical?.weight,
+      m.lexical?.len,
     ],
     [
       cli["model.share_weights"],
       cli["model.pooling"],
       cli["model.lstm_units"],
       cli["model.right_len"],
-      cli["model.lexical_weight"],
-      cli["model.lexical_len"],
+      cli["model.lexical.weight"],
+      cli["model.lexical.len"],
     ],
   ); // deno-fmt-ignore
   assert.deepStrictEqual(
