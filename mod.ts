@@ -25,6 +25,14 @@
  *
  * @module
  */
+export type {
+  Layer,
+  LayersModel,
+  Optimizer,
+  Scalar,
+  Tensor1D,
+  Tensor2D,
+} from "./src/backend/tf_types.ts";
 export {
   type BackendInfo,
   describeBackend,
@@ -49,11 +57,13 @@ export {
   type LstmKind,
   type ModelConfig,
   modelConfig,
+  type ModelConfigInput,
   type PoolingKind,
 } from "./src/model/config.ts";
 export {
   buildSiamese,
   encode,
+  type LstmFactory,
   registerLstm,
   type Siamese,
 } from "./src/model/siamese.ts";

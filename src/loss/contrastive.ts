@@ -21,6 +21,7 @@
  *
  * @module
  */
+import type { Scalar, Tensor1D, Tensor2D } from "../backend/tf_types.ts";
 import * as tf from "@tensorflow/tfjs-core";
 
 /** Which distance the loss is applied to. */
@@ -43,12 +44,12 @@ const EPS = 1e-9;
  * assert.ok(Math.abs(s.dataSync()[0]! - 1) < 1e-6);
  * ```
  */
-export function cosineSimilarity(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
+export function cosineSimilarity(a: Tensor2D, b: Tensor2D): Tensor1D {
   return tf.tidy(() => {
     const dot = tf.sum(tf.mul(a, b), 1); // [B]
     const na = tf.sqrt(tf.add(tf.sum(tf.square(a), 1), EPS)); // [B]
     const nb = tf.sqrt(tf.add(tf.sum(tf.square(b), 1), EPS)); // [B]
-    return tf.div(dot, tf.mul(na, nb)) as tf.Tensor1D;
+    return tf.div(dot, tf.mul(na, nb)) as Tensor1D;
   });
 }
 
@@ -68,16 +69,16 @@ export function cosineSimilarity(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
  * ```
  */
 export function distance(
-  a: tf.Tensor2D,
-  b: tf.Tensor2D,
+  a: Tensor2D,
+  b: Tensor2D,
   kind: DistanceKind,
-): tf.Tensor1D {
+): Tensor1D {
   return tf.tidy(() => {
     if (kind === "cosine") {
-      return tf.sub(1, cosineSimilarity(a, b)) as tf.Tensor1D;
+      return tf.sub(1, cosineSimilarity(a, b)) as Tensor1D;
     }
     const sq = tf.sum(tf.square(tf.sub(a, b)), 1); // [B]
-    return tf.sqrt(tf.add(sq, EPS)) as tf.Tensor1D;
+    return tf.sqrt(tf.add(sq, EPS)) as Tensor1D;
   });
 }
 
@@ -97,10 +98,10 @@ export function distance(
  * ```
  */
 export function similarity(
-  a: tf.Tensor2D,
-  b: tf.Tensor2D,
+  a: Tensor2D,
+  b: Tensor2D,
   kind: DistanceKind,
-): tf.Tensor1D {
+): Tensor1D {
   return tf.tidy(() =>
     kind === "cosine" ? cosineSimilarity(a, b) : tf.neg(distance(a, b, kind))
   );
@@ -129,10 +130,10 @@ export function similarity(
  * ```
  */
 export function contrastiveLoss(
-  d: tf.Tensor1D,
-  y: tf.Tensor1D,
+  d: Tensor1D,
+  y: Tensor1D,
   margin = 1,
-): tf.Scalar {
+): Scalar {
   if (!(margin > 0)) {
     throw new RangeError(
       `Expected margin to be greater than 0 but found ${margin}`,
@@ -141,6 +142,6 @@ export function contrastiveLoss(
   return tf.tidy(() => {
     const pull = tf.mul(y, tf.square(d)); // [B]
     const push = tf.mul(tf.sub(1, y), tf.square(tf.relu(tf.sub(margin, d)))); // [B]
-    return tf.mean(tf.add(pull, push)) as tf.Scalar;
+    return tf.mean(tf.add(pull, push)) as Scalar;
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The two-branch model: per branch Embedding -> LSTM -> Dense.
  *
- * Each branch is its own `tfl.LayersModel`, so it can be saved, loaded and
+ * Each branch is its own `LayersModel`, so it can be saved, loaded and
  * used alone (to embed one side). With `shareWeights`, both sides use the
  * same branch object.
  *
@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type { Layer, LayersModel, Tensor2D } from "../backend/tf_types.ts";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { ModelConfig } from "./config.ts";
 import type { LexicalIndex } from "../lexical/ngram_tfidf.ts";
@@ -25,9 +25,9 @@ export interface Siamese {
   /** The configuration both branches were built from. */
   config: ModelConfig;
   /** The left branch: ids `[B, T1]` -> outputs `[B, D]`. */
-  left: tfl.LayersModel;
+  left: LayersModel;
   /** The right branch: ids `[B, T2]` -> outputs `[B, D]`. */
-  right: tfl.LayersModel;
+  right: LayersModel;
   /**
    * The lexical channel's index, fitted on the training pairs, when
    * `config.lexical.weight > 0` (see `src/lexical/hybrid.ts`).
@@ -42,7 +42,7 @@ export type LstmFactory = (args: {
   name: string;
   /** Output every timestep `[B, T, H]` instead of the last `[B, H]`. */
   returnSequences: boolean;
-}) => tfl.layers.Layer;
+}) => Layer;
 
 /**
  * The stock tfjs-layers LSTM with Keras's defaults made explicit.
@@ -123,7 +123,7 @@ export function buildBranch(
   config: ModelConfig,
   name: string,
   seed: number,
-): tfl.LayersModel {
+): LayersModel {
   const factory = lstmFactories[config.lstm];
   if (factory === undefined) {
     throw new RangeError(
@@ -215,11 +215,11 @@ export function buildSiamese(config: ModelConfig, seed: number): Siamese {
  * @returns branch outputs `[B, D]`
  */
 export function encode(
-  branch: tfl.LayersModel,
-  ids: tf.Tensor2D,
+  branch: LayersModel,
+  ids: Tensor2D,
   training = false,
-): tf.Tensor2D {
-  return branch.apply(ids, { training }) as tf.Tensor2D;
+): Tensor2D {
+  return branch.apply(ids, { training }) as Tensor2D;
 }
 
 /**

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Tensor1D, Tensor2D } from "../backend/tf_types.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import type { PairSet } from "../data/types.ts";
 import { batchCosines } from "../lexical/hybrid.ts";
@@ -59,16 +60,16 @@ export function gatherRows(
 /** One batch, as tensors the caller disposes. */
 export interface Batch {
   /** Left ids `[B, T1]`, int32. */
-  left: tf.Tensor2D;
+  left: Tensor2D;
   /** Right ids `[B, T2]`, int32. */
-  right: tf.Tensor2D;
+  right: Tensor2D;
   /** Labels `[B]`, 1 = similar. */
-  labels: tf.Tensor1D;
+  labels: Tensor1D;
   /**
    * Lexical cosines of every left with every right row `[B, B]`, when the
    * model has a lexical channel.
    */
-  lexical?: tf.Tensor2D;
+  lexical?: Tensor2D;
 }
 
 /** Options for {@link makeBatch}. */

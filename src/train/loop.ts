@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Optimizer } from "../backend/tf_types.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import type { PairSet } from "../data/types.ts";
 import type { Siamese } from "../model/siamese.ts";
@@ -58,7 +59,7 @@ export interface TrainOptions {
   /** Validation pairs (not trained on). */
   val?: PairSet;
   /** Optimizer; default Adam with `config.learningRate`. */
-  optimizer?: tf.Optimizer;
+  optimizer?: Optimizer;
   /** State to continue from (see {@link TrainState}). */
   resume?: TrainState;
   /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Optimizer, Scalar } from "../backend/tf_types.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { encode, type Siamese } from "../model/siamese.ts";
 import { chooseLoss, type LossOptions } from "../loss/choose.ts";
@@ -30,7 +31,7 @@ export function batchLoss(
   batch: Batch,
   options: LossOptions,
   training = true,
-): tf.Scalar {
+): Scalar {
   const loss = chooseLoss(options);
   return tf.tidy(() => {
     const a = encode(model.left, batch.left, training); // [B, D]
@@ -69,7 +70,7 @@ export function trainableVariables(model: Siamese): tf.Variable[] {
 export function trainStep(
   model: Siamese,
   batch: Batch,
-  optimizer: tf.Optimizer,
+  optimizer: Optimizer,
   options: LossOptions,
 ): number {
   const vars = trainableVariables(model);
