@@ -46,7 +46,7 @@ export {
   makeSyntheticPairs,
   type SyntheticOptions,
 } from "./src/data/synthetic.ts";
-export { Rng } from "./src/pairs/rng.ts";
+export { Rng } from "./src/data/rng.ts";
 export {
   type EpochPairs,
   sampleEpochPairs,

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { Rng } from "../src/pairs/rng.ts";
+import { Rng } from "../src/data/rng.ts";
 
 const ONES = [
   "zero",

@@ -1,7 +1,8 @@
 /**
  * The source layout's rules, checked: kernels are registered only in
- * src/backend, and imports flow one way, src/wasm <- src/backend <-
- * src/model.
+ * src/backend, and imports (types too) flow one way, in the order of the
+ * data: runtime, then data -> pairs -> model -> loss -> train loop ->
+ * metrics -> files, then the commands.
  */
 import assert from "@std/assert";
 
@@ -42,5 +43,42 @@ Deno.test("imports flow one way: src/wasm <- src/backend <- src/model", async ()
       ? imports.filter((i) => i.startsWith("model/"))
       : [];
     assert.deepEqual(bad, [], path);
+  }
+});
+
+/**
+ * The folders in the order the data flows; a folder may import only from
+ * itself and the folders before it.
+ */
+const ORDER = [
+  "wasm", // the C module, its binary, loader and pool
+  "backend", // tfjs's wasm backend and the kernels we register
+  "io", // files: atomic writes, permissions, JSON key style
+  "data", // read, validate, tokenize; seeded randomness
+  "settings", // every setting, declared once
+  "lexical", // the lexical channel (TF-IDF over token n-grams)
+  "pairs", // negative pairing, batches
+  "model", // branches: Embedding -> LSTM -> pooling -> Dense
+  "loss", // contrastive and in-batch losses
+  "metrics", // AUC, threshold, retrieval, collapse
+  "infer", // embedding, scoring, evaluation of a model
+  "train", // the step and the loop
+  "run", // a run from data to files: format, checkpoint, metrics files
+  "cli", // the commands
+];
+
+Deno.test("every folder imports only from itself and the folders before it", async () => {
+  const files = await sources(SRC);
+  const folders = new Set(files.map((f) => f.split("/")[0]!));
+  assert.deepEqual([...folders].sort(), [...ORDER].sort());
+  for (const path of files) {
+    const text = await Deno.readTextFile(new URL(path, SRC));
+    const from = ORDER.indexOf(path.split("/")[0]!);
+    const targets = [
+      ...text.matchAll(/^(?:import|export)[^;]*? from "(\.[^"]+)";/gms),
+    ].map((m) => new URL(m[1]!, new URL(path, SRC)).href.slice(SRC.href.length))
+      .map((target) => target.split("/")[0]!);
+    const later = targets.filter((t) => ORDER.indexOf(t) > from);
+    assert.deepEqual(later, [], `${path} imports from a later folder`);
   }
 });

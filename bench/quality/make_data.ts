@@ -12,7 +12,7 @@
  * @module
  */
 import { parseFlags, UsageError } from "../../src/cli/flags.ts";
-import { Rng } from "../../src/pairs/rng.ts";
+import { Rng } from "../../src/data/rng.ts";
 import { type DictPair, readDictd } from "./dictd.ts";
 
 /** Length statistics of texts, in Unicode code points (the char tokens). */

@@ -24,7 +24,7 @@ import {
 } from "../../src/run/checkpoint.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
 import { type EvalReport, evaluate } from "../../src/infer/evaluate.ts";
-import { fitLexical, runTraining } from "../../src/train/run.ts";
+import { fitLexical, runTraining } from "../../src/run/training.ts";
 import { selectRows } from "../../src/data/subset.ts";
 import { lexicalVectors } from "../../src/lexical/hybrid.ts";
 import { sparseDotMatrix } from "../../src/lexical/sparse.ts";

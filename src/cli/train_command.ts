@@ -10,7 +10,7 @@ import type { TokenizerKind } from "../data/tokenizer.ts";
 import { type ModelConfig, modelConfig } from "../model/config.ts";
 import { type TrainConfig, trainConfig } from "../train/config.ts";
 import { formatDuration } from "../train/progress.ts";
-import { resumeRun, type RunResult, runTraining } from "../train/run.ts";
+import { resumeRun, type RunResult, runTraining } from "../run/training.ts";
 import { metricsRecord } from "../run/metrics.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import { sectionObject } from "../settings/values.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { PairSet } from "./types.ts";
-import { Rng } from "../pairs/rng.ts";
+import { Rng } from "./rng.ts";
 
 /**
  * A new set made of the given rows, in the given order (copies).

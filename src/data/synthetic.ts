@@ -14,7 +14,7 @@
  * @module
  */
 import type { PairSet } from "./types.ts";
-import { Rng } from "../pairs/rng.ts";
+import { Rng } from "./rng.ts";
 
 /** Options for {@link makeSyntheticPairs}. */
 export interface SyntheticOptions {

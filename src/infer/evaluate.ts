@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { PairSet } from "../data/types.ts";
 import type { DistanceKind } from "../loss/contrastive.ts";
 import type { Siamese } from "../model/siamese.ts";
-import { Rng } from "../pairs/rng.ts";
+import { Rng } from "../data/rng.ts";
 import { collapseStatistic, collapseWarnLevel } from "../metrics/collapse.ts";
 import { cosineSimilarity, retrievalMetrics } from "../metrics/retrieval.ts";
 import { rocAuc } from "../metrics/roc_auc.ts";

@@ -7,12 +7,8 @@
  * @module
  */
 
-/**
- * What the loss sees of the channel: `separate`, the LSTMs' own scores (the
- * channel joins only when scoring); `residual`, the mixed scores (the LSTMs
- * learn what the channel misses); `joint`, the sum of both losses.
- */
-export type LexicalLossKind = "separate" | "residual" | "joint";
+export type { LexicalLossKind } from "../settings/kinds.ts";
+import type { LexicalLossKind } from "../settings/kinds.ts";
 
 /** The lexical channel: TF-IDF over token-id n-grams mixed into the score. */
 export interface LexicalConfig {

@@ -16,7 +16,7 @@
  * @module
  */
 import type { PairSet } from "../data/types.ts";
-import type { DistanceKind } from "../loss/contrastive.ts";
+import type { DistanceKind } from "../settings/kinds.ts";
 import type { LexicalIndex, NgramVector } from "./ngram_tfidf.ts";
 import { sparseDotMatrix } from "./sparse.ts";
 

@@ -25,14 +25,8 @@ import {
 } from "../lexical/mix.ts";
 import type { LexicalConfig, LexicalLossKind } from "../lexical/config.ts";
 
-/**
- * Which loss trains the model:
- * - `contrastive`: contrastive loss on positives and random negatives;
- * - `online-contrastive`: contrastive loss on the hard pairs among all
- *   in-batch pairs (batches of positives);
- * - `infonce`: in-batch softmax over all rights (and lefts) of the batch.
- */
-export type LossKind = "contrastive" | "online-contrastive" | "infonce";
+export type { LossKind } from "../settings/kinds.ts";
+import type { LossKind } from "../settings/kinds.ts";
 
 /** The loss settings of a training config (and the model's λ). */
 export interface LossOptions {

@@ -24,8 +24,8 @@
 import type { Scalar, Tensor1D, Tensor2D } from "../backend/tf_types.ts";
 import * as tf from "@tensorflow/tfjs-core";
 
-/** Which distance the loss is applied to. */
-export type DistanceKind = "cosine" | "euclidean";
+export type { DistanceKind } from "../settings/kinds.ts";
+import type { DistanceKind } from "../settings/kinds.ts";
 
 /** Keeps norms and square roots away from zero, where gradients blow up. */
 const EPS = 1e-9;

@@ -7,11 +7,8 @@
 import type { LexicalConfig } from "../lexical/config.ts";
 import { checkSection, sectionDefaults } from "../settings/values.ts";
 
-/** Which LSTM implementation a branch uses. */
-export type LstmKind = "stock" | "fused";
-
-/** What a branch keeps of the LSTM's outputs. */
-export type PoolingKind = "last" | "mean" | "max";
+export type { LstmKind, PoolingKind } from "../settings/kinds.ts";
+import type { LstmKind, PoolingKind } from "../settings/kinds.ts";
 
 /** Sizes and options of the two-branch model. */
 export interface ModelConfig {

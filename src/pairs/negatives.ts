@@ -11,7 +11,7 @@
  * @module
  */
 import type { PairSet } from "../data/types.ts";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../data/rng.ts";
 
 /** One epoch's pairs: indices into a {@link PairSet} and their labels. */
 export interface EpochPairs {
@@ -92,7 +92,7 @@ function positiveKeys(set: PairSet): {
  * ```ts
  * import assert from "@std/assert";
  * import { sampleEpochPairs } from "./negatives.ts";
- * import { Rng } from "./rng.ts";
+ * import { Rng } from "../data/rng.ts";
  * const set = {
  *   size: 3, leftLen: 1, rightLen: 1,
  *   left: Int32Array.of(2, 3, 4), right: Int32Array.of(5, 6, 7),

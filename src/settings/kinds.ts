@@ -1,34 +1,58 @@
 /**
- * The choices of the settings whose values are names, each list declared
- * once beside the type it spells out (the types live with the code that
- * uses them; only types are imported, so any module may read these lists).
+ * The choices of the settings whose values are names: each list declared
+ * once, with the type it makes. The modules that use a kind re-export its
+ * type (`LossKind` from `src/loss/choose.ts`, ...); the settings table takes
+ * the lists for its checks and `--help`.
  *
  * @module
  */
-import type { DistanceKind } from "../loss/contrastive.ts";
-import type { LstmKind, PoolingKind } from "../model/config.ts";
-import type { LexicalLossKind } from "../lexical/config.ts";
-import type { LossKind } from "../loss/choose.ts";
 
-/** The losses, see `src/loss/`. */
-export const LOSS_KINDS: readonly LossKind[] = [
+/**
+ * Which loss trains the model:
+ * - `contrastive`: contrastive loss on positives and random negatives;
+ * - `online-contrastive`: contrastive loss on the hard pairs among all
+ *   in-batch pairs (batches of positives);
+ * - `infonce`: in-batch softmax over all rights (and lefts) of the batch.
+ */
+export const LOSS_KINDS = [
   "contrastive",
   "online-contrastive",
   "infonce",
-];
+] as const;
 
-/** What the loss sees of the lexical channel, see `src/lexical/hybrid.ts`. */
-export const LEXICAL_LOSS_KINDS: readonly LexicalLossKind[] = [
-  "separate",
-  "residual",
-  "joint",
-];
+/** One of {@link LOSS_KINDS}. */
+export type LossKind = typeof LOSS_KINDS[number];
+
+/**
+ * What the loss sees of the lexical channel: `separate`, the LSTMs' own
+ * scores (the channel joins only when scoring); `residual`, the mixed scores
+ * (the LSTMs learn what the channel misses); `joint`, the sum of both losses.
+ */
+export const LEXICAL_LOSS_KINDS = ["separate", "residual", "joint"] as const;
+
+/** One of {@link LEXICAL_LOSS_KINDS}. */
+export type LexicalLossKind = typeof LEXICAL_LOSS_KINDS[number];
 
 /** The distances between two branches' outputs, see `src/loss/contrastive.ts`. */
-export const DISTANCE_KINDS: readonly DistanceKind[] = ["cosine", "euclidean"];
+export const DISTANCE_KINDS = ["cosine", "euclidean"] as const;
 
-/** How a branch reduces the LSTM's outputs over time. */
-export const POOLING_KINDS: readonly PoolingKind[] = ["last", "mean", "max"];
+/** One of {@link DISTANCE_KINDS}. */
+export type DistanceKind = typeof DISTANCE_KINDS[number];
 
-/** The LSTM implementations. */
-export const LSTM_KINDS: readonly LstmKind[] = ["fused", "stock"];
+/**
+ * What a branch keeps of the LSTM's outputs over time: the last state, or
+ * the masked mean or max.
+ */
+export const POOLING_KINDS = ["last", "mean", "max"] as const;
+
+/** One of {@link POOLING_KINDS}. */
+export type PoolingKind = typeof POOLING_KINDS[number];
+
+/**
+ * The LSTM implementations: `fused` (one WebAssembly op per sequence) or
+ * `stock` (tfjs-layers' LSTM, per-timestep ops, ~20x slower).
+ */
+export const LSTM_KINDS = ["fused", "stock"] as const;
+
+/** One of {@link LSTM_KINDS}. */
+export type LstmKind = typeof LSTM_KINDS[number];

@@ -19,7 +19,7 @@
  * @module
  */
 import { TOKENIZER_KINDS } from "../data/tokenizer.ts";
-import type { LossKind } from "../loss/choose.ts";
+import type { LossKind } from "./kinds.ts";
 import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import {
   flagName,

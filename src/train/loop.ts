@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { PairSet } from "../data/types.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { type EpochPairs, sampleEpochPairs } from "../pairs/negatives.ts";
-import { Rng } from "../pairs/rng.ts";
+import { Rng } from "../data/rng.ts";
 import { makeBatch } from "../pairs/batches.ts";
 import { lexicalOf } from "../lexical/hybrid.ts";
 import type { TrainConfig } from "./config.ts";

@@ -16,7 +16,7 @@ import { setupBackend } from "../../src/backend/setup.ts";
 import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese } from "../../src/model/siamese.ts";
-import { Rng } from "../../src/pairs/rng.ts";
+import { Rng } from "../../src/data/rng.ts";
 import { trainStep } from "../../src/train/step.ts";
 
 const [threadsArg = "1", stepsArg = "5", kind = "dense"] = Deno.args;

@@ -4,7 +4,7 @@ import {
   collapseStatistic,
   collapseWarnLevel,
 } from "../../src/metrics/collapse.ts";
-import { Rng } from "../../src/pairs/rng.ts";
+import { Rng } from "../../src/data/rng.ts";
 
 Deno.test("collapseStatistic() is about 1/sqrt(D) for random unit vectors", () => {
   const rng = new Rng(5);

@@ -4,7 +4,7 @@ import {
   retrievalFromEmbeddings,
   retrievalMetrics,
 } from "../../src/metrics/retrieval.ts";
-import { Rng } from "../../src/pairs/rng.ts";
+import { Rng } from "../../src/data/rng.ts";
 
 const SIM = new Float32Array([
   0.9,

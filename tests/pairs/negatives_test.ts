@@ -1,7 +1,7 @@
 import assert from "@std/assert";
 import type { PairSet } from "../../src/data/types.ts";
 import { sampleEpochPairs } from "../../src/pairs/negatives.ts";
-import { Rng } from "../../src/pairs/rng.ts";
+import { Rng } from "../../src/data/rng.ts";
 
 function set(n: number, labels?: number[]): PairSet {
   return {

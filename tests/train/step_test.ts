@@ -6,7 +6,7 @@ import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese, encode } from "../../src/model/siamese.ts";
 import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
 import { sampleEpochPairs } from "../../src/pairs/negatives.ts";
-import { Rng } from "../../src/pairs/rng.ts";
+import { Rng } from "../../src/data/rng.ts";
 import { makeBatch } from "../../src/pairs/batches.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
 import { train } from "../../src/train/loop.ts";

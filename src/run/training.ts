@@ -21,11 +21,11 @@ import {
   readCheckpointMeta,
   restoreCheckpoint,
   saveCheckpoint,
-} from "../run/checkpoint.ts";
-import type { TrainConfig } from "./config.ts";
-import { type EpochReport, train, type TrainState } from "./loop.ts";
-import { writeRunMetrics } from "../run/metrics.ts";
-import { saveRun } from "../run/format.ts";
+} from "./checkpoint.ts";
+import type { TrainConfig } from "../train/config.ts";
+import { type EpochReport, train, type TrainState } from "../train/loop.ts";
+import { writeRunMetrics } from "./metrics.ts";
+import { saveRun } from "./format.ts";
 
 /** What to run. */
 export interface RunOptions {

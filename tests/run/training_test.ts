@@ -3,7 +3,7 @@ import { setupBackend } from "../../src/backend/setup.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
 import { readCheckpointMeta } from "../../src/run/checkpoint.ts";
-import { resumeRun, runTraining } from "../../src/train/run.ts";
+import { resumeRun, runTraining } from "../../src/run/training.ts";
 import { loadModel } from "../../src/run/format.ts";
 import { tempDir } from "../_temp_file.ts";
 
