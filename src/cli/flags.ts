@@ -157,38 +157,116 @@ export function helpText(
   examples: string[],
 ): string {
   const rows = Object.entries(table).map(([name, spec]) => {
-    const arg = spec.type === "bool"
-      ? ""
-      : spec.type === "enum"
-      ? ` ${spec.choices.join("|")}`
-      : spec.type === "string"
-      ? ` ${spec.placeholder ?? "VALUE"}`
-      : " N";
     const def = "default" in spec && spec.default !== undefined
       ? ` (default ${spec.default})`
       : "";
-    return [`  --${name}${arg}`, `${spec.help}${def}`] as const;
+    return [`  --${name}${flagArg(spec)}`, `${spec.help}${def}`] as const;
   });
-  const width = Math.max(...rows.map(([l]) => l.length), 10) + 2;
-  return [
-    `Usage: deno task ${command} [flags]`,
-    `   or: deno run siamese.js ${command} [flags]   (the single-file bundle)`,
-    "",
+  return renderHelp({
+    command,
     summary,
+    sections: [{
+      title: "Flags:",
+      rows: [...rows, ["  --help", "Show this help"]],
+    }],
+    examples,
+  });
+}
+
+/** What {@link renderHelp} lays out. */
+export interface HelpPage {
+  /** The command's name, e.g. `train`. */
+  command: string;
+  /** One or two sentences on what it does. */
+  summary: string;
+  /** Lines after the summary. */
+  intro?: readonly string[];
+  /** Titled tables of `[left column, text]` rows, one column width for all. */
+  sections: readonly {
+    title: string;
+    rows: readonly (readonly [string, string])[];
+  }[];
+  /** Example command lines. */
+  examples: readonly string[];
+}
+
+/** Columns of the help text. */
+const HELP_WIDTH = 100;
+
+/**
+ * A command's help: usage, summary, tables with wrapped text, exit codes,
+ * examples.
+ *
+ * @param page what to lay out
+ * @returns the text, ending with a newline
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { renderHelp } from "./flags.ts";
+ * const t = renderHelp({ command: "x", summary: "Does x.", examples: [],
+ *   sections: [{ title: "Flags:", rows: [["  --a", "one"], ["  --bb N", "two"]] }] });
+ * assert.match(t, /\n {2}--a {7}one\n {2}--bb N {4}two\n/);
+ * ```
+ */
+export function renderHelp(page: HelpPage): string {
+  const lefts = page.sections.flatMap((s) => s.rows.map(([l]) => l.length));
+  const width = Math.max(...lefts, 10) + 2;
+  const table = (rows: readonly (readonly [string, string])[]) =>
+    rows.flatMap(([l, text]) =>
+      wrap(text, HELP_WIDTH - width).map((line, i) =>
+        (i === 0 ? l : "").padEnd(width) + line
+      )
+    );
+  return [
+    `Usage: deno task ${page.command} [flags]`,
+    `   or: deno run siamese.js ${page.command} [flags]   (the single-file bundle)`,
     "",
-    "Flags:",
-    ...rows.map(([l, r]) => l.padEnd(width) + r),
-    "  --help".padEnd(width) + "Show this help",
+    page.summary,
     "",
+    ...(page.intro ? [...page.intro, ""] : []),
+    ...page.sections.flatMap((s) => [s.title, ...table(s.rows), ""]),
     "Exit codes:",
     ...EXIT_CODES.map(([code, meaning]) =>
       `  ${String(code).padEnd(4)}${meaning}`
     ),
     "",
     "Examples:",
-    ...examples.map((e) => `  ${e}`),
+    ...page.examples.map((e) => `  ${e}`),
     "",
   ].join("\n");
+}
+
+/**
+ * What follows a flag in help: ` N`, ` FILE`, ` a|b`, or nothing for a
+ * switch.
+ *
+ * @param spec the flag
+ * @returns the argument's placeholder
+ */
+export function flagArg(spec: FlagSpec): string {
+  switch (spec.type) {
+    case "bool":
+      return "";
+    case "enum":
+      return ` ${spec.choices.join("|")}`;
+    case "string":
+      return ` ${spec.placeholder ?? "VALUE"}`;
+    default:
+      return " N";
+  }
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
 }
 
 /**

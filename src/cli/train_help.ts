@@ -10,7 +10,7 @@ import {
   type SettingSpec,
 } from "../settings/setting.ts";
 import { SETTINGS } from "../settings/table.ts";
-import { EXIT_CODES, type FlagTable } from "./flags.ts";
+import { flagArg, type FlagTable, renderHelp } from "./flags.ts";
 import type { ResolvedSettings } from "./train_settings.ts";
 
 const SUMMARY =
@@ -43,72 +43,38 @@ const EXAMPLES = [
  * ```
  */
 export function trainHelp(options: FlagTable, r: ResolvedSettings): string {
-  const rows: [string, string][] = [];
   const own = Object.entries(options);
-  const last = own.filter(([, spec]) => spec.type === "bool");
-  for (const [name, spec] of own.filter(([, spec]) => spec.type !== "bool")) {
-    const arg = spec.type === "string"
-      ? ` ${spec.placeholder ?? "VALUE"}`
-      : spec.type === "enum"
-      ? ` ${spec.choices.join("|")}`
-      : " N";
-    rows.push([`  --${name}${arg}`, spec.help]);
-  }
+  const rows: [string, string][] = own.filter(([, spec]) =>
+    spec.type !== "bool"
+  )
+    .map(([name, spec]) => [`  --${name}${flagArg(spec)}`, spec.help]);
   const settingRows: [string, string][] = [];
   for (const s of SETTINGS) {
     const shown = `${s.help} [${valueText(s, r)}]`;
     if (s.flag) rows.push([`  --${flagName(s)}${argOf(s)}`, shown]);
     else settingRows.push([`  ${settingName(s)}`, shown]);
   }
-  for (const [name, spec] of last) rows.push([`  --${name}`, spec.help]);
-  rows.push(["  --help", "Show this help"]);
-  const width = Math.max(...[...rows, ...settingRows].map(([l]) => l.length)) +
-    2;
-  const table = (list: [string, string][]) =>
-    list.flatMap(([l, text]) =>
-      wrap(text, WIDTH - width).map((line, i) =>
-        (i === 0 ? l : "").padEnd(width) + line
-      )
-    );
-  return [
-    "Usage: deno task train [flags]",
-    "   or: deno run siamese.js train [flags]   (the single-file bundle)",
-    "",
-    SUMMARY,
-    "",
-    `Recipe ${r.recipe}: [values] are the ones this command line would use.`,
-    "",
-    "Flags:",
-    ...table(rows),
-    "",
-    "Settings for --config FILE (JSON with the names of a run's config.json,",
-    'e.g. {"model": {"lstm_units": 128}, "train": {"temperature": 0.1}}):',
-    ...table(settingRows),
-    "",
-    "Exit codes:",
-    ...EXIT_CODES.map(([code, meaning]) =>
-      `  ${String(code).padEnd(4)}${meaning}`
-    ),
-    "",
-    "Examples:",
-    ...EXAMPLES.map((e) => `  ${e}`),
-    "",
-  ].join("\n");
-}
-
-/** Columns of the help text. */
-const WIDTH = 100;
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(" ")) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line === "" ? word : `${line} ${word}`;
+  for (const [name, spec] of own.filter(([, spec]) => spec.type === "bool")) {
+    rows.push([`  --${name}`, spec.help]);
   }
-  return [...lines, line];
+  rows.push(["  --help", "Show this help"]);
+  return renderHelp({
+    command: "train",
+    summary: SUMMARY,
+    intro: [
+      `Recipe ${r.recipe}: [values] are the ones this command line would use.`,
+    ],
+    sections: [
+      { title: "Flags:", rows },
+      {
+        title:
+          "Settings for --config FILE (JSON with the names of a run's config.json,\n" +
+          'e.g. {"model": {"lstm_units": 128}, "train": {"temperature": 0.1}}):',
+        rows: settingRows,
+      },
+    ],
+    examples: EXAMPLES,
+  });
 }
 
 function argOf(s: SettingSpec): string {

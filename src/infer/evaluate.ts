@@ -10,16 +10,11 @@ import type { DistanceKind } from "../loss/contrastive.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { Rng } from "../data/rng.ts";
 import { collapseStatistic, collapseWarnLevel } from "../metrics/collapse.ts";
-import { cosineSimilarity, retrievalMetrics } from "../metrics/retrieval.ts";
+import { retrievalMetrics } from "../metrics/retrieval.ts";
 import { rocAuc } from "../metrics/roc_auc.ts";
 import { bestThreshold, evaluateThreshold } from "../metrics/threshold.ts";
-import { embedRows } from "./embed.ts";
-import { lexicalOf, lexicalVectors } from "../lexical/hybrid.ts";
-import {
-  lexicalNeedsCosine,
-  mixPair,
-  mixSimilarities,
-} from "../lexical/mix.ts";
+import { mixSimilarities } from "../lexical/mix.ts";
+import { embedPairs } from "./score.ts";
 import type { LossOptions } from "../loss/choose.ts";
 import { lossOnPairs } from "./loss_on_pairs.ts";
 
@@ -107,28 +102,6 @@ export function similarityMatrix(
 }
 
 /**
- * Similarity of two vectors, as in {@link similarityMatrix}.
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { vectorSimilarity } from "./evaluate.ts";
- * assert.ok(Math.abs(vectorSimilarity([1, 0], [2, 0], "cosine") - 1) < 1e-9);
- * assert.ok(vectorSimilarity([0, 0], [3, 4], "euclidean") === -5);
- * ```
- */
-export function vectorSimilarity(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  kind: DistanceKind,
-): number {
-  if (kind === "cosine") return cosineSimilarity(a, b);
-  let d2 = 0;
-  for (let k = 0; k < a.length; k++) d2 += (a[k]! - b[k]!) ** 2;
-  return -Math.sqrt(d2);
-}
-
-/**
  * Evaluates a model on held-out pairs.
  *
  * Unlabelled data: pair (i, i) is positive, and one random (i, j), j != i,
@@ -145,40 +118,14 @@ export function evaluate(
   options: EvaluateOptions,
 ): EvalReport {
   const n = data.size;
-  const c = model.config;
-  const l = embedRows(model.left, data.left, {
-    len: data.leftLen,
-    width: c.leftLen,
-    n,
-  });
-  const r = embedRows(model.right, data.right, {
-    len: data.rightLen,
-    width: c.rightLen,
-    n,
-  });
-  const dim = l.dim;
-  // the lexical channel, when the model has one: scores are mixed cosines
-  const index = lexicalOf(model);
-  if (index !== undefined && options.distance !== "cosine") {
-    throw lexicalNeedsCosine();
-  }
-  const weight = model.config.lexical.weight;
-  const lex = index === undefined ? undefined : lexicalVectors(index, data);
+  const e = embedPairs(model, data, options.distance);
+  const { left, right, dim, lexical: lex } = e;
 
   // separation: AUC and best-threshold accuracy on the similarity
   const scores: number[] = [];
   const labels: number[] = [];
   const pairs = { left: [] as number[], right: [] as number[], labels };
-  const pairSim = (i: number, j: number) => {
-    const s = vectorSimilarity(
-      l.vectors.subarray(i * dim, (i + 1) * dim),
-      r.vectors.subarray(j * dim, (j + 1) * dim),
-      options.distance,
-    );
-    return lex === undefined
-      ? s
-      : mixPair(s, lex.left[i]!, lex.right[j]!, weight);
-  };
+  const pairSim = e.score;
   const positives: number[] = [];
   if (data.labels) {
     for (let i = 0; i < n; i++) {
@@ -214,8 +161,8 @@ export function evaluate(
     return out;
   };
   const sim = similarityMatrix(
-    pick(l.vectors),
-    pick(r.vectors),
+    pick(left),
+    pick(right),
     dim,
     options.distance,
   );
@@ -225,25 +172,27 @@ export function evaluate(
       sim,
       rows.map((i) => lex.left[i]!),
       rows.map((i) => lex.right[i]!),
-      weight,
+      lex.weight,
     );
   }
   const ret = retrievalMetrics(sim, { ks: [1, 10] });
 
   const collapse = Math.min(
-    collapseStatistic(l.vectors, dim),
-    collapseStatistic(r.vectors, dim),
+    collapseStatistic(left, dim),
+    collapseStatistic(right, dim),
   );
   const collapseThreshold = collapseWarnLevel(dim);
   return {
     pairs: n,
-    loss: lossOnPairs({ left: l.vectors, right: r.vectors, dim }, pairs, {
+    loss: lossOnPairs({ left, right, dim }, pairs, {
       loss: options.loss ??
         { distance: options.distance, margin: options.margin ?? 1 },
       ...(options.batchSize !== undefined
         ? { batchSize: options.batchSize }
         : {}),
-      ...(index !== undefined ? { lexical: { index, set: data } } : {}),
+      ...(lex !== undefined
+        ? { lexical: { index: lex.index, set: data } }
+        : {}),
     }),
     auc: rocAuc(scores, labels),
     accuracy: best.accuracy,
