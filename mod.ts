@@ -86,6 +86,13 @@ export {
 } from "./src/train/config.ts";
 export type { LexicalConfig, LexicalLossKind } from "./src/lexical/config.ts";
 export {
+  DISTANCE_KINDS,
+  LEXICAL_LOSS_KINDS,
+  LOSS_KINDS,
+  LSTM_KINDS,
+  POOLING_KINDS,
+} from "./src/settings/kinds.ts";
+export {
   type EpochReport,
   train,
   type TrainOptions,
