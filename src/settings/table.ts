@@ -10,11 +10,8 @@
  * `learning_rate`, `margin`, `temperature` as in Keras and Sentence
  * Transformers).
  *
- * The table imports only types from the modules whose settings it declares
- * (and the tokenizer kinds from `src/data`, and the thread limit from
- * `src/backend`, both upstream of every config; the other choices are in
- * `./kinds.ts`): `src/model` and `src/train` read their defaults and ranges
- * from it without a cycle.
+ * It imports only from folders upstream of every config (`src/data`,
+ * `src/backend`), so `src/model` and `src/train` read it without a cycle.
  *
  * @module
  */
@@ -70,7 +67,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     recipes: { matcher: "char" },
     flag: true,
     help: "Tokenizer for text on both sides: word, char or char3 (3-grams)",
-    ignoredWhen: needsData,
+    ignoredWhen: (s) =>
+      needsData(s) ??
+        (s.values["data.left_tokenizer"] !== undefined &&
+            s.values["data.right_tokenizer"] !== undefined
+          ? "both sides have their own (data.left_tokenizer, data.right_tokenizer)"
+          : undefined),
   },
   {
     section: "data",

@@ -35,6 +35,26 @@ const TINY = {
   model: { lstm_units: 4, dense_units: 8, embedding_dim: 4 },
 };
 
+/** Trains {@link TINY} for one epoch on one thread into `out`. */
+async function trainTiny(dir: string, out: string, extra: string[] = []) {
+  const config = await writeConfig(`${dir}/tiny.json`, TINY);
+  return await train([
+    "--config",
+    config,
+    "--left-len",
+    "6",
+    "--right-len",
+    "9",
+    "--epochs",
+    "1",
+    "--threads",
+    "1",
+    "--out",
+    out,
+    ...extra,
+  ]); // deno-fmt-ignore
+}
+
 Deno.test("train --help shows the values the given flags would use", async () => {
   const seed = await train(["--help"]);
   assert.equal(seed.code, 0, seed.stderr);
@@ -82,21 +102,7 @@ Deno.test("a setting the setup ignores exits 2 naming it, before anything is wri
 
 Deno.test("the first log line names the settings that differ from the defaults", async () => {
   const dir = await tempDir();
-  const config = await writeConfig(`${dir}/tiny.json`, TINY);
-  const t = await train([
-    "--config",
-    config,
-    "--left-len",
-    "6",
-    "--right-len",
-    "9",
-    "--epochs",
-    "1",
-    "--threads",
-    "1",
-    "--out",
-    `${dir}/run`,
-  ]); // deno-fmt-ignore
+  const t = await trainTiny(dir, `${dir}/run`);
   assert.equal(t.code, 0, t.stderr);
   assert.equal(
     t.stderr.split("\n")[0],
@@ -107,23 +113,8 @@ Deno.test("the first log line names the settings that differ from the defaults",
 
 Deno.test("--resume continues with the run's own settings and refuses new ones", async () => {
   const dir = await tempDir();
-  const config = await writeConfig(`${dir}/tiny.json`, TINY);
   const out = `${dir}/run`;
-  const first = await train([
-    "--config",
-    config,
-    "--left-len",
-    "6",
-    "--right-len",
-    "9",
-    "--epochs",
-    "1",
-    "--threads",
-    "1",
-    "--out",
-    out,
-    "--json",
-  ]); // deno-fmt-ignore
+  const first = await trainTiny(dir, out, ["--json"]);
   assert.equal(first.code, 0, first.stderr);
   const refused = await train(["--resume", out, "--left-len", "7"]);
   assert.equal(refused.code, 2);

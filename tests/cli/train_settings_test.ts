@@ -88,6 +88,20 @@ Deno.test("a setting the setup ignores is an error naming it and why", () => {
     SettingError,
     "--tokenizer",
   );
+  const both = { data: { left_tokenizer: "word", right_tokenizer: "char" } };
+  assert.throws(
+    () =>
+      withData({ tokenizer: "char" }, {
+        config: { path: "c.json", json: both },
+      }),
+    SettingError,
+    "--tokenizer is ignored by this setup: both sides have their own",
+  );
+  // and the log line does not list it
+  const line = changedSettings(
+    withData({}, { config: { path: "c.json", json: both } }),
+  );
+  assert.ok(!line.includes("data.tokenizer="), line);
   assert.throws(
     () =>
       withData({}, {

@@ -5,18 +5,8 @@ import {
   lexicalVectors,
 } from "../../src/lexical/hybrid.ts";
 import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
+import { close, set } from "./_pairs.ts";
 import { sparseDot, sparseDotMatrix } from "../../src/lexical/sparse.ts";
-
-const close = (a: number, b: number, tol = 1e-6) =>
-  assert.ok(Math.abs(a - b) <= tol, `expected ${b} but found ${a}`);
-
-const set = {
-  size: 3,
-  leftLen: 2,
-  rightLen: 4,
-  left: Int32Array.from([2, 3, 4, 0, 6, 6]),
-  right: Int32Array.from([2, 3, 9, 0, 4, 5, 0, 0, 7, 7, 7, 0]),
-};
 
 Deno.test("sparseDotMatrix() equals the pairwise sparseDot of every left and right", () => {
   const index = LexicalIndex.fit(set, { n: 2, vocab: 10 });

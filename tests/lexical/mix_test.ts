@@ -11,20 +11,10 @@ import {
   mixSimilarities,
 } from "../../src/lexical/mix.ts";
 import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
+import { close, set } from "./_pairs.ts";
 import { sparseDotMatrix } from "../../src/lexical/sparse.ts";
 
 await setupBackend({ log: false });
-
-const close = (a: number, b: number, tol = 1e-6) =>
-  assert.ok(Math.abs(a - b) <= tol, `expected ${b} but found ${a}`);
-
-const set = {
-  size: 3,
-  leftLen: 2,
-  rightLen: 4,
-  left: Int32Array.from([2, 3, 4, 0, 6, 6]),
-  right: Int32Array.from([2, 3, 9, 0, 4, 5, 0, 0, 7, 7, 7, 0]),
-};
 
 Deno.test("mixSimilarities() and mixPair() weigh model and lexical cosines by 1 - λ and λ", () => {
   const index = LexicalIndex.fit(set, { n: 1, vocab: 10 });
