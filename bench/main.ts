@@ -37,6 +37,19 @@ interface TorchTiming {
   blas: string;
 }
 
+const USAGE = `Usage: deno task bench [--quick] [--rounds N] [--json FILE]
+
+Measures, in one run: 1 vs all threads (a 1024x1024 matMul and the seed
+model's batch), the fused vs the stock LSTM and the fused one's scaling, the
+PyTorch peer (when python3 can import torch) with ratios, and the single-file
+bundle's footprint.
+
+  --quick      skip the stock LSTM, the scaling runs and the footprint
+  --rounds N   processes per setting for the seed model's batch (default 5)
+  --json FILE  also write every figure as JSON to FILE
+  --help       show this help
+`;
+
 const here = new URL(".", import.meta.url).pathname;
 
 /** Runs a child process and parses the last line of its stdout as JSON. */
@@ -135,8 +148,13 @@ if (import.meta.main) {
       quick: { type: "boolean", default: false },
       json: { type: "string" },
       rounds: { type: "string", default: "5" },
+      help: { type: "boolean", default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   const all = defaultThreads();
   const report: Record<string, unknown> = { threads: all };
   console.log(
