@@ -14,7 +14,7 @@ import { resumeRun, type RunResult, runTraining } from "../run/training.ts";
 import { metricsRecord } from "../run/metrics.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import { sectionObject } from "../settings/values.ts";
-import type { RecipeName } from "../settings/setting.ts";
+import { RECIPE_NAMES, type RecipeName } from "../settings/setting.ts";
 import { SETTINGS_BY_FLAG } from "../settings/table.ts";
 import {
   type FlagTable,
@@ -44,7 +44,7 @@ export const TRAIN_OPTIONS: FlagTable = {
   },
   "recipe": {
     type: "enum",
-    choices: ["seed", "matcher"],
+    choices: RECIPE_NAMES,
     help:
       "Settings chosen together: seed (the seed's setup; default without --data) " +
       "or matcher (best measured on real text; default with --data)",

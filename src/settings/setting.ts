@@ -18,7 +18,10 @@ import { snakeCase } from "../io/json_keys.ts";
 export type Section = "data" | "model" | "train" | "run";
 
 /** The named recipes: sets of setting values chosen together. */
-export type RecipeName = "seed" | "matcher";
+export const RECIPE_NAMES = ["seed", "matcher"] as const;
+
+/** One of {@link RECIPE_NAMES}: `seed` is the defaults. */
+export type RecipeName = typeof RECIPE_NAMES[number];
 
 /** A setting's value. */
 export type SettingValue = number | string | boolean;
