@@ -7,6 +7,7 @@
  * @module
  */
 import { lexicalSetupProblem } from "../lexical/hybrid.ts";
+import type { DistanceKind } from "../settings/kinds.ts";
 import {
   checkSetting,
   flagName,
@@ -206,7 +207,7 @@ function checkSetup(r: ResolvedSettings): void {
   const problem = lexicalSetupProblem(weight, {
     // the built-in data set has one id space
     sharedVocab: !r.dataFile || Boolean(r.values["data.shared_vocab"]),
-    distance: r.values["train.distance"] as "cosine" | "euclidean",
+    distance: r.values["train.distance"] as DistanceKind,
   });
   if (problem !== undefined) throw new UsageError(problem);
 }

@@ -19,7 +19,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Dataset, DataSpec } from "../data/dataset.ts";
 import { writeDirAtomic } from "../io/file_io.ts";
 import type { ModelConfig } from "../model/config.ts";
-import { savedModelConfig } from "./format.ts";
+import { savedConfigs } from "./format.ts";
 import type { Siamese } from "../model/siamese.ts";
 import type { TrainConfig } from "../train/config.ts";
 import type { TrainState } from "../train/loop.ts";
@@ -153,7 +153,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   }
   const { format: _format, ...meta } = json;
   // checkpoints written before a model config field existed get its default
-  return { ...meta, model: savedModelConfig(meta.model, meta.train) };
+  return { ...meta, ...savedConfigs(meta) };
 }
 
 /**

@@ -32,7 +32,7 @@ import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { type ModelConfig, modelConfig } from "../model/config.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { traceEmbeddings } from "../model/token_table.ts";
-import type { TrainConfig } from "../train/config.ts";
+import { type TrainConfig, trainConfig } from "../train/config.ts";
 import type { EpochReport } from "../train/loop.ts";
 
 /** The format tag written into `config.json`: snake_case keys. */
@@ -45,48 +45,50 @@ export const RUN_FORMATS_READ: readonly string[] = [
 ];
 
 /**
- * A saved model config as today's: runs saved before the lexical channel was
- * one sub-config (run@1) kept its settings loose (`lexicalWeight`,
- * `lexicalN`, `lexicalLen`, and `lexicalLoss` in the training config);
- * fields a run predates get their defaults.
+ * Saved model and training configs as today's, checked: runs saved before
+ * the lexical channel was one sub-config (run@1) kept its settings loose
+ * (`lexicalWeight`, `lexicalN`, `lexicalLen`, and `lexicalLoss` in the
+ * training config); fields a run predates get their defaults. The inputs
+ * are not changed.
  *
- * @param model the saved model config, camelCase keys
- * @param train the saved training config (its `lexicalLoss` is moved out)
- * @returns the checked model config
+ * @param saved the saved configs, camelCase keys
+ * @returns the checked configs
  *
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import { savedModelConfig } from "./format.ts";
- * const train: Record<string, unknown> = { lexicalLoss: "joint" };
- * const m = savedModelConfig({ lstmUnits: 8, lexicalWeight: 0.5 }, train);
- * assert.deepStrictEqual(m.lexical, { weight: 0.5, n: 3, len: 0, loss: "joint" });
- * assert.equal(train.lexicalLoss, undefined);
+ * import { savedConfigs } from "./format.ts";
+ * const saved = { model: { lstmUnits: 8, lexicalWeight: 0.5 }, train: { lexicalLoss: "joint" } };
+ * const { model, train } = savedConfigs(saved);
+ * assert.deepStrictEqual(model.lexical, { weight: 0.5, n: 3, len: 0, loss: "joint" });
+ * assert.equal("lexicalLoss" in train, false);
+ * assert.equal(saved.train.lexicalLoss, "joint");
  * ```
  */
-export function savedModelConfig(
-  model: object,
-  train?: object,
-): ModelConfig {
+export function savedConfigs(
+  saved: { model: object; train: object },
+): { model: ModelConfig; train: TrainConfig } {
   const {
     lexicalWeight: weight,
     lexicalN: n,
     lexicalLen: len,
     lexical,
-    ...rest
-  } = model as Record<string, unknown>;
-  const loose = { weight, n, len } as Record<string, unknown>;
-  if (train !== undefined && "lexicalLoss" in train) {
-    loose.loss = train.lexicalLoss;
-    delete (train as Record<string, unknown>).lexicalLoss;
-  }
-  for (const k of Object.keys(loose)) {
-    if (loose[k] === undefined) delete loose[k];
-  }
-  return modelConfig({
-    ...rest,
-    lexical: { ...loose, ...(lexical as object | undefined) },
-  });
+    ...model
+  } = saved.model as Record<string, unknown>;
+  const { lexicalLoss: loss, ...train } = saved.train as Record<
+    string,
+    unknown
+  >;
+  const loose = Object.fromEntries(
+    Object.entries({ weight, n, len, loss }).filter(([, v]) => v !== undefined),
+  );
+  return {
+    model: modelConfig({
+      ...model,
+      lexical: { ...loose, ...(lexical as object | undefined) },
+    }),
+    train: trainConfig(train),
+  };
 }
 
 /** What `config.json` holds besides the format tag. */
@@ -188,7 +190,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     );
   }
   // runs saved before a config field existed get its default
-  run.model = savedModelConfig(run.model, run.train);
+  Object.assign(run, savedConfigs(run));
   // traced: the FusedLSTM projects the vocabulary, as in the trained model
   const left = traceEmbeddings(
     await tfl.loadLayersModel(fileLoader(`${dir}/left`)),
