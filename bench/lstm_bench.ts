@@ -13,8 +13,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "../src/deps/tfjs_core.ts";
+import * as tfl from "../src/deps/tfjs_layers.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { setupBackend } from "../src/backend/setup.ts";
 import { FusedLSTM } from "../src/model/fused_lstm.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../src/deps/tfjs_core.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { startBackend } from "../src/cli/backend.ts";
 import { buildSiamese, encode } from "../src/model/siamese.ts";

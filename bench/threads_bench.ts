@@ -10,7 +10,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../src/deps/tfjs_core.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { fileURLToPath } from "node:url";
 import { defaultThreads, setupBackend } from "../src/backend/setup.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "../src/deps/tfjs_core.ts";
 import { deepStrictEqual as deepEqual, ok as assert } from "@std/assert";
 
 /**

@@ -51,6 +51,7 @@ Deno.test("imports flow one way: src/wasm <- src/backend <- src/model", async ()
  * itself and the folders before it.
  */
 const ORDER = [
+  "deps", // the npm packages, each pinned in one file
   "wasm", // the C module, its binary, loader and pool
   "backend", // tfjs's wasm backend and the kernels we register
   "io", // files: atomic writes, permissions, JSON key style

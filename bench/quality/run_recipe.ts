@@ -13,7 +13,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../src/deps/tfjs_core.ts";
 import type { BackendInfo } from "../../src/backend/setup.ts";
 import { type DataSpec, loadDataset } from "../../src/data/dataset.ts";
 import { dataShapes, modelConfig } from "../../src/model/config.ts";

@@ -21,8 +21,8 @@
  *
  * @module
  */
-import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
-import * as tf from "@tensorflow/tfjs-core";
+import { getThreadsCount } from "../deps/tfjs_backend_wasm.ts";
+import * as tf from "../deps/tfjs_core.ts";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
 import { inPlacePool } from "./lstm_threads.ts";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 
 /** Ops whose method name equals the function name (`x.abs()` is `tf.abs(x)`). */
 const SAME_NAME_OPS = [
@@ -146,7 +146,7 @@ type AnyOp = (...args: unknown[]) => unknown;
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "./setup.ts";
  * await setupBackend({ log: false });
  * import { registerChainedOps } from "./chained_ops.ts";

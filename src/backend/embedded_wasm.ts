@@ -19,7 +19,7 @@
  *
  * @module
  */
-import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import * as wasm from "../deps/tfjs_backend_wasm.ts";
 
 /** What a bundle embeds, as produced by `tasks/build_embedded.ts`. */
 export interface EmbeddedWasm {

@@ -77,7 +77,7 @@ export const KERNELS: readonly (() => unknown)[] = [
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "./setup.ts";
  * import { registerKernels } from "./kernels.ts";
  * await setupBackend({ log: false }); // registers them

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "../deps/tfjs_core.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
 import { kcFloats, SLACK_FLOATS } from "../wasm/lstm_pointers.ts";
 import { poolFor } from "./lstm_threads.ts";

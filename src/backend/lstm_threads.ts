@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { LstmThreads } from "../wasm/thread_pool.ts";
 import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
 import { heapOf, heapOffset, type WasmBackend } from "./wasm_backend.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";
@@ -90,7 +90,7 @@ export function registerMaskedMax(): boolean {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "./setup.ts";
  * import { maskedMaxOnWasm } from "./masked_max.ts";
  * await setupBackend({ log: false });

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 
 import type { WasmBackend } from "./wasm_backend.ts";

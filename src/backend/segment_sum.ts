@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "../deps/tfjs_core.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
 import { heapOf, heapOffset, type WasmBackend } from "./wasm_backend.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";

@@ -25,9 +25,9 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
-import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import * as tf from "../deps/tfjs_core.ts";
+import * as tfl from "../deps/tfjs_layers.ts";
+import * as wasm from "../deps/tfjs_backend_wasm.ts";
 import { MAX_THREADS, prepareThreadedWasm } from "./threaded_wasm.ts";
 import { embeddedWasm, prepareEmbeddedWasm } from "./embedded_wasm.ts";
 import { fileURLToPath } from "node:url";
@@ -196,7 +196,7 @@ async function init(threads: number): Promise<BackendInfo> {
  * `.wasm` file".
  */
 async function checkPackageReadable(): Promise<void> {
-  const main = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
+  const main = wasm.TFJS_BACKEND_WASM_MAIN;
   if (!main.startsWith("file:")) return;
   const path = fileURLToPath(new URL("../", main));
   const descriptor = { name: "read", path } as const;

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 
 import type { WasmBackend } from "./wasm_backend.ts";
@@ -27,7 +27,7 @@ import type { WasmBackend } from "./wasm_backend.ts";
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "./setup.ts";
  * import { registerSharedIdentity } from "./shared_identity.ts";
  * await setupBackend({ log: false }); // installs it

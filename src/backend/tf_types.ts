@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
+import type * as tf from "../deps/tfjs_core.ts";
+import type * as tfl from "../deps/tfjs_layers.ts";
 
 /** A 1-D tensor: labels, distances or similarities `[B]`. */
 export type Tensor1D = tf.Tensor1D;

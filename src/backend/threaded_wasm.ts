@@ -57,8 +57,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import * as tf from "../deps/tfjs_core.ts";
+import * as wasm from "../deps/tfjs_backend_wasm.ts";
 import { Worker as NodeWorker } from "node:worker_threads";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -106,8 +106,8 @@ interface _WorkerScripts {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
- * import * as wasm from "@tensorflow/tfjs-backend-wasm";
+ * import * as tf from "../deps/tfjs_core.ts";
+ * import * as wasm from "../deps/tfjs_backend_wasm.ts";
  * import { prepareThreadedWasm } from "./threaded_wasm.ts";
  * const restore = prepareThreadedWasm(2);
  * try {
@@ -168,7 +168,7 @@ export function prepareThreadedWasm(
 /** Locates the two scripts in the installed tfjs-backend-wasm package. */
 function _workerScripts(): _WorkerScripts {
   // The package's main file is dist/tf-backend-wasm.node.js.
-  const main = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
+  const main = wasm.TFJS_BACKEND_WASM_MAIN;
   const dir = new URL("../wasm-out/", main);
   return {
     glue: fileURLToPath(new URL("tfjs-backend-wasm-threaded-simd.js", dir)),

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "../deps/tfjs_core.ts";
 import type { WasmBackend } from "./wasm_backend.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";
 
@@ -24,7 +24,7 @@ export const UNREAD_PLACEHOLDER = "UnreadPlaceholder";
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "./setup.ts";
  * import {
  *   registerUnreadPlaceholder,

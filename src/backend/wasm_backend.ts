@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "../deps/tfjs_core.ts";
 
 /** The parts of tfjs-backend-wasm's module that hold its memory. */
 export interface WasmModuleMemory {
@@ -71,7 +71,7 @@ export interface WasmBackend {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "./setup.ts";
  * import { heapOffset, type WasmBackend } from "./wasm_backend.ts";
  * await setupBackend({ log: false });

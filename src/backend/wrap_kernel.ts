@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 
 /** Names of the wrappers a kernel function is made of, outermost last. */
 const WRAPPERS = Symbol("wrappers");
@@ -27,7 +27,7 @@ type Wrapped = tf.KernelFunc & { [WRAPPERS]?: readonly string[] };
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "./setup.ts";
  * import { wrapWasmKernel } from "./wrap_kernel.ts";
  * await setupBackend({ log: false });
@@ -74,7 +74,7 @@ export function wrapWasmKernel(
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "./setup.ts";
  * import { addWasmKernels } from "./wrap_kernel.ts";
  * await setupBackend({ log: false });

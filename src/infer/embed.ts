@@ -3,8 +3,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "../deps/tfjs_core.ts";
+import type * as tfl from "../deps/tfjs_layers.ts";
 import { encode } from "../model/siamese.ts";
 import { gatherRows } from "../pairs/batches.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { PairSet } from "../data/types.ts";
 import type { DistanceKind } from "../loss/contrastive.ts";
 import type { Siamese } from "../model/siamese.ts";

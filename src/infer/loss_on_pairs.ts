@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { PairSet } from "../data/types.ts";
 import { batchCosines } from "../lexical/hybrid.ts";
 import type { LexicalIndex } from "../lexical/ngram_tfidf.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -116,7 +116,7 @@ export interface FileSaverOptions {
  * @example
  * ```ts
  * import { ok } from "@std/assert";
- * import * as tfl from "@tensorflow/tfjs-layers";
+ * import * as tfl from "../deps/tfjs_layers.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { fileSaver } from "./file_io.ts";
  * await setupBackend({ log: false });
@@ -170,7 +170,7 @@ export function fileSaver(
  * @example
  * ```ts
  * import { strictEqual } from "@std/assert";
- * import * as tfl from "@tensorflow/tfjs-layers";
+ * import * as tfl from "../deps/tfjs_layers.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { fileLoader, fileSaver } from "./file_io.ts";
  * await setupBackend({ log: false });

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { sparseDot, sparseDotMatrix, type SparseVector } from "./sparse.ts";
 
 /**
@@ -123,7 +123,7 @@ export function mixSimilarities(
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { mixCosines } from "./mix.ts";
  * await setupBackend({ log: false });
@@ -156,7 +156,7 @@ export function mixCosines(
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { mixDistances } from "./mix.ts";
  * await setupBackend({ log: false });

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { contrastiveLoss, distance, type DistanceKind } from "./contrastive.ts";
 import { infoNceLoss, onlineContrastiveLoss } from "./in_batch.ts";
 import {
@@ -148,7 +148,7 @@ export function inBatch(options: LossOptions): boolean {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { chooseLoss } from "./choose.ts";
  * await setupBackend({ log: false });

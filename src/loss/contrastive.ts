@@ -22,7 +22,7 @@
  * @module
  */
 import type { Scalar, Tensor1D, Tensor2D } from "../backend/tf_types.ts";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 
 export type { DistanceKind } from "../settings/kinds.ts";
 import type { DistanceKind } from "../settings/kinds.ts";
@@ -36,7 +36,7 @@ const EPS = 1e-9;
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * await setupBackend({ log: false });
  * import { cosineSimilarity } from "./contrastive.ts";
@@ -60,7 +60,7 @@ export function cosineSimilarity(a: Tensor2D, b: Tensor2D): Tensor1D {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * await setupBackend({ log: false });
  * import { distance } from "./contrastive.ts";
@@ -89,7 +89,7 @@ export function distance(
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * await setupBackend({ log: false });
  * import { similarity } from "./contrastive.ts";
@@ -120,7 +120,7 @@ export function similarity(
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * await setupBackend({ log: false });
  * import { contrastiveLoss } from "./contrastive.ts";

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { DistanceKind } from "./contrastive.ts";
 import {
   type LexicalMix,
@@ -48,7 +48,7 @@ function unit(x: tf.Tensor2D): tf.Tensor2D {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { pairwiseDistance } from "./in_batch.ts";
  * await setupBackend({ log: false });
@@ -86,7 +86,7 @@ export function pairwiseDistance(
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { infoNceLoss } from "./in_batch.ts";
  * await setupBackend({ log: false });
@@ -135,7 +135,7 @@ export function infoNceLoss(
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { onlineContrastiveLoss } from "./in_batch.ts";
  * await setupBackend({ log: false });

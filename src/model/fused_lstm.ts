@@ -25,8 +25,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "../deps/tfjs_core.ts";
+import * as tfl from "../deps/tfjs_layers.ts";
 import { lstmRecurrence, lstmRecurrenceOverTable } from "./lstm_op.ts";
 import { tableIsCheaper, tokenSource } from "./token_table.ts";
 
@@ -89,7 +89,7 @@ const NEUTRAL: Record<string, unknown> = {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { FusedLSTM } from "./fused_lstm.ts";
  * await setupBackend({ log: false });

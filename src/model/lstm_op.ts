@@ -12,7 +12,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { FUSED_LSTM, FUSED_LSTM_GRAD } from "../backend/lstm_kernels.ts";
 import { lstmReadsTables } from "../backend/lstm_threads.ts";
 
@@ -122,7 +122,7 @@ function checkRecurrentKernel(u: tf.Tensor2D, G: number): void {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { lstmRecurrence } from "./lstm_op.ts";
  * await setupBackend({ log: false });
@@ -194,7 +194,7 @@ export function lstmRecurrence(
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { lstmRecurrence, lstmRecurrenceOverTable } from "./lstm_op.ts";
  * await setupBackend({ log: false });

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "../deps/tfjs_core.ts";
+import * as tfl from "../deps/tfjs_layers.ts";
 import { maskedMaxOnWasm } from "../backend/masked_max.ts";
 
 /** How outputs are pooled over time. */
@@ -27,7 +27,7 @@ export interface MaskedPoolingArgs {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { maskedPool } from "./pooling.ts";
  * await setupBackend({ log: false });

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "../deps/tfjs_core.ts";
+import * as tfl from "../deps/tfjs_layers.ts";
 import { linkTokens, tokenSource } from "./token_table.ts";
 
 /** Reverses axis 1 of its input and of its mask; serializable. */

@@ -12,7 +12,7 @@
  * @module
  */
 import type { Layer, LayersModel, Tensor2D } from "../backend/tf_types.ts";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tfl from "../deps/tfjs_layers.ts";
 import type { ModelConfig } from "./config.ts";
 import type { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { FusedLSTM } from "./fused_lstm.ts";

@@ -27,8 +27,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "../deps/tfjs_core.ts";
+import type * as tfl from "../deps/tfjs_layers.ts";
 import { UNREAD_PLACEHOLDER } from "../backend/unread_placeholder.ts";
 
 /** Where an embedded tensor `[B, T, E]` came from. */
@@ -58,8 +58,8 @@ type Call = tfl.layers.Layer["call"];
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
- * import * as tfl from "@tensorflow/tfjs-layers";
+ * import * as tf from "../deps/tfjs_core.ts";
+ * import * as tfl from "../deps/tfjs_layers.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { tokenSource, traceEmbedding } from "./token_table.ts";
  * await setupBackend({ log: false });
@@ -137,8 +137,8 @@ function onlyTableReaders(layer: tfl.layers.Layer): boolean {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
- * import * as tfl from "@tensorflow/tfjs-layers";
+ * import * as tf from "../deps/tfjs_core.ts";
+ * import * as tfl from "../deps/tfjs_layers.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { tokenSource, traceEmbeddings } from "./token_table.ts";
  * await setupBackend({ log: false });
@@ -167,7 +167,7 @@ export function traceEmbeddings<M extends tfl.LayersModel>(model: M): M {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { tokenSource } from "./token_table.ts";
  * await setupBackend({ log: false });
@@ -188,8 +188,8 @@ export function tokenSource(x: tf.Tensor): TokenSource | undefined {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
- * import * as tfl from "@tensorflow/tfjs-layers";
+ * import * as tf from "../deps/tfjs_core.ts";
+ * import * as tfl from "../deps/tfjs_layers.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * import { linkTokens, tokenSource } from "./token_table.ts";
  * await setupBackend({ log: false });

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Tensor1D, Tensor2D } from "../backend/tf_types.ts";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { PairSet } from "../data/types.ts";
 import { batchCosines } from "../lexical/hybrid.ts";
 import type { LexicalIndex } from "../lexical/ngram_tfidf.ts";
@@ -89,7 +89,7 @@ export interface BatchOptions {
  * @example
  * ```ts
  * import assert from "@std/assert";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "../deps/tfjs_core.ts";
  * import { setupBackend } from "../backend/setup.ts";
  * await setupBackend({ log: false });
  * import { makeBatch } from "./batches.ts";

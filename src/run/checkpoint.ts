@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { Dataset, DataSpec } from "../data/dataset.ts";
 import { writeDirAtomic } from "../io/file_io.ts";
 import type { ModelConfig } from "../model/config.ts";

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tfl from "../deps/tfjs_layers.ts";
 import type { BackendInfo } from "../backend/setup.ts";
 import type { DataSpec } from "../data/dataset.ts";
 import type { TokenizerKind, VocabularyJson } from "../data/tokenizer.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { BackendInfo } from "../backend/setup.ts";
 import { type Dataset, type DataSpec, loadDataset } from "../data/dataset.ts";
 import { dataShapes, type ModelConfig } from "../model/config.ts";

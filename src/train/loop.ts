@@ -5,7 +5,7 @@
  * @module
  */
 import type { Optimizer } from "../backend/tf_types.ts";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import type { PairSet } from "../data/types.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { type EpochPairs, sampleEpochPairs } from "../pairs/negatives.ts";

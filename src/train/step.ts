@@ -5,7 +5,7 @@
  * @module
  */
 import type { Optimizer, Scalar } from "../backend/tf_types.ts";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../deps/tfjs_core.ts";
 import { encode, type Siamese } from "../model/siamese.ts";
 import { chooseLoss, type LossOptions } from "../loss/choose.ts";
 import type { Batch } from "../pairs/batches.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../src/deps/tfjs_core.ts";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 import { modelConfig } from "../../src/model/config.ts";

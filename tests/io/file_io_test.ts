@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "@std/assert";
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "../../src/deps/tfjs_core.ts";
+import * as tfl from "../../src/deps/tfjs_layers.ts";
 import { setupBackend } from "../../src/backend/setup.ts";
 import {
   fileLoader,

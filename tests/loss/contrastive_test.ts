@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../src/deps/tfjs_core.ts";
 import assert from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import {

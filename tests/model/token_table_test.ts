@@ -1,5 +1,5 @@
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "../../src/deps/tfjs_core.ts";
+import * as tfl from "../../src/deps/tfjs_layers.ts";
 import { ok as assert, strictEqual as equal } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { FusedLSTM } from "../../src/model/fused_lstm.ts";

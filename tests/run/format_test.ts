@@ -3,7 +3,7 @@ import { setupBackend } from "../../src/backend/setup.ts";
 import { fileSaver } from "../../src/io/file_io.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese, encode } from "../../src/model/siamese.ts";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../src/deps/tfjs_core.ts";
 import { readCheckpointMeta } from "../../src/run/checkpoint.ts";
 import { loadModel, RUN_FORMAT, saveRun } from "../../src/run/format.ts";
 import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";

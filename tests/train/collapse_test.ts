@@ -4,7 +4,7 @@
  * a constant vector; the same run with random negatives does not, and
  * separates held-out positives from negatives.
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "../../src/deps/tfjs_core.ts";
 import assert from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { makeSyntheticPairs } from "../../src/data/synthetic.ts";
