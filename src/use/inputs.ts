@@ -13,6 +13,15 @@ import type { SavedRun } from "../run/format.ts";
 /** A text, or its token ids (each an integer in `[0, vocab)`, 0 = padding). */
 export type TextInput = string | readonly number[];
 
+/** Bad input: the message names the field and position, e.g. `texts[2][0]`. */
+export class InputError extends Error {
+  /** @param message what was wrong, and where */
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
 /** Which branch: `left` (queries) or `right` (corpus). */
 export type Side = "left" | "right";
 
@@ -65,9 +74,9 @@ export function sideEncodings(
  * @param encoding the side's encoding
  * @param field the name used in errors, e.g. `texts` or `pairs[].left`
  * @returns row-major ids `[N, len]`
- * @throws TypeError naming `field[i]` for a text given to a side trained on
- *   ids, or anything that is neither text nor ids
- * @throws RangeError naming `field[i][j]` for an id outside `[0, vocab)`
+ * @throws {InputError} naming `field[i]` for a text given to a side trained
+ *   on ids, or anything that is neither text nor ids; naming `field[i][j]`
+ *   for an id outside `[0, vocab)`
  *
  * @example
  * ```ts
@@ -90,7 +99,7 @@ export function encodeInputs(
   inputs.forEach((input, i) => {
     if (typeof input === "string") {
       if (vocabulary === undefined) {
-        throw new TypeError(
+        throw new InputError(
           `${field}[${i}]: expected an array of token ids (this side of the model was trained ` +
             `on ids, it has no vocabulary) but found a text`,
         );
@@ -99,7 +108,7 @@ export function encodeInputs(
       return;
     }
     if (!Array.isArray(input)) {
-      throw new TypeError(
+      throw new InputError(
         `${field}[${i}]: expected a text or an array of token ids but found ${
           JSON.stringify(input) ?? String(input)
         }`,
@@ -109,7 +118,7 @@ export function encodeInputs(
     for (let j = 0; j < input.length; j++) {
       const id = input[j];
       if (!Number.isInteger(id) || id! < 0 || id! >= vocab) {
-        throw new RangeError(
+        throw new InputError(
           `${field}[${i}][${j}]: expected an integer token id in [0, ${vocab}) but found ${
             JSON.stringify(id)
           }`,
