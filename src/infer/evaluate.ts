@@ -77,6 +77,29 @@ export interface EvaluateOptions {
 }
 
 /**
+ * Rows scaled to unit length, `x / (‖x‖ + 1e-9)`: the cosine's
+ * normalisation in {@link similarityMatrix} (and in search, which keeps a
+ * corpus normalised once).
+ *
+ * @param x rows `[N, D]`
+ * @returns the unit rows `[N, D]`
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import * as tf from "../deps/tfjs_core.ts";
+ * import { setupBackend } from "../backend/setup.ts";
+ * import { unitRows } from "./evaluate.ts";
+ * await setupBackend({ log: false });
+ * const u = unitRows(tf.tensor2d([[3, 4]])).dataSync();
+ * assert.ok(Math.abs(u[0]! - 0.6) < 1e-6 && Math.abs(u[1]! - 0.8) < 1e-6);
+ * ```
+ */
+export function unitRows(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(x, tf.add(tf.norm(x, 2, 1, true), 1e-9));
+}
+
+/**
  * Similarity matrix `[N, N]` between all lefts and all rights, row-major:
  * cosine similarity, or minus the euclidean distance.
  */
@@ -90,8 +113,8 @@ export function similarityMatrix(
     const a = tf.tensor2d(left, [left.length / dim, dim]); // [N, D]
     const b = tf.tensor2d(right, [right.length / dim, dim]); // [N, D]
     if (kind === "cosine") {
-      const an = tf.div(a, tf.add(tf.norm(a, 2, 1, true), 1e-9));
-      const bn = tf.div(b, tf.add(tf.norm(b, 2, 1, true), 1e-9));
+      const an = unitRows(a);
+      const bn = unitRows(b);
       return tf.matMul(an, bn, false, true).dataSync() as Float32Array;
     }
     const aa = tf.sum(tf.square(a), 1, true); // [N, 1]

@@ -23,7 +23,7 @@ import {
 } from "./inputs.ts";
 import type { CorpusEntry, CorpusIndex } from "./corpus_index.ts";
 import { jsonFingerprint, modelFingerprint } from "./fingerprint.ts";
-import { topK } from "./top_k.ts";
+import { CorpusMatrix, topK } from "./top_k.ts";
 
 /** One search result. */
 export interface SearchResult {
@@ -87,7 +87,7 @@ export class TextModel {
   readonly dim: number;
   #encodings: Record<Side, SideEncoding>;
   #lexical: LexicalIndex | undefined;
-  #corpus: { index: CorpusIndex; lexical?: NgramVector[] } | undefined;
+  #corpus: { index: CorpusIndex; matrix: CorpusMatrix } | undefined;
 
   /**
    * Prefer {@link loadTextModel}.
@@ -195,16 +195,25 @@ export class TextModel {
           "build it again with this model (delete the file and pass --corpus with --index).",
       );
     }
-    const lexical = this.#lexical === undefined ? undefined : this.#lexical
-      .vectors(
-        encodeInputs(
-          index.entries.map((e) => e.text),
-          this.#encodings.right,
-          "corpus",
-        ),
-        this.#encodings.right.len,
-      );
-    this.#corpus = { index, ...(lexical ? { lexical } : {}) };
+    const lexical: NgramVector[] | undefined = this.#lexical === undefined
+      ? undefined
+      : this.#lexical
+        .vectors(
+          encodeInputs(
+            index.entries.map((e) => e.text),
+            this.#encodings.right,
+            "corpus",
+          ),
+          this.#encodings.right.len,
+        );
+    this.#corpus?.matrix.dispose();
+    const rows = { vectors: index.vectors, ...(lexical ? { lexical } : {}) };
+    this.#corpus = {
+      index,
+      matrix: new CorpusMatrix(rows, this.dim, {
+        distance: this.run.train.distance,
+      }),
+    };
   }
 
   /**
@@ -238,16 +247,9 @@ export class TextModel {
     const lexical = this.#lexical?.vectors(ids, this.#encodings.left.len);
     const hits = topK(
       { vectors, ...(lexical ? { lexical } : {}) },
-      {
-        vectors: corpus.index.vectors,
-        ...(corpus.lexical ? { lexical: corpus.lexical } : {}),
-      },
-      this.dim,
+      corpus.matrix,
       k,
-      {
-        distance: this.run.train.distance,
-        weight: this.run.model.lexical.weight,
-      },
+      this.run.model.lexical.weight,
     );
     const entries = corpus.index.entries;
     return hits.map((list) =>
@@ -268,6 +270,7 @@ export class TextModel {
     const { left, right } = this.run.siamese;
     left.dispose();
     if (right !== left) right.dispose();
+    this.#corpus?.matrix.dispose();
     this.#corpus = undefined;
   }
 

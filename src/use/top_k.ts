@@ -1,15 +1,23 @@
 /**
- * Ranking a corpus for queries in blocks: the similarity of every query with
+ * Ranking a corpus for queries in blocks: the similarity of the queries with
  * one block of corpus rows at a time (the same matrix and lexical mix as
  * `evaluate`'s retrieval), folded into a top-k list per query. Memory is one
  * `[Q, block]` matrix plus `Q · k` hits, whatever the corpus size.
  *
+ * For the cosine, the corpus is normalised once ({@link CorpusMatrix}, with
+ * `unitRows`, the normalisation of `similarityMatrix`) and kept on the
+ * backend, transposed: measured on a 10,000 x 64 corpus (2 threads, loaded
+ * machine), normalising it took 23 ms per query, and `matMul(q, c, false,
+ * true)` 8 ms against 1.3 ms for `matMul(q, cT)`. Euclidean models use
+ * `similarityMatrix` block by block.
+ *
  * @module
  */
+import * as tf from "../deps/tfjs_core.ts";
 import type { DistanceKind } from "../loss/contrastive.ts";
 import type { NgramVector } from "../lexical/ngram_tfidf.ts";
 import { mixSimilarities } from "../lexical/mix.ts";
-import { similarityMatrix } from "../infer/evaluate.ts";
+import { similarityMatrix, unitRows } from "../infer/evaluate.ts";
 
 /** One result: a corpus row and its score. */
 export interface Hit {
@@ -27,14 +35,102 @@ export interface Rows {
   lexical?: readonly NgramVector[];
 }
 
-/** Options for {@link topK}. */
-export interface TopKOptions {
+/** Options for {@link CorpusMatrix}. */
+export interface CorpusMatrixOptions {
   /** The distance the model was trained with. */
   distance: DistanceKind;
-  /** λ of the lexical channel (used when both sides have lexical vectors). */
-  weight: number;
   /** Corpus rows per block. @default 4096 */
   blockSize?: number;
+}
+
+/**
+ * A corpus ready to rank: its rows in blocks, for the cosine normalised and
+ * transposed `[D, B]` on the backend. Call {@link CorpusMatrix.dispose}.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { setupBackend } from "../backend/setup.ts";
+ * import { CorpusMatrix } from "./top_k.ts";
+ * await setupBackend({ log: false });
+ * const c = new CorpusMatrix({ vectors: Float32Array.of(2, 0, 0, 3) }, 2, { distance: "cosine" });
+ * assert.deepStrictEqual(Array.from(c.similarities(Float32Array.of(1, 0), 0)), [1, 0]);
+ * c.dispose();
+ * ```
+ */
+export class CorpusMatrix {
+  /** Rows N. */
+  readonly size: number;
+  /** Output width D. */
+  readonly dim: number;
+  /** The distance scores are the similarity of. */
+  readonly distance: DistanceKind;
+  /** Rows per block. */
+  readonly blockSize: number;
+  /** The rows' lexical vectors, when the model has a lexical channel. */
+  readonly lexical: readonly NgramVector[] | undefined;
+  #vectors: Float32Array;
+  #blocks: tf.Tensor2D[] = [];
+
+  /**
+   * @param rows the corpus rows (right branch)
+   * @param dim output width D
+   * @param options see {@link CorpusMatrixOptions}
+   */
+  constructor(rows: Rows, dim: number, options: CorpusMatrixOptions) {
+    this.dim = dim;
+    this.size = rows.vectors.length / dim;
+    this.distance = options.distance;
+    this.blockSize = options.blockSize ?? 4096;
+    this.lexical = rows.lexical;
+    this.#vectors = rows.vectors;
+    if (this.distance !== "cosine") return;
+    for (let start = 0; start < this.size; start += this.blockSize) {
+      const end = Math.min(this.size, start + this.blockSize);
+      this.#blocks.push(tf.tidy(() =>
+        tf.transpose(unitRows(tf.tensor2d(
+          rows.vectors.subarray(start * dim, end * dim),
+          [end - start, dim],
+        ))) // [D, B]
+      ));
+    }
+  }
+
+  /** Blocks of rows. */
+  get blocks(): number {
+    return Math.ceil(this.size / this.blockSize);
+  }
+
+  /**
+   * Similarities of queries with one block, as `similarityMatrix` gives
+   * them (before the lexical mix).
+   *
+   * @param queries query rows `[Q, D]`
+   * @param block the block's number
+   * @returns `[Q, rows of the block]`, row-major
+   */
+  similarities(queries: Float32Array, block: number): Float32Array {
+    const start = block * this.blockSize;
+    const end = Math.min(this.size, start + this.blockSize);
+    if (this.distance !== "cosine") {
+      return similarityMatrix(
+        queries,
+        this.#vectors.subarray(start * this.dim, end * this.dim),
+        this.dim,
+        this.distance,
+      );
+    }
+    return tf.tidy(() => {
+      const q = tf.tensor2d(queries, [queries.length / this.dim, this.dim]);
+      return tf.matMul(unitRows(q), this.#blocks[block]!).dataSync();
+    }) as Float32Array;
+  }
+
+  /** Frees the backend's copy. */
+  dispose(): void {
+    for (const b of this.#blocks) b.dispose();
+    this.#blocks = [];
+  }
 }
 
 /**
@@ -42,55 +138,49 @@ export interface TopKOptions {
  * corpus order (the smaller index first).
  *
  * @param queries the queries' rows (left branch)
- * @param corpus the corpus rows (right branch)
- * @param dim the output width D
+ * @param corpus the corpus
  * @param k results per query, at least 1
- * @param options see {@link TopKOptions}
+ * @param weight λ of the lexical channel (mixed in when both sides have
+ *   lexical vectors and λ > 0)
  * @returns per query, at most `k` hits
  *
  * @example
  * ```ts
  * import assert from "@std/assert";
  * import { setupBackend } from "../backend/setup.ts";
- * import { topK } from "./top_k.ts";
+ * import { CorpusMatrix, topK } from "./top_k.ts";
  * await setupBackend({ log: false });
- * const corpus = { vectors: Float32Array.of(1, 0, 0, 1, 1, 0) };
- * const [hits] = topK({ vectors: Float32Array.of(1, 0) }, corpus, 2, 2,
- *   { distance: "cosine", weight: 0, blockSize: 2 });
+ * const corpus = new CorpusMatrix({ vectors: Float32Array.of(1, 0, 0, 1, 1, 0) }, 2,
+ *   { distance: "cosine", blockSize: 2 });
+ * const [hits] = topK({ vectors: Float32Array.of(1, 0) }, corpus, 2, 0);
  * assert.deepStrictEqual(hits!.map((h) => h.index), [0, 2]);
+ * corpus.dispose();
  * ```
  */
 export function topK(
   queries: Rows,
-  corpus: Rows,
-  dim: number,
+  corpus: CorpusMatrix,
   k: number,
-  options: TopKOptions,
+  weight: number,
 ): Hit[][] {
   if (!Number.isInteger(k) || k < 1) {
     throw new RangeError(`Expected k to be an integer >= 1 but found ${k}`);
   }
-  const q = queries.vectors.length / dim;
-  const n = corpus.vectors.length / dim;
-  const block = options.blockSize ?? 4096;
+  const q = queries.vectors.length / corpus.dim;
   const lexical = queries.lexical !== undefined &&
-    corpus.lexical !== undefined && options.weight > 0;
+    corpus.lexical !== undefined && weight > 0;
   const best: Hit[][] = Array.from({ length: q }, () => []);
   if (q === 0) return best;
-  for (let start = 0; start < n; start += block) {
-    const end = Math.min(n, start + block);
-    const sim = similarityMatrix(
-      queries.vectors,
-      corpus.vectors.subarray(start * dim, end * dim),
-      dim,
-      options.distance,
-    ); // [Q, end - start]
+  for (let block = 0; block < corpus.blocks; block++) {
+    const start = block * corpus.blockSize;
+    const end = Math.min(corpus.size, start + corpus.blockSize);
+    const sim = corpus.similarities(queries.vectors, block); // [Q, end - start]
     if (lexical) {
       mixSimilarities(
         sim,
         queries.lexical!,
         corpus.lexical!.slice(start, end),
-        options.weight,
+        weight,
       );
     }
     const width = end - start;
