@@ -120,10 +120,15 @@ export class CorpusMatrix {
         this.distance,
       );
     }
-    return tf.tidy(() => {
+    const sim = tf.tidy(() => {
       const q = tf.tensor2d(queries, [queries.length / this.dim, this.dim]);
-      return tf.matMul(unitRows(q), this.#blocks[block]!).dataSync();
-    }) as Float32Array;
+      return tf.matMul(unitRows(q), this.#blocks[block]!); // [Q, B]
+    });
+    // read outside tidy: tidy walks a returned array's every element
+    // looking for tensors (measured 5-10 ms for [8, 4096])
+    const out = sim.dataSync() as Float32Array;
+    sim.dispose();
+    return out;
   }
 
   /** Frees the backend's copy. */
