@@ -17,6 +17,7 @@ import * as tf from "../deps/tfjs_core.ts";
 import type { DistanceKind } from "../loss/contrastive.ts";
 import type { NgramVector } from "../lexical/ngram_tfidf.ts";
 import { mixSimilarities } from "../lexical/mix.ts";
+import { SparsePostings } from "../lexical/sparse.ts";
 import { similarityMatrix, unitRows } from "../infer/evaluate.ts";
 
 /** One result: a corpus row and its score. */
@@ -67,10 +68,9 @@ export class CorpusMatrix {
   readonly distance: DistanceKind;
   /** Rows per block. */
   readonly blockSize: number;
-  /** The rows' lexical vectors, when the model has a lexical channel. */
-  readonly lexical: readonly NgramVector[] | undefined;
   #vectors: Float32Array;
   #blocks: tf.Tensor2D[] = [];
+  #postings: SparsePostings[] | undefined;
 
   /**
    * @param rows the corpus rows (right branch)
@@ -82,11 +82,14 @@ export class CorpusMatrix {
     this.size = rows.vectors.length / dim;
     this.distance = options.distance;
     this.blockSize = options.blockSize ?? 4096;
-    this.lexical = rows.lexical;
     this.#vectors = rows.vectors;
-    if (this.distance !== "cosine") return;
+    const lexical = rows.lexical;
+    if (lexical !== undefined) this.#postings = [];
     for (let start = 0; start < this.size; start += this.blockSize) {
       const end = Math.min(this.size, start + this.blockSize);
+      // the lexical vectors' inverted index, built once per block
+      this.#postings?.push(new SparsePostings(lexical!.slice(start, end)));
+      if (this.distance !== "cosine") continue;
       this.#blocks.push(tf.tidy(() =>
         tf.transpose(unitRows(tf.tensor2d(
           rows.vectors.subarray(start * dim, end * dim),
@@ -94,6 +97,20 @@ export class CorpusMatrix {
         ))) // [D, B]
       ));
     }
+  }
+
+  /** Whether the rows have lexical vectors. */
+  get lexical(): boolean {
+    return this.#postings !== undefined;
+  }
+
+  /**
+   * The lexical vectors of one block, indexed for `mixSimilarities`.
+   *
+   * @param block the block's number
+   */
+  lexicalBlock(block: number): SparsePostings | undefined {
+    return this.#postings?.[block];
   }
 
   /** Blocks of rows. */
@@ -172,8 +189,8 @@ export function topK(
     throw new RangeError(`Expected k to be an integer >= 1 but found ${k}`);
   }
   const q = queries.vectors.length / corpus.dim;
-  const lexical = queries.lexical !== undefined &&
-    corpus.lexical !== undefined && weight > 0;
+  const lexical = queries.lexical !== undefined && corpus.lexical &&
+    weight > 0;
   const best: Hit[][] = Array.from({ length: q }, () => []);
   if (q === 0) return best;
   for (let block = 0; block < corpus.blocks; block++) {
@@ -184,7 +201,7 @@ export function topK(
       mixSimilarities(
         sim,
         queries.lexical!,
-        corpus.lexical!.slice(start, end),
+        corpus.lexicalBlock(block)!,
         weight,
       );
     }
