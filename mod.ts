@@ -117,6 +117,7 @@ export { mixPair, mixScore, mixSimilarities } from "./src/lexical/mix.ts";
 export {
   sparseDot,
   sparseDotMatrix,
+  SparsePostings,
   type SparseVector,
 } from "./src/lexical/sparse.ts";
 export {

@@ -106,7 +106,11 @@ export class SparsePostings {
   readonly size: number;
   #postings = new Map<number, { docs: number[]; values: number[] }>();
 
-  /** @param rights the M vectors to index */
+  /**
+   * Indexes the vectors.
+   *
+   * @param rights the M vectors to index
+   */
   constructor(rights: readonly SparseVector[]) {
     this.size = rights.length;
     rights.forEach((r, j) => {
