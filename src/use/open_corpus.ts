@@ -29,6 +29,20 @@ export interface CorpusSource {
  * @returns the index and what was done (`read`, `built`, or `built` and `written`)
  * @throws Error when the index was built by another model or from another
  *   corpus, naming the file
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { loadTextModel } from "./text_model.ts";
+ * import { openCorpus } from "./open_corpus.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/c.txt`, "42\n342\n");
+ * const m = await loadTextModel("examples/numbers_model");
+ * const source = { corpus: `${dir}/c.txt`, index: `${dir}/c.index` };
+ * assert.equal((await openCorpus(m, source)).action, "written");
+ * assert.equal((await openCorpus(m, source)).action, "read");
+ * m.dispose();
+ * ```
  */
 export async function openCorpus(
   model: TextModel,

@@ -37,6 +37,17 @@ export function inputFormatOf(path: string): InputFormat | undefined {
  *
  * @param path the file
  * @returns true for a pair file
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { isPairJsonl } from "./read_inputs.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * await Deno.writeTextFile(path, '{"left": "a", "right": "b"}\n');
+ * assert.ok(await isPairJsonl(path));
+ * await Deno.writeTextFile(path, '{"text": "a"}\n');
+ * assert.ok(!await isPairJsonl(path));
+ * ```
  */
 export async function isPairJsonl(path: string): Promise<boolean> {
   for await (const { text } of readLines(path)) {

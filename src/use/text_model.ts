@@ -77,7 +77,22 @@ export async function loadTextModel(
   return new TextModel(run, await modelFingerprint(dir));
 }
 
-/** A loaded model; see {@link loadTextModel}. */
+/**
+ * A loaded model; see {@link loadTextModel}.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { loadTextModel } from "./text_model.ts";
+ * const m = await loadTextModel("examples/numbers_model");
+ * const [s] = m.score([["forty two", "42"]]);
+ * assert.ok(s! >= m.threshold!); // similar at the stored threshold
+ * await m.index([{ text: "7" }, { text: "342", id: "x" }]);
+ * const [hits] = m.searchMany(["three hundred forty two"], 1);
+ * assert.deepStrictEqual(hits!.map((r) => r.id), ["x"]);
+ * m.dispose();
+ * ```
+ */
 export class TextModel {
   /** The loaded run: branches, configs, vocabularies, threshold. */
   readonly run: LoadedModel;
