@@ -6,7 +6,7 @@
  */
 import { defaultThreads } from "../backend/setup.ts";
 import { MAX_THREADS } from "../backend/threaded_wasm.ts";
-import { MAX_BODY_BYTES, serviceHandler } from "../use/http.ts";
+import { MAX_BODY_BYTES, MAX_ITEMS, serviceHandler } from "../use/http.ts";
 import { openCorpus } from "../use/open_corpus.ts";
 import { loadTextModel } from "../use/text_model.ts";
 import { startBackend } from "./backend.ts";
@@ -66,7 +66,8 @@ export async function runServe(args: string[]): Promise<number> {
       "Serves the model over HTTP: GET /health; POST /embed {side, texts} -> {vectors}; " +
         "POST /score {pairs} -> {scores}; POST /search {query, k} -> {results: [{index, " +
         "score, text}]}. Texts may be token-id arrays. Concurrent requests share one forward " +
-        `pass. Bodies above ${MAX_BODY_BYTES} bytes get 413; bad fields 400 naming the field. ` +
+        `pass. Bodies above ${MAX_BODY_BYTES} bytes get 413; bad fields (and more than ` +
+        `${MAX_ITEMS} texts or pairs) 400 naming the field. ` +
         "The process may use the network only for --host and --port: the task allows " +
         "127.0.0.1:8787; for others run deno run --allow-read --allow-net=HOST:PORT tasks/serve.ts.",
       SERVE_FLAGS,

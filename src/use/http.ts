@@ -20,6 +20,9 @@ import type { SearchResult, TextModel } from "./text_model.ts";
 /** The largest request body accepted, in bytes: 1 MiB. */
 export const MAX_BODY_BYTES = 1 << 20;
 
+/** The most texts (or pairs) in one `/embed` (or `/score`) request. */
+export const MAX_ITEMS = 1024;
+
 /** The largest `k` of a search request. */
 export const MAX_K = 1000;
 
@@ -136,6 +139,9 @@ export function serviceHandler(
       if (!Array.isArray(body.pairs)) {
         throw field("pairs", "an array of [left, right] pairs", body.pairs);
       }
+      if (body.pairs.length > MAX_ITEMS) {
+        throw field("pairs", `at most ${MAX_ITEMS} pairs`, body.pairs.length);
+      }
       const pairs = body.pairs.map((p: unknown, i: number) => {
         if (!Array.isArray(p) || p.length !== 2) {
           throw field(`pairs[${i}]`, "[left, right]", p);
@@ -230,6 +236,13 @@ function only(body: Record<string, unknown>, keys: string[]): void {
 function inputs(value: unknown, name: string): TextInput[] {
   if (name === "texts" && !Array.isArray(value)) {
     throw field(name, "an array of texts (strings or token-id arrays)", value);
+  }
+  if (name === "texts" && (value as unknown[]).length > MAX_ITEMS) {
+    throw field(
+      name,
+      `at most ${MAX_ITEMS} texts`,
+      (value as unknown[]).length,
+    );
   }
   const list = value as unknown[]; // texts, or one input wrapped by the caller
   list.forEach((x, i) => {

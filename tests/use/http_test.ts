@@ -171,3 +171,29 @@ Deno.test("serviceHandler() /search without a corpus is a 409", async () => {
   assert.equal(health.dim, 64);
   m.dispose();
 });
+
+Deno.test("serviceHandler() refuses more than 1024 texts or pairs in a request", async () => {
+  const m = await loadTextModel(MODEL);
+  const { handler } = serviceHandler(m);
+  const texts = await handler(
+    post("/embed", { side: "left", texts: Array(1025).fill("a") }),
+  );
+  assert.equal(texts.status, 400);
+  assert.match(
+    (await texts.json()).error,
+    /^field "texts": expected at most 1024 texts but found 1025$/,
+  );
+  const pairs = await handler(
+    post("/score", { pairs: Array(1025).fill(["a", "b"]) }),
+  );
+  assert.equal(pairs.status, 400);
+  assert.match(
+    (await pairs.json()).error,
+    /^field "pairs": expected at most 1024 pairs but found 1025$/,
+  );
+  const ok = await handler(
+    post("/embed", { side: "left", texts: Array(1024).fill("a") }),
+  );
+  assert.equal((await ok.json()).vectors.length, 1024);
+  m.dispose();
+});
