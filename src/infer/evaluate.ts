@@ -109,19 +109,22 @@ export function similarityMatrix(
   dim: number,
   kind: DistanceKind,
 ): Float32Array {
-  return tf.tidy(() => {
+  const sim = tf.tidy(() => {
     const a = tf.tensor2d(left, [left.length / dim, dim]); // [N, D]
     const b = tf.tensor2d(right, [right.length / dim, dim]); // [N, D]
     if (kind === "cosine") {
-      const an = unitRows(a);
-      const bn = unitRows(b);
-      return tf.matMul(an, bn, false, true).dataSync() as Float32Array;
+      return tf.matMul(unitRows(a), unitRows(b), false, true);
     }
     const aa = tf.sum(tf.square(a), 1, true); // [N, 1]
     const bb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]); // [1, N]
     const d2 = tf.sub(tf.add(aa, bb), tf.mul(2, tf.matMul(a, b, false, true)));
-    return tf.neg(tf.sqrt(tf.relu(d2))).dataSync() as Float32Array;
+    return tf.neg(tf.sqrt(tf.relu(d2)));
   });
+  // Read outside tidy: tidy walks a returned typed array element by element
+  // looking for tensors (measured for N = 2000: 12-19 s against 41-184 ms).
+  const out = sim.dataSync() as Float32Array;
+  sim.dispose();
+  return out;
 }
 
 /**
