@@ -117,6 +117,7 @@ export { mixPair, mixScore, mixSimilarities } from "./src/lexical/mix.ts";
 export {
   sparseDot,
   sparseDotMatrix,
+  SparsePostings,
   type SparseVector,
 } from "./src/lexical/sparse.ts";
 export {
@@ -126,3 +127,16 @@ export {
   type SavedRun,
 } from "./src/run/format.ts";
 export { toCamelKeys, toSnakeKeys } from "./src/io/json_keys.ts";
+export {
+  loadTextModel,
+  type SearchResult,
+  TextModel,
+  type TextModelOptions,
+} from "./src/use/text_model.ts";
+export type { Side, TextInput } from "./src/use/inputs.ts";
+export {
+  type CorpusEntry,
+  type CorpusIndex,
+  readIndex,
+  writeIndex,
+} from "./src/use/corpus_index.ts";

@@ -1,6 +1,6 @@
 /**
  * One entry point for every command: `deno run tasks/cli.ts <command> [flags]`
- * with the commands `train`, `eval`, `embed` and `score`. It is what the
+ * with the commands `train`, `eval`, `embed`, `score`, `search` and `serve`. It is what the
  * single-file bundle (`deno task bundle`, `dist/siamese.js`) runs.
  *
  * @module
@@ -10,6 +10,8 @@ import { runEval } from "../src/cli/eval_command.ts";
 import { UsageError } from "../src/cli/flags.ts";
 import { runMain } from "../src/cli/main.ts";
 import { runScore } from "../src/cli/score_command.ts";
+import { runSearch } from "../src/cli/search_command.ts";
+import { runServe } from "../src/cli/serve_command.ts";
 import { runTrain } from "../src/cli/train_command.ts";
 
 /** The commands, by name. */
@@ -18,6 +20,8 @@ export const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   eval: runEval,
   embed: runEmbed,
   score: runScore,
+  search: runSearch,
+  serve: runServe,
 };
 
 const USAGE = `Usage: siamese <command> [flags]
@@ -25,8 +29,10 @@ const USAGE = `Usage: siamese <command> [flags]
 Commands:
   train   Train a siamese LSTM model (built-in data, or --data FILE)
   eval    Evaluate a trained model on a pair file
-  embed   Write one branch's output vector per pair
+  embed   Write one branch's output vector per pair or text
   score   Print a similarity and a decision per pair
+  search  Print the top k corpus lines for queries
+  serve   Serve embed, score and search over HTTP
 
 Run "siamese <command> --help" for a command's flags.
 `;
@@ -42,7 +48,7 @@ Run "siamese <command> --help" for a command's flags.
  * import assert from "@std/assert";
  * import { runCli } from "./cli.ts";
  * await assert.rejects(() => runCli(["fly"]), {
- *   message: 'Unknown command "fly": expected one of train, eval, embed, score.',
+ *   message: 'Unknown command "fly": expected one of train, eval, embed, score, search, serve.',
  * });
  * ```
  */

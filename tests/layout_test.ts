@@ -65,6 +65,7 @@ const ORDER = [
   "infer", // embedding, scoring, evaluation of a model
   "train", // the step and the loop
   "run", // a run from data to files: format, checkpoint, metrics files
+  "use", // a trained model from a program: texts in, vectors, scores, search
   "cli", // the commands
 ];
 

@@ -77,6 +77,29 @@ export interface EvaluateOptions {
 }
 
 /**
+ * Rows scaled to unit length, `x / (‖x‖ + 1e-9)`: the cosine's
+ * normalisation in {@link similarityMatrix} (and in search, which keeps a
+ * corpus normalised once).
+ *
+ * @param x rows `[N, D]`
+ * @returns the unit rows `[N, D]`
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import * as tf from "../deps/tfjs_core.ts";
+ * import { setupBackend } from "../backend/setup.ts";
+ * import { unitRows } from "./evaluate.ts";
+ * await setupBackend({ log: false });
+ * const u = unitRows(tf.tensor2d([[3, 4]])).dataSync();
+ * assert.ok(Math.abs(u[0]! - 0.6) < 1e-6 && Math.abs(u[1]! - 0.8) < 1e-6);
+ * ```
+ */
+export function unitRows(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(x, tf.add(tf.norm(x, 2, 1, true), 1e-9));
+}
+
+/**
  * Similarity matrix `[N, N]` between all lefts and all rights, row-major:
  * cosine similarity, or minus the euclidean distance.
  */
@@ -86,19 +109,22 @@ export function similarityMatrix(
   dim: number,
   kind: DistanceKind,
 ): Float32Array {
-  return tf.tidy(() => {
+  const sim = tf.tidy(() => {
     const a = tf.tensor2d(left, [left.length / dim, dim]); // [N, D]
     const b = tf.tensor2d(right, [right.length / dim, dim]); // [N, D]
     if (kind === "cosine") {
-      const an = tf.div(a, tf.add(tf.norm(a, 2, 1, true), 1e-9));
-      const bn = tf.div(b, tf.add(tf.norm(b, 2, 1, true), 1e-9));
-      return tf.matMul(an, bn, false, true).dataSync() as Float32Array;
+      return tf.matMul(unitRows(a), unitRows(b), false, true);
     }
     const aa = tf.sum(tf.square(a), 1, true); // [N, 1]
     const bb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]); // [1, N]
     const d2 = tf.sub(tf.add(aa, bb), tf.mul(2, tf.matMul(a, b, false, true)));
-    return tf.neg(tf.sqrt(tf.relu(d2))).dataSync() as Float32Array;
+    return tf.neg(tf.sqrt(tf.relu(d2)));
   });
+  // Read outside tidy: tidy walks a returned typed array element by element
+  // looking for tensors (measured for N = 2000: 12-19 s against 41-184 ms).
+  const out = sim.dataSync() as Float32Array;
+  sim.dispose();
+  return out;
 }
 
 /**

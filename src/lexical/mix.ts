@@ -18,7 +18,12 @@
  * @module
  */
 import * as tf from "../deps/tfjs_core.ts";
-import { sparseDot, sparseDotMatrix, type SparseVector } from "./sparse.ts";
+import {
+  sparseDot,
+  sparseDotMatrix,
+  SparsePostings,
+  type SparseVector,
+} from "./sparse.ts";
 
 /**
  * The lexical channel of a batch, as the losses take it: the model's
@@ -86,7 +91,8 @@ export function mixPair(
  *
  * @param model model cosines `[N, M]`, changed in place
  * @param lefts N lexical vectors
- * @param rights M lexical vectors
+ * @param rights M lexical vectors, or their {@link SparsePostings} (built
+ *   once for a corpus searched many times)
  * @param weight λ
  * @returns `model`
  *
@@ -102,10 +108,12 @@ export function mixPair(
 export function mixSimilarities(
   model: Float32Array,
   lefts: readonly SparseVector[],
-  rights: readonly SparseVector[],
+  rights: readonly SparseVector[] | SparsePostings,
   weight: number,
 ): Float32Array {
-  const lex = sparseDotMatrix(lefts, rights);
+  const lex = rights instanceof SparsePostings
+    ? rights.dotMatrix(lefts)
+    : sparseDotMatrix(lefts, rights);
   for (let k = 0; k < model.length; k++) {
     model[k] = mixScore(model[k]!, lex[k]!, weight);
   }

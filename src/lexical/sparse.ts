@@ -83,29 +83,69 @@ export function sparseDotMatrix(
   lefts: readonly SparseVector[],
   rights: readonly SparseVector[],
 ): Float32Array {
-  // postings: for each id, the rights holding it and their values
-  const postings = new Map<number, { docs: number[]; values: number[] }>();
-  rights.forEach((r, j) => {
-    for (let k = 0; k < r.ids.length; k++) {
-      const id = r.ids[k]!;
-      let p = postings.get(id);
-      if (p === undefined) postings.set(id, p = { docs: [], values: [] });
-      p.docs.push(j);
-      p.values.push(r.values[k]!);
-    }
-  });
-  const m = rights.length;
-  const out = new Float32Array(lefts.length * m);
-  lefts.forEach((l, i) => {
-    const row = out.subarray(i * m, (i + 1) * m);
-    for (let k = 0; k < l.ids.length; k++) {
-      const p = postings.get(l.ids[k]!);
-      if (p === undefined) continue;
-      const x = l.values[k]!;
-      for (let q = 0; q < p.docs.length; q++) {
-        row[p.docs[q]!]! += x * p.values[q]!;
+  return new SparsePostings(rights).dotMatrix(lefts);
+}
+
+/**
+ * An inverted index of sparse vectors (the "rights"): for each id, the
+ * vectors holding it and their values. Built once, it gives
+ * {@link sparseDotMatrix} against many lefts without rebuilding (a search
+ * corpus).
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { SparsePostings } from "./sparse.ts";
+ * const v = (ids: number[], values: number[]) => ({ ids, values });
+ * const index = new SparsePostings([v([2], [3]), v([1], [1])]);
+ * assert.deepStrictEqual([...index.dotMatrix([v([0, 2], [1, 2])])], [6, 0]);
+ * ```
+ */
+export class SparsePostings {
+  /** Vectors indexed, M. */
+  readonly size: number;
+  #postings = new Map<number, { docs: number[]; values: number[] }>();
+
+  /**
+   * Indexes the vectors.
+   *
+   * @param rights the M vectors to index
+   */
+  constructor(rights: readonly SparseVector[]) {
+    this.size = rights.length;
+    rights.forEach((r, j) => {
+      for (let k = 0; k < r.ids.length; k++) {
+        const id = r.ids[k]!;
+        let p = this.#postings.get(id);
+        if (p === undefined) {
+          this.#postings.set(id, p = { docs: [], values: [] });
+        }
+        p.docs.push(j);
+        p.values.push(r.values[k]!);
       }
-    }
-  });
-  return out;
+    });
+  }
+
+  /**
+   * Dot products of every left with every indexed vector.
+   *
+   * @param lefts N vectors
+   * @returns the `[N, M]` matrix, row-major
+   */
+  dotMatrix(lefts: readonly SparseVector[]): Float32Array {
+    const m = this.size;
+    const out = new Float32Array(lefts.length * m);
+    lefts.forEach((l, i) => {
+      const row = out.subarray(i * m, (i + 1) * m);
+      for (let k = 0; k < l.ids.length; k++) {
+        const p = this.#postings.get(l.ids[k]!);
+        if (p === undefined) continue;
+        const x = l.values[k]!;
+        for (let q = 0; q < p.docs.length; q++) {
+          row[p.docs[q]!]! += x * p.values[q]!;
+        }
+      }
+    });
+    return out;
+  }
 }
