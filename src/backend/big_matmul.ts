@@ -19,6 +19,14 @@
  * machine for the product above: XNNPACK on 2 threads 40 ms, this GEMM on
  * 1 thread 18 ms, on 2 threads 10-16 ms.
  *
+ * The two kernels round differently, so which one a product takes must not
+ * depend on the process's history, or a resumed run drifts from an
+ * uninterrupted one (issue 19: the epoch-end evaluation had multiplied the
+ * weights, so the next step sent them to XNNPACK; after a resume they were
+ * fresh and went to this GEMM). {@link forgetSeenProducts} starts each
+ * training step afresh: every product's kernel is then a function of the
+ * step alone.
+ *
  * @module
  */
 import { getThreadsCount } from "../deps/tfjs_backend_wasm.ts";
@@ -29,7 +37,24 @@ import { inPlacePool } from "./lstm_threads.ts";
 import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 
 /** Right operands already multiplied once (by tensor data id). */
-const seenB = new WeakSet<object>();
+let seenB = new WeakSet<object>();
+
+/**
+ * Forgets which right operands were multiplied before: the next product of
+ * every B takes the kernel a fresh B takes. Called at the start of each
+ * training step, so the kernels a step uses do not depend on what the
+ * process did before it (an evaluation, or nothing after a resume).
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { forgetSeenProducts } from "./big_matmul.ts";
+ * assert.equal(forgetSeenProducts(), undefined);
+ * ```
+ */
+export function forgetSeenProducts(): void {
+  seenB = new WeakSet<object>();
+}
 
 /** Whether `dataId` was a right operand before; remembers it. */
 function reused(dataId: object): boolean {

@@ -7,7 +7,8 @@
  *                                      history), best validation figure
  *     <run>/checkpoint/model.bin      both branches' weights, and
  *     <run>/checkpoint/model.json     their names, shapes and dtypes
- *     <run>/checkpoint/optimizer.bin  Adam's step count and moments, and
+ *     <run>/checkpoint/optimizer.bin  Adam's step count and moments, its
+ *                                      bias-correction powers, and
  *     <run>/checkpoint/optimizer.json their specs
  *
  * The directory is written under a temporary name and swapped in, so a crash
@@ -66,6 +67,25 @@ export interface CheckpointMeta {
   stale: number;
 }
 
+/**
+ * Names of Adam's running powers beta1^t and beta2^t in `optimizer.bin`.
+ * tfjs's `getWeights` leaves them out and `setWeights` recomputes them with
+ * `pow`, which rounds differently from the running product the step keeps:
+ * a resumed run then drifted in the 7th digit of the loss (issue 19). They
+ * are saved and restored as they are; checkpoints without them still load.
+ */
+const ADAM_POWERS = ["adam/acc_beta1", "adam/acc_beta2"] as const;
+
+/** Adam's private running powers, or none for another optimizer. */
+function adamPowers(optimizer: tf.Optimizer): tf.Variable[] {
+  if (!(optimizer instanceof tf.AdamOptimizer)) return [];
+  const o = optimizer as unknown as Record<string, unknown>;
+  const powers = [o.accBeta1, o.accBeta2];
+  return powers.every((p) => p instanceof tf.Variable)
+    ? powers as tf.Variable[]
+    : [];
+}
+
 /** Weights of both branches, left first; shared weights once. */
 function modelWeights(model: Siamese): NamedTensor[] {
   const branches = model.left === model.right
@@ -108,7 +128,13 @@ export async function saveCheckpoint(
   dir: string,
   parts: { model: Siamese; optimizer: tf.Optimizer; meta: CheckpointMeta },
 ): Promise<void> {
-  const optimizerWeights = await parts.optimizer.getWeights();
+  const optimizerWeights = [
+    ...await parts.optimizer.getWeights(),
+    ...adamPowers(parts.optimizer).map((tensor, k) => ({
+      name: ADAM_POWERS[k]!,
+      tensor,
+    })),
+  ];
   await writeDirAtomic(`${dir}/checkpoint`, async (tmp) => {
     await writeWeights(tmp, "model", modelWeights(parts.model));
     await writeWeights(tmp, "optimizer", optimizerWeights);
@@ -185,5 +211,13 @@ export async function restoreCheckpoint(
   }
   tf.dispose(saved.map((w) => w.tensor));
   const opt = await readWeights(`${dir}/checkpoint`, "optimizer");
-  await parts.optimizer.setWeights(opt);
+  const isPower = (w: NamedTensor) =>
+    (ADAM_POWERS as readonly string[]).includes(w.name);
+  await parts.optimizer.setWeights(opt.filter((w) => !isPower(w)));
+  const powers = adamPowers(parts.optimizer);
+  for (const w of opt.filter(isPower)) {
+    powers[ADAM_POWERS.indexOf(w.name as typeof ADAM_POWERS[number])]
+      ?.assign(w.tensor as tf.Scalar);
+  }
+  tf.dispose(opt.filter(isPower).map((w) => w.tensor));
 }
