@@ -300,8 +300,28 @@ function expectedBytes(
   return total;
 }
 
-/** Moves the finished `tmp` directory to `dir`, replacing any old `dir`. */
-async function swapIn(tmp: string, dir: string): Promise<void> {
+/**
+ * Moves the finished directory `tmp` to `dir`, replacing any old `dir`: the
+ * old one is renamed to `.<name>.old-<random>` first and removed after the
+ * swap (a crash between the two renames leaves it there, whole, for
+ * {@link leftoverSiblings} to find).
+ *
+ * @param tmp a complete directory on the same file system
+ * @param dir the directory it becomes
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { replaceDir } from "./file_io.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/new`);
+ * await Deno.writeTextFile(`${root}/new/a.txt`, "new");
+ * await Deno.mkdir(`${root}/run`);
+ * await replaceDir(`${root}/new`, `${root}/run`);
+ * assert.equal(await Deno.readTextFile(`${root}/run/a.txt`), "new");
+ * ```
+ */
+export async function replaceDir(tmp: string, dir: string): Promise<void> {
   let old: string | undefined = sibling(dir, "old");
   try {
     await Deno.rename(dir, old);
@@ -346,7 +366,7 @@ export async function writeDirAtomic(
   await Deno.mkdir(tmp);
   try {
     await fill(tmp);
-    await swapIn(tmp, dir);
+    await replaceDir(tmp, dir);
   } catch (error) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw error;
@@ -369,8 +389,63 @@ async function writeDurably(
   await file.syncData();
 }
 
-/** `.<name>.<tag>-<random>` next to `path`. */
-function sibling(path: string, tag: string): string {
+/**
+ * The leftovers of atomic writes to `path` that a crash interrupted, by tag:
+ * `tmp` (unfinished, never used), `old` (a complete previous version, moved
+ * aside an instant before its replacement moved in), `new` (a staging
+ * directory). Full paths; none when the directory cannot be read.
+ *
+ * @param path the target of the writes
+ * @param tag which leftovers
+ * @returns their paths
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { leftoverSiblings } from "./file_io.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/.checkpoint.old-1a2b3c4d`);
+ * assert.deepStrictEqual(await leftoverSiblings(`${root}/checkpoint`, "old"), [
+ *   `${root}/.checkpoint.old-1a2b3c4d`,
+ * ]);
+ * ```
+ */
+export async function leftoverSiblings(
+  path: string,
+  tag: "tmp" | "old" | "new",
+): Promise<string[]> {
+  const trimmed = path.replace(/\/+$/, "");
+  const slash = trimmed.lastIndexOf("/");
+  const prefix = `.${trimmed.slice(slash + 1)}.${tag}-`;
+  const out: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(parentOf(trimmed))) {
+      if (entry.name.startsWith(prefix)) {
+        out.push(`${trimmed.slice(0, slash + 1)}${entry.name}`);
+      }
+    }
+  } catch {
+    return [];
+  }
+  return out.sort();
+}
+
+/**
+ * A fresh name `.<name>.<tag>-<random>` next to `path`, for a temporary
+ * file or directory that later replaces it.
+ *
+ * @param path the target
+ * @param tag `tmp`, `old` or `new`
+ * @returns the sibling path
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { sibling } from "./file_io.ts";
+ * assert.match(sibling("runs/a", "new"), /^runs\/\.a\.new-[0-9a-f]{8}$/);
+ * ```
+ */
+export function sibling(path: string, tag: string): string {
   const trimmed = path.replace(/\/+$/, "");
   const slash = trimmed.lastIndexOf("/");
   const name = trimmed.slice(slash + 1);

@@ -18,7 +18,10 @@
  *
  * Each branch directory is written under a temporary name and renamed, and
  * `config.json` is written last, so a crash never leaves a half-written model
- * that looks complete.
+ * that looks complete. Replacing a model first removes its `config.json`, so
+ * a crash half way never leaves the old config over new branches (the run's
+ * checkpoint, older than the new model, then says how to continue: resuming
+ * redoes the epoch and saves its model again).
  *
  * @module
  */
@@ -33,6 +36,7 @@ import { type ModelConfig, modelConfig } from "../model/config.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { traceEmbeddings } from "../model/token_table.ts";
 import { type TrainConfig, trainConfig } from "../train/config.ts";
+import { checkpointPlace, describePlace } from "./run_dir.ts";
 import type { EpochReport } from "../train/loop.ts";
 
 /** The format tag written into `config.json`: snake_case keys. */
@@ -118,6 +122,10 @@ export async function saveRun(
   meta: RunMeta,
 ): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
+  // the old config must not describe new branches, even for an instant
+  await Deno.remove(`${dir}/config.json`).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
   await model.left.save(fileSaver(`${dir}/left`));
   if (!meta.model.shareWeights) {
     await model.right.save(fileSaver(`${dir}/right`));
@@ -174,9 +182,19 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     text = await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
+      const place = await checkpointPlace(dir);
       throw new Error(
-        `Expected a trained model at ${dir} (file ${path}) but found none. ` +
-          "Pass the --out directory of a finished `deno task train`.",
+        place !== undefined
+          ? `${dir} holds only a checkpoint (saved ${
+            describePlace(place)
+          }), not a finished model yet: continue it with --resume ${dir}.`
+          : `Expected a trained model at ${dir} (file ${path}) but found none. ` +
+            "Pass the --out directory of a finished `deno task train`.",
+      );
+    }
+    if (e instanceof Deno.errors.IsADirectory) {
+      throw new Error(
+        `Expected ${path} to be the file of a trained model but it is a directory.`,
       );
     }
     throw e;

@@ -43,6 +43,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Progress on stderr. @default true */
   log?: boolean;
+  /**
+   * Replace what `out` holds (`--force`): write into `staging` until the
+   * first checkpoint is there, then `commit` moves it to `out`, so nothing
+   * of the old run is lost if the new one fails before that.
+   */
+  replacing?: { staging: string; commit: () => Promise<void> };
 }
 
 /** How a run ended. */
@@ -118,7 +124,9 @@ export async function runTraining(
     },
   );
   if (log) { for (const line of data.description) console.error(line); }
-  await Deno.mkdir(out, { recursive: true });
+  // where files go: the staging directory until the first checkpoint
+  let dir = options.replacing?.staging ?? out;
+  await Deno.mkdir(dir, { recursive: true });
 
   const model = buildSiamese(modelConfig, config.seed);
   if (modelConfig.lexical.weight > 0) {
@@ -154,6 +162,14 @@ export async function runTraining(
     ...(best ? { best } : {}),
     stale,
   });
+  // writes a checkpoint; the first one of a replacing run then moves in
+  const checkpoint = async (state: TrainState) => {
+    await saveCheckpoint(dir, { model, optimizer, meta: meta(state) });
+    if (dir !== out) {
+      await options.replacing!.commit();
+      dir = out;
+    }
+  };
 
   try {
     const result = await train(model, {
@@ -173,7 +189,7 @@ export async function runTraining(
           best = { value: figure, epoch: report.epoch };
           bestReport = report;
           stale = 0;
-          await saveRun(out, model, {
+          await saveRun(dir, model, {
             model: modelConfig,
             train: config,
             backend: options.backend,
@@ -188,15 +204,15 @@ export async function runTraining(
         } else {
           stale++;
         }
-        await writeRunMetrics(out, state.history, {
+        await writeRunMetrics(dir, state.history, {
           ...(best ? { bestEpoch: best.epoch } : {}),
         });
-        await saveCheckpoint(out, { model, optimizer, meta: meta(state) });
+        await checkpoint(state);
         return options.earlyStop !== undefined && stale >= options.earlyStop;
       },
     });
     if (result.interrupted) {
-      await saveCheckpoint(out, { model, optimizer, meta: meta(result.state) });
+      await checkpoint(result.state);
       if (log) console.error(`checkpoint written: resume with --resume ${out}`);
     }
     if (result.stoppedEarly && log) {
