@@ -20,12 +20,14 @@
  * 1 thread 18 ms, on 2 threads 10-16 ms.
  *
  * The two kernels round differently, so which one a product takes must not
- * depend on the process's history, or a resumed run drifts from an
- * uninterrupted one (issue 19: the epoch-end evaluation had multiplied the
- * weights, so the next step sent them to XNNPACK; after a resume they were
- * fresh and went to this GEMM). {@link forgetSeenProducts} starts each
- * training step afresh: every product's kernel is then a function of the
- * step alone.
+ * depend on the process's history, or a resumed run could drift from an
+ * uninterrupted one (if an evaluation multiplied a weight before a step, the
+ * step would send it to XNNPACK; after a resume it is fresh and comes here).
+ * {@link forgetSeenProducts} starts each training step afresh, so every
+ * product's kernel is a function of the step alone. (The drift measured in
+ * issue 19 was Adam's, see src/run/checkpoint.ts; with the models tried, no
+ * weight of 2^16 elements reached this kernel from an evaluation, so this is
+ * a guard, not the fix.)
  *
  * @module
  */

@@ -176,6 +176,45 @@ export interface LoadedModel extends SavedRun {
  * @returns the branches and their configuration
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
+  const run = await readSavedRun(dir);
+  // traced: the FusedLSTM projects the vocabulary, as in the trained model
+  const left = traceEmbeddings(
+    await tfl.loadLayersModel(fileLoader(`${dir}/left`)),
+  );
+  const right = run.model.shareWeights
+    ? left
+    : traceEmbeddings(await tfl.loadLayersModel(fileLoader(`${dir}/right`)));
+  const siamese: Siamese = { config: run.model, left, right };
+  const path = `${dir}/config.json`;
+  if (run.model.lexical.weight > 0) {
+    const file = `${dir}/lexical.json`;
+    let json: unknown;
+    try {
+      json = JSON.parse(await Deno.readTextFile(file));
+    } catch (e) {
+      throw new Error(
+        `${path} has model.lexical.weight ${run.model.lexical.weight}, so ${file} must hold ` +
+          `its lexical index, but reading it failed: ${
+            (e as Error).message
+          }. ` +
+          "Copy the whole run directory, or train again.",
+      );
+    }
+    siamese.lexical = LexicalIndex.fromJSON(json, file);
+  }
+  return { siamese, ...run };
+}
+
+/**
+ * Reads `<dir>/config.json` (either key style): the configs a model was
+ * trained with, checked, with defaults for fields older runs predate.
+ *
+ * @param dir a run directory
+ * @returns what the run's `config.json` says
+ * @throws Error naming the directory: no model (saying so when it holds only
+ *   a checkpoint), a directory in place of the file, or another format
+ */
+export async function readSavedRun(dir: string): Promise<SavedRun> {
   const path = `${dir}/config.json`;
   let text: string;
   try {
@@ -199,44 +238,27 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     }
     throw e;
   }
-  const run = toCamelKeys(JSON.parse(text)) as
-    & SavedRun
-    & { format?: string };
-  if (!RUN_FORMATS_READ.includes(run.format ?? "")) {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
     throw new Error(
-      `Expected format "${RUN_FORMAT}" in ${path} but found "${run.format}"`,
+      `Expected ${path} to hold JSON but it does not parse (${
+        (e as Error).message
+      }): the file is damaged. Train again, or copy it from a backup.`,
     );
   }
-  // runs saved before a config field existed get its default
-  Object.assign(run, savedConfigs(run));
-  // traced: the FusedLSTM projects the vocabulary, as in the trained model
-  const left = traceEmbeddings(
-    await tfl.loadLayersModel(fileLoader(`${dir}/left`)),
-  );
-  const right = run.model.shareWeights
-    ? left
-    : traceEmbeddings(await tfl.loadLayersModel(fileLoader(`${dir}/right`)));
-  const siamese: Siamese = { config: run.model, left, right };
-  if (run.model.lexical.weight > 0) {
-    const file = `${dir}/lexical.json`;
-    let json: unknown;
-    try {
-      json = JSON.parse(await Deno.readTextFile(file));
-    } catch (e) {
-      throw new Error(
-        `${path} has model.lexical.weight ${run.model.lexical.weight}, so ${file} must hold ` +
-          `its lexical index, but reading it failed: ${
-            (e as Error).message
-          }. ` +
-          "Copy the whole run directory, or train again.",
-      );
-    }
-    siamese.lexical = LexicalIndex.fromJSON(json, file);
+  const run = toCamelKeys(json) as SavedRun & { format?: string };
+  if (!RUN_FORMATS_READ.includes(run.format ?? "")) {
+    throw new Error(
+      `Expected format "${RUN_FORMAT}" in ${path} but found "${run.format}": ` +
+        "the run was written by another version of siamese-wasm. Use that version, or train again.",
+    );
   }
+  const { model, train } = savedConfigs(run);
   return {
-    siamese,
-    model: run.model,
-    train: run.train,
+    model,
+    train,
     data: run.data,
     vocabularies: run.vocabularies ?? {},
     threshold: run.threshold ?? null,

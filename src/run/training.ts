@@ -25,7 +25,12 @@ import {
 import type { TrainConfig } from "../train/config.ts";
 import { type EpochReport, train, type TrainState } from "../train/loop.ts";
 import { writeRunMetrics } from "./metrics.ts";
-import { saveRun } from "./format.ts";
+import { readSavedRun, saveRun } from "./format.ts";
+import { checkpointPlace } from "./run_dir.ts";
+
+async function hasModel(dir: string): Promise<boolean> {
+  return await Deno.stat(`${dir}/config.json`).then(() => true, () => false);
+}
 
 /** What to run. */
 export interface RunOptions {
@@ -65,7 +70,9 @@ export interface RunResult {
 
 /**
  * Continues a run from `<dir>/checkpoint`, with the configuration stored
- * there (the number of epochs may be raised).
+ * there (the number of epochs may be raised). A run stopped while writing
+ * its first checkpoint (it has a model but no checkpoint) starts again
+ * from the beginning with the settings stored with its model.
  *
  * @param dir the run directory
  * @param options what may change: `epochs`, and the runtime parts
@@ -79,6 +86,22 @@ export async function resumeRun(
     >
     & { epochs?: number },
 ): Promise<RunResult> {
+  if (await checkpointPlace(dir) === undefined && await hasModel(dir)) {
+    // killed while writing its first checkpoint, after its first model:
+    // start again with the stored settings (deterministic: the same run)
+    const saved = await readSavedRun(dir);
+    const { epochs: _, ...runtime } = options;
+    return await runTraining({
+      ...runtime,
+      out: dir,
+      model: saved.model,
+      train: {
+        ...saved.train,
+        ...(options.epochs ? { epochs: options.epochs } : {}),
+      },
+      data: saved.data,
+    });
+  }
   const meta = await readCheckpointMeta(dir);
   return await runTraining(
     {
