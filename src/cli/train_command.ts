@@ -149,6 +149,8 @@ export async function runTrain(args: string[]): Promise<number> {
     return await trainIn(opened, parsed, r, run, settingFlags);
   } finally {
     await opened.lock.release();
+    // a run that failed before writing anything leaves no empty directory
+    if (opened.state.kind === "absent") await Deno.remove(out).catch(() => {});
   }
 }
 

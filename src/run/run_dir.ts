@@ -211,6 +211,11 @@ export async function openRunDir(
 ): Promise<OpenRunDir> {
   const flag = mode === "resume" ? "--resume" : "--out";
   const existed = await exists(dir);
+  if (existed && !(await Deno.stat(dir)).isDirectory) {
+    throw new RunDirError(
+      `${flag} ${dir}: is a file; expected a run directory (new or holding a run).`,
+    );
+  }
   const lock = await DirLock.acquire(dir, flag);
   try {
     const notes: string[] = [];

@@ -27,6 +27,18 @@ import { type EpochReport, train, type TrainState } from "../train/loop.ts";
 import { writeRunMetrics } from "./metrics.ts";
 import { readSavedRun, saveRun } from "./format.ts";
 import { checkpointPlace } from "./run_dir.ts";
+import { checkInput } from "../io/input_file.ts";
+
+/** The data files exist and can be read; errors name the flag and path. */
+async function checkDataFiles(spec: DataSpec, resumed: boolean) {
+  if (spec.kind !== "file") return;
+  const stored = resumed ? " (the path stored in the run)" : "";
+  const what = `a .tsv or .jsonl pair file${stored}`;
+  await checkInput(spec.data, "--data", { kind: "file", what });
+  if (spec.val !== undefined) {
+    await checkInput(spec.val, "--val", { kind: "file", what });
+  }
+}
 
 async function hasModel(dir: string): Promise<boolean> {
   return await Deno.stat(`${dir}/config.json`).then(() => true, () => false);
@@ -138,6 +150,7 @@ export async function runTraining(
 ): Promise<RunResult> {
   const log = options.log ?? true;
   const { out, model: modelConfig, train: config } = options;
+  await checkDataFiles(options.data, resume !== undefined);
   const data: Dataset = await loadDataset(
     options.data,
     dataShapes(modelConfig),
