@@ -49,7 +49,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const tmp = sibling(path, "tmp");
   try {
-    await writeDurably(tmp, data);
+    await writeFileDurably(tmp, data);
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
@@ -145,8 +145,8 @@ export function fileSaver(
           : new Uint8Array(
             tf.io.CompositeArrayBuffer.join(artifacts.weightData),
           );
-        await writeDurably(`${tmp}/${WEIGHTS_BIN}`, weights);
-        await writeDurably(
+        await writeFileDurably(`${tmp}/${WEIGHTS_BIN}`, weights);
+        await writeFileDurably(
           `${tmp}/${MODEL_JSON}`,
           JSON.stringify(modelJson(artifacts, options)),
         );
@@ -373,20 +373,75 @@ export async function writeDirAtomic(
   }
 }
 
-/** Writes a new file and flushes it to disk before returning. */
-async function writeDurably(
-  path: string,
-  data: Uint8Array | string,
-): Promise<void> {
-  const bytes = typeof data === "string"
-    ? new TextEncoder().encode(data)
-    : data;
+/**
+ * Writes the bytes of one new file (it must not exist) and flushes them to
+ * disk. Every write of this module goes through one, so tests can put one in
+ * that fails like a full disk (see {@link setFileWriter}).
+ */
+export type FileWriter = (path: string, bytes: Uint8Array) => Promise<void>;
+
+/** The writer of a real file system. */
+const diskWriter: FileWriter = async (path, bytes) => {
   using file = await Deno.open(path, { write: true, createNew: true });
   let written = 0;
   while (written < bytes.length) {
     written += await file.write(bytes.subarray(written));
   }
   await file.syncData();
+};
+
+let writer: FileWriter = diskWriter;
+
+/**
+ * Replaces the writer every write of this module uses, e.g. with one that
+ * fails like a full disk (`ENOSPC`) to test what a failed save leaves.
+ *
+ * @param next the new writer; undefined puts the disk's back
+ * @returns the writer it replaced
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { setFileWriter, writeFileAtomic } from "./file_io.ts";
+ * const dir = await Deno.makeTempDir();
+ * const full = () => Promise.reject(new Error("No space left on device (os error 28)"));
+ * const previous = setFileWriter(full);
+ * await assert.rejects(() => writeFileAtomic(`${dir}/a.txt`, "x"), /No space left/);
+ * setFileWriter(previous);
+ * assert.deepStrictEqual([...Deno.readDirSync(dir)], []);
+ * ```
+ */
+export function setFileWriter(next?: FileWriter): FileWriter {
+  const previous = writer;
+  writer = next ?? diskWriter;
+  return previous;
+}
+
+/**
+ * Writes a new file (it must not exist) and flushes it to disk before
+ * returning, through the current {@link FileWriter}. Not atomic by itself:
+ * meant for files inside a directory that {@link writeDirAtomic} swaps in.
+ *
+ * @param path the new file
+ * @param data bytes, or text written as UTF-8
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { writeFileDurably } from "./file_io.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFileDurably(`${dir}/a.txt`, "x");
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "x");
+ * ```
+ */
+export async function writeFileDurably(
+  path: string,
+  data: Uint8Array | string,
+): Promise<void> {
+  await writer(
+    path,
+    typeof data === "string" ? new TextEncoder().encode(data) : data,
+  );
 }
 
 /**

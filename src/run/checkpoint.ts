@@ -18,7 +18,7 @@
  */
 import * as tf from "../deps/tfjs_core.ts";
 import type { Dataset, DataSpec } from "../data/dataset.ts";
-import { writeDirAtomic } from "../io/file_io.ts";
+import { writeDirAtomic, writeFileDurably } from "../io/file_io.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { savedConfigs } from "./format.ts";
 import type { Siamese } from "../model/siamese.ts";
@@ -65,6 +65,8 @@ export interface CheckpointMeta {
   best?: Best;
   /** Epochs without improvement so far (for early stopping). */
   stale: number;
+  /** SHA-256 of `model.bin` and `optimizer.bin` (absent in older ones). */
+  sha256?: { model: string; optimizer: string };
 }
 
 /**
@@ -99,23 +101,77 @@ function modelWeights(model: Siamese): NamedTensor[] {
   );
 }
 
-async function writeWeights(dir: string, name: string, tensors: NamedTensor[]) {
-  const { data, specs } = await tf.io.encodeWeights(tensors);
-  await Deno.writeFile(
-    `${dir}/${name}.bin`,
-    new Uint8Array(data as ArrayBuffer),
-  );
-  await Deno.writeTextFile(`${dir}/${name}.json`, JSON.stringify(specs));
+/** SHA-256 of `bytes`, hex. */
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as BufferSource);
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
 }
 
-async function readWeights(dir: string, name: string): Promise<NamedTensor[]> {
-  const specs = JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`));
-  const data = await Deno.readFile(`${dir}/${name}.bin`);
-  const map = tf.io.decodeWeights(data.buffer as ArrayBuffer, specs);
-  return (specs as tf.io.WeightsManifestEntry[]).map((s) => ({
-    name: s.name,
-    tensor: map[s.name]!,
-  }));
+/** Writes `<name>.bin` and `<name>.json`; returns the .bin's SHA-256. */
+async function writeWeights(
+  dir: string,
+  name: string,
+  tensors: NamedTensor[],
+): Promise<string> {
+  const { data, specs } = await tf.io.encodeWeights(tensors);
+  const bytes = new Uint8Array(data as ArrayBuffer);
+  await writeFileDurably(`${dir}/${name}.bin`, bytes);
+  await writeFileDurably(`${dir}/${name}.json`, JSON.stringify(specs));
+  return await sha256(bytes);
+}
+
+/** A checkpoint file that is missing, cut short or changed. */
+function damaged(path: string, problem: string): Error {
+  const run = path.replace(/\/checkpoint\/[^/]+$/, "");
+  return new Error(
+    `Cannot resume: ${path} ${problem}, so the checkpoint is damaged. ` +
+      `The model in ${run}, if any, is intact (eval can use it); ` +
+      `start again with --out ${run} --force.`,
+  );
+}
+
+async function readWeights(
+  dir: string,
+  name: string,
+  checksum: string | undefined,
+): Promise<NamedTensor[]> {
+  const bin = `${dir}/${name}.bin`;
+  let specs: tf.io.WeightsManifestEntry[];
+  let data: Uint8Array;
+  try {
+    specs = JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`));
+    data = await Deno.readFile(bin);
+  } catch (e) {
+    throw damaged(
+      `${dir}/${name}.*`,
+      `cannot be read (${(e as Error).message})`,
+    );
+  }
+  const expected = specs.reduce(
+    (sum, s) => sum + 4 * s.shape.reduce((a, b) => a * b, 1),
+    0,
+  );
+  if (data.byteLength !== expected) {
+    throw damaged(
+      bin,
+      `holds ${data.byteLength} bytes where ${name}.json describes ${expected}`,
+    );
+  }
+  if (checksum !== undefined && (await sha256(data)) !== checksum) {
+    throw damaged(bin, "does not match the SHA-256 recorded in state.json");
+  }
+  const map = tf.io.decodeWeights(
+    data.buffer.slice(
+      data.byteOffset,
+      data.byteOffset + data.byteLength,
+    ) as ArrayBuffer,
+    specs,
+  );
+  return specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
 }
 
 /**
@@ -136,12 +192,14 @@ export async function saveCheckpoint(
     })),
   ];
   await writeDirAtomic(`${dir}/checkpoint`, async (tmp) => {
-    await writeWeights(tmp, "model", modelWeights(parts.model));
-    await writeWeights(tmp, "optimizer", optimizerWeights);
-    await Deno.writeTextFile(
+    const sha256 = {
+      model: await writeWeights(tmp, "model", modelWeights(parts.model)),
+      optimizer: await writeWeights(tmp, "optimizer", optimizerWeights),
+    };
+    await writeFileDurably(
       `${tmp}/state.json`,
       JSON.stringify(
-        toSnakeKeys({ format: CHECKPOINT_FORMAT, ...parts.meta }),
+        toSnakeKeys({ format: CHECKPOINT_FORMAT, ...parts.meta, sha256 }),
         null,
         2,
       ),
@@ -168,13 +226,12 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
           "Pass the run directory of an earlier `deno task train`.",
       );
     }
-    throw new Error(
-      `Cannot resume: ${path} is not valid JSON (${(e as Error).message})`,
-    );
+    throw damaged(path, `is not valid JSON (${(e as Error).message})`);
   }
   if (!CHECKPOINT_FORMATS_READ.includes(json.format ?? "")) {
     throw new Error(
-      `Cannot resume: expected format "${CHECKPOINT_FORMAT}" in ${path} but found "${json.format}"`,
+      `Cannot resume: expected format "${CHECKPOINT_FORMAT}" in ${path} but found "${json.format}": ` +
+        "the checkpoint was written by another version of siamese-wasm. Continue it with that version.",
     );
   }
   const { format: _format, ...meta } = json;
@@ -191,15 +248,34 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
  */
 export async function restoreCheckpoint(
   dir: string,
-  parts: { model: Siamese; optimizer: tf.Optimizer },
+  parts: {
+    model: Siamese;
+    optimizer: tf.Optimizer;
+    sha256?: CheckpointMeta["sha256"];
+  },
 ): Promise<void> {
-  const saved = await readWeights(`${dir}/checkpoint`, "model");
+  const saved = await readWeights(
+    `${dir}/checkpoint`,
+    "model",
+    parts.sha256?.model,
+  );
   const current = modelWeights(parts.model);
   if (saved.length !== current.length) {
     throw new Error(
       `Cannot resume: the checkpoint has ${saved.length} weight tensors but the model has ${current.length}`,
     );
   }
+  current.forEach((w, k) => {
+    const s = saved[k]!.tensor.shape;
+    if (s.join() !== w.tensor.shape.join()) {
+      throw new Error(
+        `Cannot resume: weight ${
+          saved[k]!.name
+        } in ${dir}/checkpoint/model.bin has shape [${s}] ` +
+          `but the model of state.json needs [${w.tensor.shape}]: the checkpoint does not fit its own settings.`,
+      );
+    }
+  });
   const branches = parts.model.left === parts.model.right
     ? [parts.model.left]
     : [parts.model.left, parts.model.right];
@@ -210,7 +286,11 @@ export async function restoreCheckpoint(
     k += n;
   }
   tf.dispose(saved.map((w) => w.tensor));
-  const opt = await readWeights(`${dir}/checkpoint`, "optimizer");
+  const opt = await readWeights(
+    `${dir}/checkpoint`,
+    "optimizer",
+    parts.sha256?.optimizer,
+  );
   const isPower = (w: NamedTensor) =>
     (ADAM_POWERS as readonly string[]).includes(w.name);
   await parts.optimizer.setWeights(opt.filter((w) => !isPower(w)));

@@ -149,6 +149,15 @@ export async function saveRun(
   );
 }
 
+/** The input size of a branch's embedding table, if it has one. */
+function vocabOf(branch: tfl.LayersModel): number | undefined {
+  for (const layer of branch.layers) {
+    const dim = layer.getConfig().inputDim;
+    if (typeof dim === "number") return dim;
+  }
+  return undefined;
+}
+
 /** The parts of a run's `config.json` that using a model needs. */
 export interface SavedRun {
   /** The model's configuration (defaults filled in for older runs). */
@@ -184,8 +193,19 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const right = run.model.shareWeights
     ? left
     : traceEmbeddings(await tfl.loadLayersModel(fileLoader(`${dir}/right`)));
-  const siamese: Siamese = { config: run.model, left, right };
   const path = `${dir}/config.json`;
+  for (const [side, branch] of [["left", left], ["right", right]] as const) {
+    const found = vocabOf(branch);
+    if (found !== undefined && found !== run.model.vocab) {
+      throw new Error(
+        `${dir}/${
+          run.model.shareWeights ? "left" : side
+        }/model.json embeds ${found} token ids but ${path} says model.vocab ${run.model.vocab}: ` +
+          "the directory mixes files of two runs. Copy the whole run directory, or train again.",
+      );
+    }
+  }
+  const siamese: Siamese = { config: run.model, left, right };
   if (run.model.lexical.weight > 0) {
     const file = `${dir}/lexical.json`;
     let json: unknown;

@@ -176,7 +176,11 @@ export async function runTraining(
   }
   const optimizer = tf.train.adam(config.learningRate);
   if (resume) {
-    await restoreCheckpoint(out, { model, optimizer });
+    await restoreCheckpoint(out, {
+      model,
+      optimizer,
+      ...(resume.sha256 ? { sha256: resume.sha256 } : {}),
+    });
     if (log) {
       console.error(
         `resumed ${out} at epoch ${resume.state.epoch} step ${resume.state.step}`,
