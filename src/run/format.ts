@@ -18,10 +18,12 @@
  *
  * Each branch directory is written under a temporary name and renamed, and
  * `config.json` is written last, so a crash never leaves a half-written model
- * that looks complete. Replacing a model first removes its `config.json`, so
- * a crash half way never leaves the old config over new branches (the run's
- * checkpoint, older than the new model, then says how to continue: resuming
- * redoes the epoch and saves its model again).
+ * that looks complete. A new model is first written whole into a staging
+ * directory `.model.tmp-*` (a failed write, e.g. a full disk, leaves the
+ * previous model intact), then moved in by renames, the old `config.json`
+ * removed first: a crash during the renames never leaves the old config over
+ * new branches (the run's checkpoint, older than the new model, then says how
+ * to continue: resuming redoes the epoch and saves its model again).
  *
  * @module
  */
@@ -29,7 +31,13 @@ import * as tfl from "../deps/tfjs_layers.ts";
 import type { BackendInfo } from "../backend/setup.ts";
 import type { DataSpec } from "../data/dataset.ts";
 import type { TokenizerKind, VocabularyJson } from "../data/tokenizer.ts";
-import { fileLoader, fileSaver, writeJsonAtomic } from "../io/file_io.ts";
+import {
+  fileLoader,
+  fileSaver,
+  replaceDir,
+  sibling,
+  writeJsonAtomic,
+} from "../io/file_io.ts";
 import { toCamelKeys, toSnakeKeys } from "../io/json_keys.ts";
 import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { type ModelConfig, modelConfig } from "../model/config.ts";
@@ -122,31 +130,50 @@ export async function saveRun(
   meta: RunMeta,
 ): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  // the old config must not describe new branches, even for an instant
+  // 1. everything new is written aside first: a failed write (a full disk)
+  // leaves the previous model whole
+  const staging = sibling(`${dir}/model`, "tmp");
+  const parts = ["left"];
+  try {
+    await Deno.mkdir(staging);
+    await model.left.save(fileSaver(`${staging}/left`));
+    if (!meta.model.shareWeights) {
+      await model.right.save(fileSaver(`${staging}/right`));
+      parts.push("right");
+    }
+    if (model.lexical !== undefined) {
+      await writeJsonAtomic(`${staging}/lexical.json`, model.lexical.toJSON(), {
+        space: 0,
+      });
+    }
+    const { extra, history, ...rest } = meta;
+    await writeJsonAtomic(
+      `${staging}/config.json`,
+      toSnakeKeys({
+        format: RUN_FORMAT,
+        savedAt: new Date().toISOString(),
+        ...rest,
+        ...extra,
+        history,
+      }),
+    );
+  } catch (e) {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+    throw e;
+  }
+  // 2. then moved in by renames; the old config.json goes first, so it never
+  // describes new branches, and the new one comes last, marking the model whole
   await Deno.remove(`${dir}/config.json`).catch((e) => {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   });
-  await model.left.save(fileSaver(`${dir}/left`));
-  if (!meta.model.shareWeights) {
-    await model.right.save(fileSaver(`${dir}/right`));
+  for (const part of parts) {
+    await replaceDir(`${staging}/${part}`, `${dir}/${part}`);
   }
   if (model.lexical !== undefined) {
-    // before config.json, which marks the run complete
-    await writeJsonAtomic(`${dir}/lexical.json`, model.lexical.toJSON(), {
-      space: 0,
-    });
+    await Deno.rename(`${staging}/lexical.json`, `${dir}/lexical.json`);
   }
-  const { extra, history, ...rest } = meta;
-  await writeJsonAtomic(
-    `${dir}/config.json`,
-    toSnakeKeys({
-      format: RUN_FORMAT,
-      savedAt: new Date().toISOString(),
-      ...rest,
-      ...extra,
-      history,
-    }),
-  );
+  await Deno.rename(`${staging}/config.json`, `${dir}/config.json`);
+  await Deno.remove(staging, { recursive: true });
 }
 
 /** The input size of a branch's embedding table, if it has one. */

@@ -140,8 +140,12 @@ export async function recoverRunDir(dir: string): Promise<string[]> {
     }
   }
   for await (const entry of Deno.readDir(dir)) {
-    if (/^\..+\.tmp-[0-9a-f]{8}$/.test(entry.name) && entry.isFile) {
-      await Deno.remove(`${dir}/${entry.name}`);
+    // files written atomically, and the staging directory of a new model
+    if (
+      /^\..+\.tmp-[0-9a-f]{8}$/.test(entry.name) &&
+      (entry.isFile || entry.name.startsWith(".model.tmp-"))
+    ) {
+      await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
       done.push(`removed ${dir}/${entry.name} (left by an interrupted write)`);
     }
   }

@@ -26,7 +26,7 @@ import type { TrainConfig } from "../train/config.ts";
 import { type EpochReport, train, type TrainState } from "../train/loop.ts";
 import { writeRunMetrics } from "./metrics.ts";
 import { readSavedRun, saveRun } from "./format.ts";
-import { checkpointPlace } from "./run_dir.ts";
+import { type CheckpointPlace, describePlace } from "./run_dir.ts";
 import { checkInput } from "../io/input_file.ts";
 
 /** The data files exist and can be read; errors name the flag and path. */
@@ -40,8 +40,8 @@ async function checkDataFiles(spec: DataSpec, resumed: boolean) {
   }
 }
 
-async function hasModel(dir: string): Promise<boolean> {
-  return await Deno.stat(`${dir}/config.json`).then(() => true, () => false);
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
 }
 
 /** What to run. */
@@ -98,7 +98,9 @@ export async function resumeRun(
     >
     & { epochs?: number },
 ): Promise<RunResult> {
-  if (await checkpointPlace(dir) === undefined && await hasModel(dir)) {
+  if (
+    !(await exists(`${dir}/checkpoint`)) && await exists(`${dir}/config.json`)
+  ) {
     // killed while writing its first checkpoint, after its first model:
     // start again with the stored settings (deterministic: the same run)
     const saved = await readSavedRun(dir);
@@ -202,12 +204,35 @@ export async function runTraining(
     ...(best ? { best } : {}),
     stale,
   });
+  // where the last checkpoint on disk stands, for messages
+  let saved: CheckpointPlace | undefined = resume?.state;
   // writes a checkpoint; the first one of a replacing run then moves in
   const checkpoint = async (state: TrainState) => {
-    await saveCheckpoint(dir, { model, optimizer, meta: meta(state) });
+    await saving(
+      "the checkpoint",
+      () => saveCheckpoint(dir, { model, optimizer, meta: meta(state) }),
+    );
+    saved = state;
     if (dir !== out) {
       await options.replacing!.commit();
       dir = out;
+    }
+  };
+  // a failed save says what it left and how to go on
+  const saving = async (what: string, write: () => Promise<void>) => {
+    try {
+      await write();
+    } catch (e) {
+      const left = dir !== out
+        ? `The run that was in ${out} is untouched (--force replaces it only at the first checkpoint).`
+        : saved === undefined
+        ? `No checkpoint was written yet: start again with --out ${out} --force.`
+        : `The checkpoint saved ${
+          describePlace(saved)
+        } is intact: fix the cause and continue with --resume ${out}.`;
+      throw new Error(
+        `Saving ${what} in ${dir} failed: ${(e as Error).message}. ${left}`,
+      );
     }
   };
 
@@ -229,24 +254,26 @@ export async function runTraining(
           best = { value: figure, epoch: report.epoch };
           bestReport = report;
           stale = 0;
-          await saveRun(dir, model, {
-            model: modelConfig,
-            train: config,
-            backend: options.backend,
-            history: state.history,
-            extra: {
-              data: options.data,
-              vocabularies: data.vocabularies,
-              threshold: report.val?.threshold ?? null,
-              best,
-            },
-          });
+          await saving("the model", () =>
+            saveRun(dir, model, {
+              model: modelConfig,
+              train: config,
+              backend: options.backend,
+              history: state.history,
+              extra: {
+                data: options.data,
+                vocabularies: data.vocabularies,
+                threshold: report.val?.threshold ?? null,
+                best,
+              },
+            }));
         } else {
           stale++;
         }
-        await writeRunMetrics(dir, state.history, {
-          ...(best ? { bestEpoch: best.epoch } : {}),
-        });
+        await saving("the metrics", () =>
+          writeRunMetrics(dir, state.history, {
+            ...(best ? { bestEpoch: best.epoch } : {}),
+          }));
         await checkpoint(state);
         return options.earlyStop !== undefined && stale >= options.earlyStop;
       },
