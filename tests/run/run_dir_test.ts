@@ -68,7 +68,7 @@ Deno.test("openRunDir() refuses to overwrite, prepares --force, and refuses --re
   assert.deepStrictEqual(await names(dir), ["new.txt"]);
   await assert.rejects(
     () => openRunDir(dir, "resume"),
-    /^Error: --resume .*: expected a run directory with a checkpoint\/ but found no run in it/,
+    /^RunDirError: --resume .*: expected a run directory with a checkpoint\/ but found no run in it/,
   );
   await assert.rejects(
     () => openRunDir(`${root}/none`, "resume"),
