@@ -19,6 +19,7 @@
 import * as tf from "../deps/tfjs_core.ts";
 import type { Dataset, DataSpec } from "../data/dataset.ts";
 import { writeDirAtomic, writeFileDurably } from "../io/file_io.ts";
+import type { FileFingerprint } from "../io/input_file.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { savedConfigs } from "./format.ts";
 import type { Siamese } from "../model/siamese.ts";
@@ -49,6 +50,14 @@ export interface Best {
   epoch: number;
 }
 
+/** Fingerprints of a run's `--data` and `--val` files. */
+export interface DataFingerprints {
+  /** The training file. */
+  data?: FileFingerprint;
+  /** The validation file. */
+  val?: FileFingerprint;
+}
+
 /** What `state.json` holds. */
 export interface CheckpointMeta {
   /** The model's configuration. */
@@ -65,6 +74,8 @@ export interface CheckpointMeta {
   best?: Best;
   /** Epochs without improvement so far (for early stopping). */
   stale: number;
+  /** The data files' fingerprints, checked on resume (absent in older ones). */
+  dataFiles?: DataFingerprints;
   /** SHA-256 of `model.bin` and `optimizer.bin` (absent in older ones). */
   sha256?: { model: string; optimizer: string };
 }

@@ -18,6 +18,7 @@ import { lexicalSetupProblem } from "../lexical/hybrid.ts";
 import {
   type Best,
   type CheckpointMeta,
+  type DataFingerprints,
   readCheckpointMeta,
   restoreCheckpoint,
   saveCheckpoint,
@@ -27,17 +28,39 @@ import { type EpochReport, train, type TrainState } from "../train/loop.ts";
 import { writeRunMetrics } from "./metrics.ts";
 import { readSavedRun, saveRun } from "./format.ts";
 import { type CheckpointPlace, describePlace } from "./run_dir.ts";
-import { checkInput } from "../io/input_file.ts";
+import { checkInput, fileFingerprint } from "../io/input_file.ts";
 
-/** The data files exist and can be read; errors name the flag and path. */
-async function checkDataFiles(spec: DataSpec, resumed: boolean) {
-  if (spec.kind !== "file") return;
-  const stored = resumed ? " (the path stored in the run)" : "";
+/**
+ * The data files exist and can be read (errors name the flag and path), and
+ * on resume are the files the checkpoint was trained on.
+ *
+ * @returns their fingerprints, for the checkpoint
+ */
+async function checkDataFiles(
+  spec: DataSpec,
+  resume: CheckpointMeta | undefined,
+): Promise<DataFingerprints | undefined> {
+  if (spec.kind !== "file") return undefined;
+  const stored = resume ? " (the path stored in the run)" : "";
   const what = `a .tsv or .jsonl pair file${stored}`;
-  await checkInput(spec.data, "--data", { kind: "file", what });
-  if (spec.val !== undefined) {
-    await checkInput(spec.val, "--val", { kind: "file", what });
+  const files = [["data", spec.data], ["val", spec.val]] as const;
+  const prints: DataFingerprints = {};
+  for (const [name, path] of files) {
+    if (path === undefined) continue;
+    await checkInput(path, `--${name}`, { kind: "file", what });
+    const now = await fileFingerprint(path);
+    const then = resume?.dataFiles?.[name];
+    if (then && (then.bytes !== now.bytes || then.fnv1a !== now.fnv1a)) {
+      throw new Error(
+        `--${name} ${path}${stored} has changed since the checkpoint: ${now.bytes} bytes ` +
+          `(FNV-1a ${now.fnv1a}) where the checkpoint recorded ${then.bytes} bytes (${then.fnv1a}), ` +
+          "so resuming would not continue the same run. Put the original file back, " +
+          "or start a new run with --out and --force.",
+      );
+    }
+    prints[name] = now;
   }
+  return prints;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -152,7 +175,7 @@ export async function runTraining(
 ): Promise<RunResult> {
   const log = options.log ?? true;
   const { out, model: modelConfig, train: config } = options;
-  await checkDataFiles(options.data, resume !== undefined);
+  const dataFiles = await checkDataFiles(options.data, resume);
   const data: Dataset = await loadDataset(
     options.data,
     dataShapes(modelConfig),
@@ -199,6 +222,7 @@ export async function runTraining(
     model: modelConfig,
     train: config,
     data: options.data,
+    ...(dataFiles ? { dataFiles } : {}),
     vocabularies: data.vocabularies,
     state,
     ...(best ? { best } : {}),

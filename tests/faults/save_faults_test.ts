@@ -218,15 +218,10 @@ Deno.test("a NaN in training stops it naming the epoch and step, before anything
   if (siamese.right !== siamese.left) siamese.right.dispose();
 });
 
-Deno.test("a data line that is not UTF-8 is refused naming file and line, and the run's checkpoint is intact", async () => {
+/** A text run of one epoch on the numbers file; returns its paths. */
+async function textRun() {
   const dir = await tempDir();
   const data = await writeNumbersFile(`${dir}/data.tsv`, 0, 60);
-  const textModel = modelConfig({
-    ...model,
-    vocab: 60,
-    leftLen: 10,
-    rightLen: 6,
-  });
   const spec = {
     kind: "file" as const,
     data,
@@ -235,30 +230,67 @@ Deno.test("a data line that is not UTF-8 is refused naming file and line, and th
     rightTokenizer: "char" as const,
   };
   const out = `${dir}/run`;
-  await runTraining({
+  const options = {
     ...base,
-    model: textModel,
+    model: modelConfig({ ...model, vocab: 60, leftLen: 10, rightLen: 6 }),
     data: spec,
     out,
     train: { ...base.train, epochs: 1 },
-  });
-  const checkpoint = await Deno.readFile(`${out}/checkpoint/model.bin`);
-  // the file is damaged since: line 3 holds a byte that is not UTF-8
+  };
+  await runTraining(options);
+  return { dir, data, out, options };
+}
+
+/** Every file under `dir` with its bytes. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) {
+      for (const [k, v] of await snapshot(path)) out.set(k, v);
+    } else out.set(path, (await Deno.readFile(path)).join());
+  }
+  return out;
+}
+
+Deno.test("a data line that is not UTF-8 is refused naming file and line, before the run it would replace is touched", async () => {
+  const { dir, data, out, options } = await textRun();
+  const before = await snapshot(out);
+  // line 3 of a new file holds a byte that is not UTF-8
   const text = await Deno.readFile(data);
   const third = text.indexOf(0x0a, text.indexOf(0x0a) + 1) + 1;
+  const bad = `${dir}/bad.tsv`;
   await Deno.writeFile(
-    data,
+    bad,
     Uint8Array.from(text, (b, i) => i === third ? 0xff : b),
   );
+  const commit = () => Promise.reject(new Error("must not be reached"));
   await assert.rejects(
-    () => resumeRun(out, { backend, log: false, epochs: 2 }),
+    () =>
+      runTraining({
+        ...options,
+        data: { ...options.data, data: bad },
+        replacing: { staging: `${dir}/.run.new-00000000`, commit },
+      }),
     new RegExp(
-      `^DataError: ${data}:3: expected valid UTF-8 text but found "\\uFFFD`,
+      `^DataError: ${bad}:3: expected valid UTF-8 text but found "\uFFFD`,
     ),
   );
-  assert.deepStrictEqual(
-    await Deno.readFile(`${out}/checkpoint/model.bin`),
-    checkpoint,
-  );
-  assert.equal((await readCheckpointMeta(out)).state.epoch, 1);
+  assert.deepStrictEqual(await snapshot(out), before);
+  assert.deepStrictEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+    "bad.tsv",
+    "data.tsv",
+    "run",
+  ]);
 }); // deno-fmt-ignore
+
+Deno.test("resuming after the data file changed is refused naming the flag, the path and the change", async () => {
+  const { data, out } = await textRun();
+  const checkpoint = await Deno.readFile(`${out}/checkpoint/model.bin`);
+  await Deno.writeTextFile(data, "one\t1\n", { append: true });
+  await assert.rejects(
+    () => resumeRun(out, { backend, log: false, epochs: 2 }),
+    new RegExp(`^Error: --data ${data} \\(the path stored in the run\\) has changed since the checkpoint: \\d+ bytes \\(FNV-1a [0-9a-f]{8}\\) where the checkpoint recorded \\d+ bytes`),
+  );
+  assert.deepStrictEqual(await Deno.readFile(`${out}/checkpoint/model.bin`), checkpoint);
+});
