@@ -148,6 +148,11 @@ export async function runTrain(args: string[]): Promise<number> {
   try {
     return await trainIn(opened, parsed, r, run, settingFlags);
   } finally {
+    // a --force run that ended before its first checkpoint leaves no staging
+    if (opened.replacing) {
+      await Deno.remove(opened.replacing.staging, { recursive: true })
+        .catch(() => {});
+    }
     await opened.lock.release();
     // a run that failed before writing anything leaves no empty directory
     if (opened.state.kind === "absent") await Deno.remove(out).catch(() => {});
@@ -230,14 +235,15 @@ async function trainIn(
       );
     }
     const place = await checkpointPlace(out);
+    const took = `(${formatDuration(seconds)} in all)`;
     console.error(
-      result.best === undefined && place !== undefined
+      result.best !== undefined
+        ? `saved ${out}  ${took}`
+        : place !== undefined
         ? `${out} holds only a checkpoint (${
           describePlace(place)
-        }), no model yet: continue it with --resume ${out}  (${
-          formatDuration(seconds)
-        } in all)`
-        : `saved ${out}  (${formatDuration(seconds)} in all)`,
+        }), no model yet: continue it with --resume ${out}  ${took}`
+        : `nothing saved in ${out}  ${took}`,
     );
     if (parsed.json) {
       console.log(JSON.stringify({

@@ -302,7 +302,13 @@ export async function runTraining(
         return options.earlyStop !== undefined && stale >= options.earlyStop;
       },
     });
-    if (result.interrupted) {
+    if (result.interrupted && result.state.step === (resume?.state.step ?? 0)) {
+      // stopped before its first step: nothing new to keep (and a --force
+      // run leaves the run it would replace as it was)
+      if (log) {
+        console.error("stopped before the first step: nothing new to save");
+      }
+    } else if (result.interrupted) {
       await checkpoint(result.state);
       if (log) console.error(`checkpoint written: resume with --resume ${out}`);
     }
