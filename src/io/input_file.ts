@@ -109,3 +109,39 @@ export async function fileFingerprint(path: string): Promise<FileFingerprint> {
   }
   return { bytes, fnv1a: (hash >>> 0).toString(16).padStart(8, "0") };
 }
+
+/**
+ * Throws unless `path` can be written as a new or replaced file: its
+ * directory exists, and it is not a directory itself.
+ *
+ * @param path the file a flag names
+ * @param flag the flag, e.g. `--out`
+ * @param what what will be written, for messages
+ * @throws Error such as `--out runs: is a directory; expected a file path for the vectors.`
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { checkOutputFile } from "./input_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * await checkOutputFile(`${dir}/a.jsonl`, "--out", "the vectors");
+ * await assert.rejects(() => checkOutputFile(dir, "--out", "the vectors"), {
+ *   message: `--out ${dir}: is a directory; expected a file path for the vectors.`,
+ * });
+ * ```
+ */
+export async function checkOutputFile(
+  path: string,
+  flag: string,
+  what: string,
+): Promise<void> {
+  const fail = (found: string) =>
+    new Error(`${flag} ${path}: ${found}; expected a file path for ${what}.`);
+  const info = await Deno.stat(path).catch(() => undefined);
+  if (info?.isDirectory) throw fail("is a directory");
+  const slash = path.replace(/\/+$/, "").lastIndexOf("/");
+  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+  const parent = await Deno.stat(dir).catch(() => undefined);
+  if (parent === undefined) throw fail(`its directory ${dir} does not exist`);
+  if (!parent.isDirectory) throw fail(`${dir} is not a directory`);
+}

@@ -64,6 +64,23 @@ Deno.test("file flags name the flag, the path and what was expected", async () =
     assert.equal(r.code, 1, r.stderr);
     assert.ok(r.stderr.includes(`error: ${message}\n`), r.stderr);
   }
+  const embed = await run("embed", [
+    "--model",
+    dir,
+    "--data",
+    `${dir}/x.tsv`,
+    "--side",
+    "left",
+    "--out",
+    `${dir}/x.tsv`,
+  ]);
+  assert.equal(embed.code, 1, embed.stderr);
+  assert.ok(
+    embed.stderr.includes(
+      `error: --out ${dir}/x.tsv: is a directory; expected a file path for the vectors.\n`,
+    ),
+    embed.stderr,
+  );
   // a failed train leaves no directory behind
   await assert.rejects(() => Deno.stat(`${dir}/run`), Deno.errors.NotFound);
 });
