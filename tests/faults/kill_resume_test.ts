@@ -1,6 +1,8 @@
 /**
  * A run killed with SIGKILL again and again, at seeded random moments and
- * while it writes a checkpoint, and resumed each time on 1 or 2 threads,
+ * while it writes a checkpoint, or stopped by Ctrl-C in the middle of an
+ * epoch (its checkpoint then holds the step), and resumed each time on 1 or
+ * 2 threads,
  * ends bit for bit where an uninterrupted run ends: the same checkpoint
  * bytes (weights, Adam state), best model and loss history.
  */
@@ -38,7 +40,7 @@ function uniform(seed: number): () => number {
 
 /** How one attempt is to end. */
 type Kill =
-  | { at: "time"; ms: number } // after the first step's progress line
+  | { at: "time"; ms: number; signal: "SIGKILL" | "SIGINT" } // after the first step's progress line
   | { at: "checkpoint"; skip: number } // as the (skip+1)th checkpoint write starts
   | { at: "never" };
 
@@ -69,7 +71,7 @@ async function attempt(
     if (killed) return;
     killed = true;
     try {
-      child.kill("SIGKILL");
+      child.kill(kill.at === "time" ? kill.signal : "SIGKILL");
     } catch { /* already exited */ }
   };
   let watcher: Deno.FsWatcher | undefined;
@@ -105,7 +107,8 @@ async function attempt(
   watcher?.close();
   return {
     code: status.code,
-    killed: killed && status.signal === "SIGKILL",
+    // Ctrl-C stops after the current step and exits 130
+    killed: killed && (status.signal === "SIGKILL" || status.code === 130),
     stderr,
   };
 }
@@ -139,7 +142,7 @@ async function outcome(dir: string) {
   };
 }
 
-Deno.test("a run killed -9 at random steps and during checkpoint writes, resumed on 1 or 2 threads, ends bit-identical to an uninterrupted run", async () => {
+Deno.test("a run killed -9 at random steps and during checkpoint writes, or stopped by Ctrl-C, resumed on 1 or 2 threads, ends bit-identical to an uninterrupted run", async () => {
   const dir = await tempDir();
   const config = await writeConfig(`${dir}/kill.json`, KILL_SETTINGS);
   const fresh = (
@@ -172,7 +175,11 @@ Deno.test("a run killed -9 at random steps and during checkpoint writes, resumed
       ? { at: "never" }
       : next() < 0.35
       ? { at: "checkpoint", skip: Math.floor(next() * 3) }
-      : { at: "time", ms: Math.floor(next() * 2000) };
+      : {
+        at: "time",
+        ms: Math.floor(next() * 2000),
+        signal: next() < 0.25 ? "SIGINT" : "SIGKILL",
+      };
     // continue what is there; start afresh when nothing is to continue
     let r = await attempt(
       ["--resume", out, "--threads", String(threads)],
