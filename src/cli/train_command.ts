@@ -141,6 +141,10 @@ export async function runTrain(args: string[]): Promise<number> {
   const out = resumeDir ?? (parsed.out as string | undefined) ??
     defaultRunDir();
   await ensureWritable(out, resumeDir !== undefined ? "--resume" : "--out");
+  if (parsed.force) {
+    // --force trains into a sibling of the run directory first
+    await ensureWritable(out, "--force --out", { file: true });
+  }
   const opened = await openForTraining(
     out,
     resumeDir !== undefined ? "resume" : parsed.force ? "force" : "new",
