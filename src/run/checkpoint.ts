@@ -33,12 +33,20 @@ interface NamedTensor {
   tensor: tf.Tensor;
 }
 
-/** The format tag of `state.json`: snake_case keys, as `config.json`. */
-export const CHECKPOINT_FORMAT = "siamese-wasm/checkpoint@2";
+/**
+ * The format tag of `state.json`: snake_case keys, as `config.json`. @3
+ * added Adam's running powers to `optimizer.bin`, which a reader of @2 would
+ * misread as moments, so older versions refuse it instead.
+ */
+export const CHECKPOINT_FORMAT = "siamese-wasm/checkpoint@3";
 
-/** The format tags {@link readCheckpointMeta} reads: @1 had camelCase keys. */
+/**
+ * The format tags {@link readCheckpointMeta} reads: @1 had camelCase keys;
+ * @1 and @2 have no Adam powers (restored with tfjs's `pow`, as before).
+ */
 const CHECKPOINT_FORMATS_READ: readonly string[] = [
   CHECKPOINT_FORMAT,
+  "siamese-wasm/checkpoint@2",
   "siamese-wasm/checkpoint@1",
 ];
 
