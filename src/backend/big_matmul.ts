@@ -19,6 +19,16 @@
  * machine for the product above: XNNPACK on 2 threads 40 ms, this GEMM on
  * 1 thread 18 ms, on 2 threads 10-16 ms.
  *
+ * The two kernels round differently, so which one a product takes must not
+ * depend on the process's history, or a resumed run could drift from an
+ * uninterrupted one (if an evaluation multiplied a weight before a step, the
+ * step would send it to XNNPACK; after a resume it is fresh and comes here).
+ * {@link forgetSeenProducts} starts each training step afresh, so every
+ * product's kernel is a function of the step alone. (The drift measured in
+ * issue 19 was Adam's, see src/run/checkpoint.ts; with the models tried, no
+ * weight of 2^16 elements reached this kernel from an evaluation, so this is
+ * a guard, not the fix.)
+ *
  * @module
  */
 import { getThreadsCount } from "../deps/tfjs_backend_wasm.ts";
@@ -29,7 +39,24 @@ import { inPlacePool } from "./lstm_threads.ts";
 import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 
 /** Right operands already multiplied once (by tensor data id). */
-const seenB = new WeakSet<object>();
+let seenB = new WeakSet<object>();
+
+/**
+ * Forgets which right operands were multiplied before: the next product of
+ * every B takes the kernel a fresh B takes. Called at the start of each
+ * training step, so the kernels a step uses do not depend on what the
+ * process did before it (an evaluation, or nothing after a resume).
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { forgetSeenProducts } from "./big_matmul.ts";
+ * assert.equal(forgetSeenProducts(), undefined);
+ * ```
+ */
+export function forgetSeenProducts(): void {
+  seenB = new WeakSet<object>();
+}
 
 /** Whether `dataId` was a right operand before; remembers it. */
 function reused(dataId: object): boolean {

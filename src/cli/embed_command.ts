@@ -6,6 +6,7 @@
  */
 import { lexicalOf } from "../lexical/hybrid.ts";
 import { writeFileAtomic } from "../io/file_io.ts";
+import { checkOutputFile } from "../io/input_file.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import { embedRows } from "../infer/embed.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
@@ -62,6 +63,7 @@ export async function runEmbed(args: string[]): Promise<number> {
   }
   if (f.out !== undefined) {
     await ensureWritable(f.out as string, "--out", { file: true });
+    await checkOutputFile(f.out as string, "--out", "the vectors");
   }
   const dir = requireFlag(f.model, "model", "DIR");
   const path = requireFlag(f.data, "data", "FILE");

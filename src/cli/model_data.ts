@@ -9,6 +9,7 @@ import { dataShapes } from "../model/config.ts";
 import { defaultThreads } from "../backend/setup.ts";
 import { startBackend } from "./backend.ts";
 import { MAX_THREADS } from "../backend/threaded_wasm.ts";
+import { checkInput } from "../io/input_file.ts";
 import { type LoadedPairs, loadPairs } from "../data/load_pairs.ts";
 import { Vocabulary } from "../data/tokenizer.ts";
 import { type LoadedModel, loadModel, tokenizersOf } from "../run/format.ts";
@@ -73,6 +74,14 @@ export async function openModelAndData(
 ): Promise<{ model: LoadedModel; data: LoadedPairs; path: string }> {
   const dir = requireFlag(f.model, "model", "DIR");
   const path = requireFlag(f.data, "data", "FILE");
+  await checkInput(dir, "--model", {
+    kind: "directory",
+    what: "the run directory of a trained model",
+  });
+  await checkInput(path, "--data", {
+    kind: "file",
+    what: "a .tsv or .jsonl pair file",
+  });
   await startBackend(f.threads as number);
   const model = await loadModel(dir);
   return { model, data: await loadPairsFor(path, model), path };
@@ -97,5 +106,10 @@ export function loadPairsFor(
     ...dataShapes(model.model),
     tokenizer: tokenizersOf(model.data),
     vocabularies,
+    // the sides the model was trained on: text has a vocabulary
+    sides: {
+      left: v.left ? "text" : "ids",
+      right: v.right ? "text" : "ids",
+    },
   });
 }

@@ -12,6 +12,13 @@ import { type TrainConfig, trainConfig } from "../train/config.ts";
 import { formatDuration } from "../train/progress.ts";
 import { resumeRun, type RunResult, runTraining } from "../run/training.ts";
 import { metricsRecord } from "../run/metrics.ts";
+import {
+  checkpointPlace,
+  describePlace,
+  type OpenRunDir,
+  openRunDir,
+  RunDirError,
+} from "../run/run_dir.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import { sectionObject } from "../settings/values.ts";
 import { RECIPE_NAMES, type RecipeName } from "../settings/setting.ts";
@@ -63,6 +70,11 @@ export const TRAIN_OPTIONS: FlagTable = {
     type: "string",
     placeholder: "DIR",
     help: "Continue the run in DIR from its checkpoint, with its settings",
+  },
+  "force": {
+    type: "bool",
+    help:
+      "Replace the run already in --out DIR (kept until the new run's first checkpoint)",
   },
   "json": {
     type: "bool",
@@ -129,6 +141,53 @@ export async function runTrain(args: string[]): Promise<number> {
   const out = resumeDir ?? (parsed.out as string | undefined) ??
     defaultRunDir();
   await ensureWritable(out, resumeDir !== undefined ? "--resume" : "--out");
+  if (parsed.force) {
+    // --force trains into a sibling of the run directory first
+    await ensureWritable(out, "--force --out", { file: true });
+  }
+  const opened = await openForTraining(
+    out,
+    resumeDir !== undefined ? "resume" : parsed.force ? "force" : "new",
+  );
+  try {
+    return await trainIn(opened, parsed, r, run, settingFlags);
+  } finally {
+    // a --force run that ended before its first checkpoint leaves no staging
+    if (opened.replacing) {
+      await Deno.remove(opened.replacing.staging, { recursive: true })
+        .catch(() => {});
+    }
+    await opened.lock.release();
+    // a run that failed before writing anything leaves no empty directory
+    if (opened.state.kind === "absent") await Deno.remove(out).catch(() => {});
+  }
+}
+
+/** Opens the run directory; a refusal is a usage error (exit 2). */
+async function openForTraining(
+  out: string,
+  mode: "new" | "force" | "resume",
+): Promise<OpenRunDir> {
+  try {
+    const opened = await openRunDir(out, mode);
+    for (const note of opened.notes) console.error(note);
+    return opened;
+  } catch (e) {
+    if (e instanceof RunDirError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Trains in an opened run directory. */
+async function trainIn(
+  opened: OpenRunDir,
+  parsed: FlagValues,
+  r: ResolvedSettings,
+  run: { maxMinutes?: number; earlyStop?: number; threads?: number },
+  settingFlags: Record<string, string | boolean>,
+): Promise<number> {
+  const out = opened.dir;
+  const resumeDir = parsed.resume as string | undefined;
   const started = performance.now();
   const backend = await startBackend(run.threads ?? defaultThreads());
   const controller = new AbortController();
@@ -164,6 +223,7 @@ export async function runTrain(args: string[]): Promise<number> {
           sectionObject("train", r.values) as unknown as TrainConfig,
         ),
         data: dataSpec(parsed, r),
+        ...(opened.replacing ? { replacing: opened.replacing } : {}),
       });
     }
     const seconds = (performance.now() - started) / 1000;
@@ -178,7 +238,17 @@ export async function runTrain(args: string[]): Promise<number> {
         })`,
       );
     }
-    console.error(`saved ${out}  (${formatDuration(seconds)} in all)`);
+    const place = await checkpointPlace(out);
+    const took = `(${formatDuration(seconds)} in all)`;
+    console.error(
+      result.best !== undefined
+        ? `saved ${out}  ${took}`
+        : place !== undefined
+        ? `${out} holds only a checkpoint (${
+          describePlace(place)
+        }), no model yet: continue it with --resume ${out}  ${took}`
+        : `nothing saved in ${out}  ${took}`,
+    );
     if (parsed.json) {
       console.log(JSON.stringify({
         out,

@@ -46,6 +46,12 @@ export interface LoadPairsOptions {
    * know, else the file is rejected. @default 0.01
    */
   minOverlap?: number;
+  /**
+   * What each side must be, e.g. what a model was trained on: `text`, or
+   * `ids` (pre-tokenized). A file whose first record differs is rejected
+   * before anything else is read. @default either
+   */
+  sides?: { left: "text" | "ids"; right: "text" | "ids" };
   /** The file format. @default from the extension */
   format?: PairFormat;
   /** The file name used in errors. @default the path */
@@ -141,6 +147,18 @@ export async function loadPairs(
     right: typeof first.right === "string",
   };
   for (const side of ["left", "right"] as const) {
+    const want = options.sides?.[side];
+    if (want !== undefined && (want === "text") !== isText[side]) {
+      throw new DataError({
+        file,
+        line: first.line,
+        field: side,
+        expected: want === "text"
+          ? "text, as the model was trained on text"
+          : "token ids (a JSON array in a .jsonl file), as the model was trained on token ids",
+        value: first[side],
+      });
+    }
     if (given[side] !== undefined && !isText[side]) {
       throw new DataError({
         file,

@@ -11,7 +11,8 @@
  *
  * Rules for both: the first record fixes the shape (label or not; text or ids
  * per side) and every later line must match it; sides may not be empty;
- * labels are exactly 0 or 1; blank lines are allowed only at the end; a file
+ * labels are exactly 0 or 1; blank lines (nothing but spaces: a tab makes a
+ * record with empty fields) are allowed only at the end; a file
  * with no pairs is an error. Every problem is a {@link DataError}.
  *
  * @module
@@ -111,7 +112,8 @@ export async function* readPairs(
   let blank: number | undefined; // first line of a run of blank lines
   let count = 0;
   for await (const { line, text } of readLines(path, { name: file })) {
-    if (text.trim() === "") {
+    // a line of only tabs is not blank: it is a record with empty fields
+    if (text.trim() === "" && !text.includes("\t")) {
       blank ??= line;
       continue;
     }

@@ -49,7 +49,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const tmp = sibling(path, "tmp");
   try {
-    await writeDurably(tmp, data);
+    await writeFileDurably(tmp, data);
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
@@ -145,8 +145,8 @@ export function fileSaver(
           : new Uint8Array(
             tf.io.CompositeArrayBuffer.join(artifacts.weightData),
           );
-        await writeDurably(`${tmp}/${WEIGHTS_BIN}`, weights);
-        await writeDurably(
+        await writeFileDurably(`${tmp}/${WEIGHTS_BIN}`, weights);
+        await writeFileDurably(
           `${tmp}/${MODEL_JSON}`,
           JSON.stringify(modelJson(artifacts, options)),
         );
@@ -300,8 +300,28 @@ function expectedBytes(
   return total;
 }
 
-/** Moves the finished `tmp` directory to `dir`, replacing any old `dir`. */
-async function swapIn(tmp: string, dir: string): Promise<void> {
+/**
+ * Moves the finished directory `tmp` to `dir`, replacing any old `dir`: the
+ * old one is renamed to `.<name>.old-<random>` first and removed after the
+ * swap (a crash between the two renames leaves it there, whole, for
+ * {@link leftoverSiblings} to find).
+ *
+ * @param tmp a complete directory on the same file system
+ * @param dir the directory it becomes
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { replaceDir } from "./file_io.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/new`);
+ * await Deno.writeTextFile(`${root}/new/a.txt`, "new");
+ * await Deno.mkdir(`${root}/run`);
+ * await replaceDir(`${root}/new`, `${root}/run`);
+ * assert.equal(await Deno.readTextFile(`${root}/run/a.txt`), "new");
+ * ```
+ */
+export async function replaceDir(tmp: string, dir: string): Promise<void> {
   let old: string | undefined = sibling(dir, "old");
   try {
     await Deno.rename(dir, old);
@@ -346,31 +366,141 @@ export async function writeDirAtomic(
   await Deno.mkdir(tmp);
   try {
     await fill(tmp);
-    await swapIn(tmp, dir);
+    await replaceDir(tmp, dir);
   } catch (error) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw error;
   }
 }
 
-/** Writes a new file and flushes it to disk before returning. */
-async function writeDurably(
-  path: string,
-  data: Uint8Array | string,
-): Promise<void> {
-  const bytes = typeof data === "string"
-    ? new TextEncoder().encode(data)
-    : data;
+/**
+ * Writes the bytes of one new file (it must not exist) and flushes them to
+ * disk. Every write of this module goes through one, so tests can put one in
+ * that fails like a full disk (see {@link setFileWriter}).
+ */
+export type FileWriter = (path: string, bytes: Uint8Array) => Promise<void>;
+
+/** The writer of a real file system. */
+const diskWriter: FileWriter = async (path, bytes) => {
   using file = await Deno.open(path, { write: true, createNew: true });
   let written = 0;
   while (written < bytes.length) {
     written += await file.write(bytes.subarray(written));
   }
   await file.syncData();
+};
+
+let writer: FileWriter = diskWriter;
+
+/**
+ * Replaces the writer every write of this module uses, e.g. with one that
+ * fails like a full disk (`ENOSPC`) to test what a failed save leaves.
+ *
+ * @param next the new writer; undefined puts the disk's back
+ * @returns the writer it replaced
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { setFileWriter, writeFileAtomic } from "./file_io.ts";
+ * const dir = await Deno.makeTempDir();
+ * const full = () => Promise.reject(new Error("No space left on device (os error 28)"));
+ * const previous = setFileWriter(full);
+ * await assert.rejects(() => writeFileAtomic(`${dir}/a.txt`, "x"), /No space left/);
+ * setFileWriter(previous);
+ * assert.deepStrictEqual([...Deno.readDirSync(dir)], []);
+ * ```
+ */
+export function setFileWriter(next?: FileWriter): FileWriter {
+  const previous = writer;
+  writer = next ?? diskWriter;
+  return previous;
 }
 
-/** `.<name>.<tag>-<random>` next to `path`. */
-function sibling(path: string, tag: string): string {
+/**
+ * Writes a new file (it must not exist) and flushes it to disk before
+ * returning, through the current {@link FileWriter}. Not atomic by itself:
+ * meant for files inside a directory that {@link writeDirAtomic} swaps in.
+ *
+ * @param path the new file
+ * @param data bytes, or text written as UTF-8
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { writeFileDurably } from "./file_io.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFileDurably(`${dir}/a.txt`, "x");
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "x");
+ * ```
+ */
+export async function writeFileDurably(
+  path: string,
+  data: Uint8Array | string,
+): Promise<void> {
+  await writer(
+    path,
+    typeof data === "string" ? new TextEncoder().encode(data) : data,
+  );
+}
+
+/**
+ * The leftovers of atomic writes to `path` that a crash interrupted, by tag:
+ * `tmp` (unfinished, never used), `old` (a complete previous version, moved
+ * aside an instant before its replacement moved in), `new` (a staging
+ * directory). Full paths; none when the directory cannot be read.
+ *
+ * @param path the target of the writes
+ * @param tag which leftovers
+ * @returns their paths
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { leftoverSiblings } from "./file_io.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/.checkpoint.old-1a2b3c4d`);
+ * assert.deepStrictEqual(await leftoverSiblings(`${root}/checkpoint`, "old"), [
+ *   `${root}/.checkpoint.old-1a2b3c4d`,
+ * ]);
+ * ```
+ */
+export async function leftoverSiblings(
+  path: string,
+  tag: "tmp" | "old" | "new",
+): Promise<string[]> {
+  const trimmed = path.replace(/\/+$/, "");
+  const slash = trimmed.lastIndexOf("/");
+  const prefix = `.${trimmed.slice(slash + 1)}.${tag}-`;
+  const out: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(parentOf(trimmed))) {
+      if (entry.name.startsWith(prefix)) {
+        out.push(`${trimmed.slice(0, slash + 1)}${entry.name}`);
+      }
+    }
+  } catch {
+    return [];
+  }
+  return out.sort();
+}
+
+/**
+ * A fresh name `.<name>.<tag>-<random>` next to `path`, for a temporary
+ * file or directory that later replaces it.
+ *
+ * @param path the target
+ * @param tag `tmp`, `old` or `new`
+ * @returns the sibling path
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { sibling } from "./file_io.ts";
+ * assert.match(sibling("runs/a", "new"), /^runs\/\.a\.new-[0-9a-f]{8}$/);
+ * ```
+ */
+export function sibling(path: string, tag: string): string {
   const trimmed = path.replace(/\/+$/, "");
   const slash = trimmed.lastIndexOf("/");
   const name = trimmed.slice(slash + 1);

@@ -18,7 +18,12 @@
  *
  * Each branch directory is written under a temporary name and renamed, and
  * `config.json` is written last, so a crash never leaves a half-written model
- * that looks complete.
+ * that looks complete. A new model is first written whole into a staging
+ * directory `.model.tmp-*` (a failed write, e.g. a full disk, leaves the
+ * previous model intact), then moved in by renames, the old `config.json`
+ * removed first: a crash during the renames never leaves the old config over
+ * new branches (the run's checkpoint, older than the new model, then says how
+ * to continue: resuming redoes the epoch and saves its model again).
  *
  * @module
  */
@@ -26,13 +31,20 @@ import * as tfl from "../deps/tfjs_layers.ts";
 import type { BackendInfo } from "../backend/setup.ts";
 import type { DataSpec } from "../data/dataset.ts";
 import type { TokenizerKind, VocabularyJson } from "../data/tokenizer.ts";
-import { fileLoader, fileSaver, writeJsonAtomic } from "../io/file_io.ts";
+import {
+  fileLoader,
+  fileSaver,
+  replaceDir,
+  sibling,
+  writeJsonAtomic,
+} from "../io/file_io.ts";
 import { toCamelKeys, toSnakeKeys } from "../io/json_keys.ts";
 import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { type ModelConfig, modelConfig } from "../model/config.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { traceEmbeddings } from "../model/token_table.ts";
 import { type TrainConfig, trainConfig } from "../train/config.ts";
+import { checkpointPlace, describePlace } from "./run_dir.ts";
 import type { EpochReport } from "../train/loop.ts";
 
 /** The format tag written into `config.json`: snake_case keys. */
@@ -118,27 +130,59 @@ export async function saveRun(
   meta: RunMeta,
 ): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  await model.left.save(fileSaver(`${dir}/left`));
-  if (!meta.model.shareWeights) {
-    await model.right.save(fileSaver(`${dir}/right`));
+  // 1. everything new is written aside first: a failed write (a full disk)
+  // leaves the previous model whole
+  const staging = sibling(`${dir}/model`, "tmp");
+  const parts = ["left"];
+  try {
+    await Deno.mkdir(staging);
+    await model.left.save(fileSaver(`${staging}/left`));
+    if (!meta.model.shareWeights) {
+      await model.right.save(fileSaver(`${staging}/right`));
+      parts.push("right");
+    }
+    if (model.lexical !== undefined) {
+      await writeJsonAtomic(`${staging}/lexical.json`, model.lexical.toJSON(), {
+        space: 0,
+      });
+    }
+    const { extra, history, ...rest } = meta;
+    await writeJsonAtomic(
+      `${staging}/config.json`,
+      toSnakeKeys({
+        format: RUN_FORMAT,
+        savedAt: new Date().toISOString(),
+        ...rest,
+        ...extra,
+        history,
+      }),
+    );
+  } catch (e) {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+    throw e;
+  }
+  // 2. then moved in by renames; the old config.json goes first, so it never
+  // describes new branches, and the new one comes last, marking the model whole
+  await Deno.remove(`${dir}/config.json`).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+  for (const part of parts) {
+    await replaceDir(`${staging}/${part}`, `${dir}/${part}`);
   }
   if (model.lexical !== undefined) {
-    // before config.json, which marks the run complete
-    await writeJsonAtomic(`${dir}/lexical.json`, model.lexical.toJSON(), {
-      space: 0,
-    });
+    await Deno.rename(`${staging}/lexical.json`, `${dir}/lexical.json`);
   }
-  const { extra, history, ...rest } = meta;
-  await writeJsonAtomic(
-    `${dir}/config.json`,
-    toSnakeKeys({
-      format: RUN_FORMAT,
-      savedAt: new Date().toISOString(),
-      ...rest,
-      ...extra,
-      history,
-    }),
-  );
+  await Deno.rename(`${staging}/config.json`, `${dir}/config.json`);
+  await Deno.remove(staging, { recursive: true });
+}
+
+/** The input size of a branch's embedding table, if it has one. */
+function vocabOf(branch: tfl.LayersModel): number | undefined {
+  for (const layer of branch.layers) {
+    const dim = layer.getConfig().inputDim;
+    if (typeof dim === "number") return dim;
+  }
+  return undefined;
 }
 
 /** The parts of a run's `config.json` that using a model needs. */
@@ -168,29 +212,7 @@ export interface LoadedModel extends SavedRun {
  * @returns the branches and their configuration
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
-  const path = `${dir}/config.json`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new Error(
-        `Expected a trained model at ${dir} (file ${path}) but found none. ` +
-          "Pass the --out directory of a finished `deno task train`.",
-      );
-    }
-    throw e;
-  }
-  const run = toCamelKeys(JSON.parse(text)) as
-    & SavedRun
-    & { format?: string };
-  if (!RUN_FORMATS_READ.includes(run.format ?? "")) {
-    throw new Error(
-      `Expected format "${RUN_FORMAT}" in ${path} but found "${run.format}"`,
-    );
-  }
-  // runs saved before a config field existed get its default
-  Object.assign(run, savedConfigs(run));
+  const run = await readSavedRun(dir);
   // traced: the FusedLSTM projects the vocabulary, as in the trained model
   const left = traceEmbeddings(
     await tfl.loadLayersModel(fileLoader(`${dir}/left`)),
@@ -198,6 +220,18 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const right = run.model.shareWeights
     ? left
     : traceEmbeddings(await tfl.loadLayersModel(fileLoader(`${dir}/right`)));
+  const path = `${dir}/config.json`;
+  for (const [side, branch] of [["left", left], ["right", right]] as const) {
+    const found = vocabOf(branch);
+    if (found !== undefined && found !== run.model.vocab) {
+      throw new Error(
+        `${dir}/${
+          run.model.shareWeights ? "left" : side
+        }/model.json embeds ${found} token ids but ${path} says model.vocab ${run.model.vocab}: ` +
+          "the directory mixes files of two runs. Copy the whole run directory, or train again.",
+      );
+    }
+  }
   const siamese: Siamese = { config: run.model, left, right };
   if (run.model.lexical.weight > 0) {
     const file = `${dir}/lexical.json`;
@@ -215,10 +249,63 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     }
     siamese.lexical = LexicalIndex.fromJSON(json, file);
   }
+  return { siamese, ...run };
+}
+
+/**
+ * Reads `<dir>/config.json` (either key style): the configs a model was
+ * trained with, checked, with defaults for fields older runs predate.
+ *
+ * @param dir a run directory
+ * @returns what the run's `config.json` says
+ * @throws Error naming the directory: no model (saying so when it holds only
+ *   a checkpoint), a directory in place of the file, or another format
+ */
+export async function readSavedRun(dir: string): Promise<SavedRun> {
+  const path = `${dir}/config.json`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      const place = await checkpointPlace(dir);
+      throw new Error(
+        place !== undefined
+          ? `${dir} holds only a checkpoint (saved ${
+            describePlace(place)
+          }), not a finished model yet: continue it with --resume ${dir}.`
+          : `Expected a trained model at ${dir} (file ${path}) but found none. ` +
+            "Pass the --out directory of a finished `deno task train`.",
+      );
+    }
+    if (e instanceof Deno.errors.IsADirectory) {
+      throw new Error(
+        `Expected ${path} to be the file of a trained model but it is a directory.`,
+      );
+    }
+    throw e;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `Expected ${path} to hold JSON but it does not parse (${
+        (e as Error).message
+      }): the file is damaged. Train again, or copy it from a backup.`,
+    );
+  }
+  const run = toCamelKeys(json) as SavedRun & { format?: string };
+  if (!RUN_FORMATS_READ.includes(run.format ?? "")) {
+    throw new Error(
+      `Expected format "${RUN_FORMAT}" in ${path} but found "${run.format}": ` +
+        "the run was written by another version of siamese-wasm. Use that version, or train again.",
+    );
+  }
+  const { model, train } = savedConfigs(run);
   return {
-    siamese,
-    model: run.model,
-    train: run.train,
+    model,
+    train,
     data: run.data,
     vocabularies: run.vocabularies ?? {},
     threshold: run.threshold ?? null,

@@ -18,6 +18,7 @@ import { lexicalSetupProblem } from "../lexical/hybrid.ts";
 import {
   type Best,
   type CheckpointMeta,
+  type DataFingerprints,
   readCheckpointMeta,
   restoreCheckpoint,
   saveCheckpoint,
@@ -25,7 +26,46 @@ import {
 import type { TrainConfig } from "../train/config.ts";
 import { type EpochReport, train, type TrainState } from "../train/loop.ts";
 import { writeRunMetrics } from "./metrics.ts";
-import { saveRun } from "./format.ts";
+import { readSavedRun, saveRun } from "./format.ts";
+import { type CheckpointPlace, describePlace } from "./run_dir.ts";
+import { checkInput, fileFingerprint } from "../io/input_file.ts";
+
+/**
+ * The data files exist and can be read (errors name the flag and path), and
+ * on resume are the files the checkpoint was trained on.
+ *
+ * @returns their fingerprints, for the checkpoint
+ */
+async function checkDataFiles(
+  spec: DataSpec,
+  resume: CheckpointMeta | undefined,
+): Promise<DataFingerprints | undefined> {
+  if (spec.kind !== "file") return undefined;
+  const stored = resume ? " (the path stored in the run)" : "";
+  const what = `a .tsv or .jsonl pair file${stored}`;
+  const files = [["data", spec.data], ["val", spec.val]] as const;
+  const prints: DataFingerprints = {};
+  for (const [name, path] of files) {
+    if (path === undefined) continue;
+    await checkInput(path, `--${name}`, { kind: "file", what });
+    const now = await fileFingerprint(path);
+    const then = resume?.dataFiles?.[name];
+    if (then && (then.bytes !== now.bytes || then.fnv1a !== now.fnv1a)) {
+      throw new Error(
+        `--${name} ${path}${stored} has changed since the checkpoint: ${now.bytes} bytes ` +
+          `(FNV-1a ${now.fnv1a}) where the checkpoint recorded ${then.bytes} bytes (${then.fnv1a}), ` +
+          "so resuming would not continue the same run. Put the original file back, " +
+          "or start a new run with --out and --force.",
+      );
+    }
+    prints[name] = now;
+  }
+  return prints;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
 
 /** What to run. */
 export interface RunOptions {
@@ -43,6 +83,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Progress on stderr. @default true */
   log?: boolean;
+  /**
+   * Replace what `out` holds (`--force`): write into `staging` until the
+   * first checkpoint is there, then `commit` moves it to `out`, so nothing
+   * of the old run is lost if the new one fails before that.
+   */
+  replacing?: { staging: string; commit: () => Promise<void> };
 }
 
 /** How a run ended. */
@@ -59,7 +105,9 @@ export interface RunResult {
 
 /**
  * Continues a run from `<dir>/checkpoint`, with the configuration stored
- * there (the number of epochs may be raised).
+ * there (the number of epochs may be raised). A run stopped while writing
+ * its first checkpoint (it has a model but no checkpoint) starts again
+ * from the beginning with the settings stored with its model.
  *
  * @param dir the run directory
  * @param options what may change: `epochs`, and the runtime parts
@@ -73,6 +121,24 @@ export async function resumeRun(
     >
     & { epochs?: number },
 ): Promise<RunResult> {
+  if (
+    !(await exists(`${dir}/checkpoint`)) && await exists(`${dir}/config.json`)
+  ) {
+    // killed while writing its first checkpoint, after its first model:
+    // start again with the stored settings (deterministic: the same run)
+    const saved = await readSavedRun(dir);
+    const { epochs: _, ...runtime } = options;
+    return await runTraining({
+      ...runtime,
+      out: dir,
+      model: saved.model,
+      train: {
+        ...saved.train,
+        ...(options.epochs ? { epochs: options.epochs } : {}),
+      },
+      data: saved.data,
+    });
+  }
   const meta = await readCheckpointMeta(dir);
   return await runTraining(
     {
@@ -109,6 +175,7 @@ export async function runTraining(
 ): Promise<RunResult> {
   const log = options.log ?? true;
   const { out, model: modelConfig, train: config } = options;
+  const dataFiles = await checkDataFiles(options.data, resume);
   const data: Dataset = await loadDataset(
     options.data,
     dataShapes(modelConfig),
@@ -118,7 +185,9 @@ export async function runTraining(
     },
   );
   if (log) { for (const line of data.description) console.error(line); }
-  await Deno.mkdir(out, { recursive: true });
+  // where files go: the staging directory until the first checkpoint
+  let dir = options.replacing?.staging ?? out;
+  await Deno.mkdir(dir, { recursive: true });
 
   const model = buildSiamese(modelConfig, config.seed);
   if (modelConfig.lexical.weight > 0) {
@@ -132,7 +201,11 @@ export async function runTraining(
   }
   const optimizer = tf.train.adam(config.learningRate);
   if (resume) {
-    await restoreCheckpoint(out, { model, optimizer });
+    await restoreCheckpoint(out, {
+      model,
+      optimizer,
+      ...(resume.sha256 ? { sha256: resume.sha256 } : {}),
+    });
     if (log) {
       console.error(
         `resumed ${out} at epoch ${resume.state.epoch} step ${resume.state.step}`,
@@ -149,11 +222,43 @@ export async function runTraining(
     model: modelConfig,
     train: config,
     data: options.data,
+    ...(dataFiles ? { dataFiles } : {}),
     vocabularies: data.vocabularies,
     state,
     ...(best ? { best } : {}),
     stale,
   });
+  // where the last checkpoint on disk stands, for messages
+  let saved: CheckpointPlace | undefined = resume?.state;
+  // writes a checkpoint; the first one of a replacing run then moves in
+  const checkpoint = async (state: TrainState) => {
+    await saving(
+      "the checkpoint",
+      () => saveCheckpoint(dir, { model, optimizer, meta: meta(state) }),
+    );
+    saved = state;
+    if (dir !== out) {
+      await options.replacing!.commit();
+      dir = out;
+    }
+  };
+  // a failed save says what it left and how to go on
+  const saving = async (what: string, write: () => Promise<void>) => {
+    try {
+      await write();
+    } catch (e) {
+      const left = dir !== out
+        ? `The run that was in ${out} is untouched (--force replaces it only at the first checkpoint).`
+        : saved === undefined
+        ? `No checkpoint was written yet: start again with --out ${out} --force.`
+        : `The checkpoint saved ${
+          describePlace(saved)
+        } is intact: fix the cause and continue with --resume ${out}.`;
+      throw new Error(
+        `Saving ${what} in ${dir} failed: ${(e as Error).message}. ${left}`,
+      );
+    }
+  };
 
   try {
     const result = await train(model, {
@@ -173,30 +278,38 @@ export async function runTraining(
           best = { value: figure, epoch: report.epoch };
           bestReport = report;
           stale = 0;
-          await saveRun(out, model, {
-            model: modelConfig,
-            train: config,
-            backend: options.backend,
-            history: state.history,
-            extra: {
-              data: options.data,
-              vocabularies: data.vocabularies,
-              threshold: report.val?.threshold ?? null,
-              best,
-            },
-          });
+          await saving("the model", () =>
+            saveRun(dir, model, {
+              model: modelConfig,
+              train: config,
+              backend: options.backend,
+              history: state.history,
+              extra: {
+                data: options.data,
+                vocabularies: data.vocabularies,
+                threshold: report.val?.threshold ?? null,
+                best,
+              },
+            }));
         } else {
           stale++;
         }
-        await writeRunMetrics(out, state.history, {
-          ...(best ? { bestEpoch: best.epoch } : {}),
-        });
-        await saveCheckpoint(out, { model, optimizer, meta: meta(state) });
+        await saving("the metrics", () =>
+          writeRunMetrics(dir, state.history, {
+            ...(best ? { bestEpoch: best.epoch } : {}),
+          }));
+        await checkpoint(state);
         return options.earlyStop !== undefined && stale >= options.earlyStop;
       },
     });
-    if (result.interrupted) {
-      await saveCheckpoint(out, { model, optimizer, meta: meta(result.state) });
+    if (result.interrupted && result.state.step === (resume?.state.step ?? 0)) {
+      // stopped before its first step: nothing new to keep (and a --force
+      // run leaves the run it would replace as it was)
+      if (log) {
+        console.error("stopped before the first step: nothing new to save");
+      }
+    } else if (result.interrupted) {
+      await checkpoint(result.state);
       if (log) console.error(`checkpoint written: resume with --resume ${out}`);
     }
     if (result.stoppedEarly && log) {

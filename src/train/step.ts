@@ -9,6 +9,7 @@ import * as tf from "../deps/tfjs_core.ts";
 import { encode, type Siamese } from "../model/siamese.ts";
 import { chooseLoss, type LossOptions } from "../loss/choose.ts";
 import type { Batch } from "../pairs/batches.ts";
+import { forgetSeenProducts } from "../backend/big_matmul.ts";
 
 export type { LossOptions };
 
@@ -58,7 +59,9 @@ export function trainableVariables(model: Siamese): tf.Variable[] {
 }
 
 /**
- * Runs one step and returns the loss before the update.
+ * Runs one step and returns the loss before the update. Its arithmetic
+ * depends only on the weights, optimizer state and batch, not on what the
+ * process ran before (so a resumed run matches an uninterrupted one).
  * Leaves `tf.memory().numTensors` unchanged once the optimizer's slots exist.
  *
  * @param model both branches
@@ -73,6 +76,8 @@ export function trainStep(
   optimizer: Optimizer,
   options: LossOptions,
 ): number {
+  // the kernels of this step depend on the step alone (see big_matmul.ts)
+  forgetSeenProducts();
   const vars = trainableVariables(model);
   const cost = optimizer.minimize(
     () => batchLoss(model, batch, options),

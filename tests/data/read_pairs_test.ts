@@ -327,3 +327,11 @@ Deno.test("readPairs() streams a 200k-line file", async () => {
   strictEqual(positives, 100_000);
   strictEqual(lastLine, 200_001);
 });
+
+Deno.test("readPairs() reports a line holding only a tab as empty fields, not as a blank line", async () => {
+  for (const content of ["a\tb\n\t\nc\td\n", "a\tb\n\t\n"]) {
+    await rejects(() => read("d.tsv", content), {
+      message: 'd.tsv:2: field "left": expected non-empty text but found ""',
+    });
+  }
+});

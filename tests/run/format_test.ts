@@ -109,7 +109,8 @@ Deno.test("loadModel() names the format it expected", async () => {
   await Deno.writeTextFile(`${dir}/config.json`, '{"format":"other@9"}');
   await assert.rejects(() => loadModel(dir), {
     message:
-      `Expected format "${RUN_FORMAT}" in ${dir}/config.json but found "other@9"`,
+      `Expected format "${RUN_FORMAT}" in ${dir}/config.json but found "other@9": ` +
+      "the run was written by another version of siamese-wasm. Use that version, or train again.",
   });
 });
 

@@ -224,3 +224,22 @@ Deno.test("a run with a lexical channel resumes to the same losses and saves lex
     /config\.json has model\.lexical\.weight 0\.5, so .*lexical\.json must hold its lexical index/,
   );
 });
+
+Deno.test("a run stopped before its first step saves nothing, so a replaced run stays as it was", async () => {
+  const dir = await tempDir();
+  const controller = new AbortController();
+  controller.abort();
+  let commits = 0;
+  const result = await runTraining({
+    ...base,
+    out: `${dir}/run`,
+    signal: controller.signal,
+    replacing: {
+      staging: `${dir}/staging`,
+      commit: async () => void commits++,
+    },
+  });
+  assert.equal(result.interrupted, true);
+  assert.equal(commits, 0);
+  assert.deepStrictEqual([...Deno.readDirSync(`${dir}/staging`)], []);
+}); // deno-fmt-ignore
