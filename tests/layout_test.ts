@@ -65,6 +65,7 @@ const ORDER = [
   "infer", // embedding, scoring, evaluation of a model
   "train", // the step and the loop
   "run", // a run from data to files: format, checkpoint, metrics files
+  "export", // a run for other runtimes: ONNX, stock tfjs-layers (Keras), tokenizer
   "cli", // the commands
 ];
 
