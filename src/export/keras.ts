@@ -9,10 +9,14 @@
  * --output_format=keras` turns it into a Keras HDF5 model (docs/scale.md).
  * Weights carry over unchanged: FusedLSTM stores the stock LSTM's layout.
  *
- * Refused: pooling `mean` and `max`. This repository pools over the real
- * (unmasked) steps only; stock GlobalAveragePooling1D and
- * GlobalMaxPooling1D of tfjs-layers 4.22 ignore the mask, so they would
- * average or take the maximum over the padding too.
+ * Pooling: this repository pools over the real (unmasked) steps only;
+ * tfjs-layers 4.22's GlobalAveragePooling1D and GlobalMaxPooling1D ignore
+ * the mask. Max pooling of a forward LSTM is still exact with them: over a
+ * masked step the stock LSTM repeats its last output, so with padding at the
+ * end the padded steps add no new value to the maximum (an all-padding row
+ * gives the zero state, as here). Refused, by name: `mean` pooling (the
+ * repeats would weigh in), and `max` pooling when bidirectional (the
+ * backward direction's padded steps output its zero initial state).
  *
  * Import: {@link importBranch} reads a stock layers model of that shape into
  * a branch of this repository (FusedLSTM, ReverseTime for the backward
@@ -38,7 +42,7 @@ import { exportJson } from "./tokenizer_json.ts";
  * @param w the branch's weights
  * @param options side length and model name
  * @returns the model (input int32 `[B, len]`, output `[B, D]`)
- * @throws ExportError for pooling other than `last`
+ * @throws ExportError for pooling `mean`, or `max` when bidirectional
  *
  * @example
  * ```ts
@@ -59,13 +63,11 @@ export function stockBranch(
   w: BranchWeights,
   options: { len: number; name: string },
 ): tfl.LayersModel {
-  if (w.pooling !== "last") {
+  const problem = stockPoolingProblem(w.pooling, w.bidirectional);
+  if (problem !== undefined) {
     throw new ExportError(
-      `${options.name} branch, pooling ${w.pooling} (MaskedPooling): stock tfjs-layers' ` +
-        `Global${
-          w.pooling === "mean" ? "Average" : "Max"
-        }Pooling1D ignores the padding mask, ` +
-        "so no stock layer computes it exactly; export it with --format onnx.",
+      `${options.name} branch, pooling ${w.pooling} (MaskedPooling): ${problem}; ` +
+        "export it with --format onnx.",
     );
   }
   const { name } = options;
@@ -88,7 +90,7 @@ export function stockBranch(
       recurrentActivation: "sigmoid",
       unitForgetBias: true,
       useBias: true,
-      returnSequences: false,
+      returnSequences: w.pooling === "max",
     });
   const recurrent = w.bidirectional
     ? tfl.layers.bidirectional({
@@ -101,9 +103,13 @@ export function stockBranch(
     name: `${name}_dense`,
     units: w.denseUnits,
   });
-  const out = dense.apply(
-    recurrent.apply(embedding.apply(input)),
-  ) as tfl.SymbolicTensor;
+  let state = recurrent.apply(embedding.apply(input)) as tfl.SymbolicTensor;
+  if (w.pooling === "max") {
+    // exact for a forward LSTM: see the module note
+    state = tfl.layers.globalMaxPooling1d({ name: `${name}_pool` })
+      .apply(state) as tfl.SymbolicTensor;
+  }
+  const out = dense.apply(state) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: out, name });
   const lstmWeights = (l: BranchWeights["forward"], E: number) => [
     tf.tensor2d(l.kernel, [E, 4 * w.units]),
@@ -123,6 +129,33 @@ export function stockBranch(
   model.setWeights(values);
   tf.dispose(values);
   return model;
+}
+
+/**
+ * Why stock tfjs-layers cannot pool like this model, or undefined when it
+ * can (see the module note).
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { stockPoolingProblem } from "./keras.ts";
+ * assert.equal(stockPoolingProblem("max", false), undefined);
+ * assert.match(stockPoolingProblem("mean", false)!, /ignores the padding mask/);
+ * ```
+ */
+export function stockPoolingProblem(
+  pooling: string,
+  bidirectional: boolean,
+): string | undefined {
+  if (pooling === "mean") {
+    return "stock GlobalAveragePooling1D ignores the padding mask, and the LSTM repeats its " +
+      "last output over padded steps, so no stock layer computes the masked mean";
+  }
+  if (pooling === "max" && bidirectional) {
+    return "stock GlobalMaxPooling1D ignores the padding mask, and the backward LSTM outputs " +
+      "its zero initial state over padded steps, so the maximum would include those zeros";
+  }
+  return undefined;
 }
 
 /**
@@ -227,9 +260,16 @@ export function importBranch(
       }`,
     );
   }
-  if (config.pooling !== "last") {
+  const problem = stockPoolingProblem(config.pooling, config.bidirectional);
+  if (problem !== undefined) {
     throw new Error(
-      `The run's model.pooling is ${config.pooling}; only "last" has a stock layers form to import.`,
+      `The run's model.pooling is ${config.pooling}: ${problem}.`,
+    );
+  }
+  const pools = find("GlobalMaxPooling1D").length;
+  if (pools !== (config.pooling === "max" ? 1 : 0)) {
+    throw new Error(
+      `The run's model.pooling is ${config.pooling} but ${side} has ${pools} GlobalMaxPooling1D layers`,
     );
   }
   const lc =
@@ -241,7 +281,7 @@ export function importBranch(
     const [key, want] of Object.entries({
       activation: "tanh",
       recurrentActivation: "sigmoid",
-      returnSequences: false,
+      returnSequences: config.pooling === "max",
     })
   ) {
     if (lc[key] !== undefined && lc[key] !== want) {
