@@ -12,6 +12,7 @@
  * @module
  */
 import type * as tfl from "../deps/tfjs_layers.ts";
+import type { LayersModel } from "../backend/tf_types.ts";
 import type { PoolingKind } from "../model/config.ts";
 
 /** An LSTM's weights, tfjs-layers layout (gates i, f, c, o). */
@@ -52,7 +53,11 @@ export interface BranchWeights {
 
 /** A model part an exporter cannot express exactly; the message names it. */
 export class ExportError extends Error {
-  /** @param message which part, and why */
+  /**
+   * Creates the error.
+   *
+   * @param message which part, and why
+   */
   constructor(message: string) {
     super(message);
     this.name = "ExportError";
@@ -95,7 +100,7 @@ const KNOWN = new Set([
  * ```
  */
 export function readBranch(
-  branch: tfl.LayersModel,
+  branch: LayersModel,
   side: string,
 ): BranchWeights {
   const part = (layer: tfl.layers.Layer) =>

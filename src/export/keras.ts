@@ -26,6 +26,7 @@
  */
 import * as tf from "../deps/tfjs_core.ts";
 import * as tfl from "../deps/tfjs_layers.ts";
+import type { LayersModel } from "../backend/tf_types.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { buildBranch } from "../model/siamese.ts";
 import type { LoadedModel } from "../run/format.ts";
@@ -62,7 +63,7 @@ import { exportJson } from "./tokenizer_json.ts";
 export function stockBranch(
   w: BranchWeights,
   options: { len: number; name: string },
-): tfl.LayersModel {
+): LayersModel {
   const problem = stockPoolingProblem(w.pooling, w.bidirectional);
   if (problem !== undefined) {
     throw new ExportError(
