@@ -52,8 +52,8 @@ export async function runExport(args: string[]): Promise<number> {
         "refused, by name.",
       EXPORT_FLAGS,
       [
-        "deno task export --model runs/mine --out exports/mine",
-        "deno task export --model runs/mine --format keras --out exports/mine_keras",
+        "deno task export --model runs/mine --out runs/mine_onnx",
+        "deno task export --model runs/mine --format keras --out runs/mine_keras",
       ],
     ));
     return 0;

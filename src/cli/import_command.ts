@@ -48,7 +48,7 @@ export async function runImport(args: string[]): Promise<number> {
         "against the run's config.",
       IMPORT_FLAGS,
       [
-        "deno task import --model runs/mine --from exports/mine_keras --out runs/mine_from_keras",
+        "deno task import --model runs/mine --from runs/mine_keras --out runs/mine_from_keras",
       ],
     ));
     return 0;
