@@ -9,6 +9,7 @@
  * steps valid (as in `lstm_bench.ts` and the PyTorch peer). One inference
  * batch = both branches forward, outputs read back.
  *
+ *     deno run -A bench/onnx_peers.ts [--rounds N]         the comparison alone
  *     deno run -A bench/onnx_peers.ts --write DIR          export the model
  *     deno run -A bench/onnx_peers.ts --runtime ours|node|web --threads N --dir DIR [--reps N]
  *
@@ -234,8 +235,13 @@ if (import.meta.main) {
       threads: { type: "string", default: "1" },
       dir: { type: "string" },
       reps: { type: "string", default: "15" },
+      rounds: { type: "string", default: "5" },
     },
   });
+  if (values.write === undefined && values.runtime === undefined) {
+    await runOnnxPeers(Number(values.rounds), 2);
+    Deno.exit(0);
+  }
   if (values.write !== undefined) {
     await writeModel(values.write);
     console.log("{}");
