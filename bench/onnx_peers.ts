@@ -130,18 +130,36 @@ async function timeOrt(
 
 const here = new URL(".", import.meta.url).pathname;
 
-async function child(args: string[], allow: string[]): Promise<PeerTiming> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...allow, `${here}onnx_peers.ts`, ...args],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (out.code !== 0) {
-    throw new Error(
-      `bench/onnx_peers.ts ${args.join(" ")} failed (exit ${out.code})`,
-    );
+/** The fastest process's median; failed processes (NaN) are left out. */
+function bestMs(ts: PeerTiming[]): number {
+  const ok = ts.map((t) => t.inferMs).filter((x) => !Number.isNaN(x));
+  return ok.length === 0 ? NaN : Math.min(...ok);
+}
+
+/**
+ * A child process's timing; undefined when it failed or did not finish in
+ * `timeoutMs` (then it is killed). Seen here: an onnxruntime-web process
+ * with 2 threads once spun for 21 minutes (its worker thread gone, the main
+ * thread busy-waiting).
+ */
+async function child(
+  args: string[],
+  allow: string[],
+  timeoutMs = 120_000,
+): Promise<PeerTiming | undefined> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...allow, `${here}onnx_peers.ts`, ...args],
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(timeoutMs),
+    }).output();
+  } catch {
+    return undefined;
   }
+  if (out.code !== 0) return undefined;
+  const text = new TextDecoder().decode(out.stdout).trim();
   return JSON.parse(text.split("\n").at(-1)!) as PeerTiming;
 }
 
@@ -162,7 +180,11 @@ export async function runOnnxPeers(
 ): Promise<Record<string, PeerTiming[]>> {
   const dir = await Deno.makeTempDir({ prefix: "siamese-onnx-bench-" });
   try {
-    await child(["--write", dir], ["--allow-read", `--allow-write=${dir}`]);
+    const wrote = await child(["--write", dir], [
+      "--allow-read",
+      `--allow-write=${dir}`,
+    ]);
+    if (wrote === undefined) throw new Error("exporting the seed model failed");
     const settings = [
       ["ours", []],
       ["node", ["--allow-ffi"]],
@@ -177,7 +199,16 @@ export async function runOnnxPeers(
             ["--runtime", runtime, "--threads", `${n}`, "--dir", dir],
             ["--allow-read", ...allow],
           );
-          (all[`${runtime} ${n}`] ??= []).push(t);
+          console.log(
+            `  round ${r + 1}  ${runtime} ${n} thread(s)  ${
+              t === undefined
+                ? "failed or hung (killed after 120 s)"
+                : `${t.inferMs.toFixed(1)} ms`
+            }`,
+          );
+          (all[`${runtime} ${n}`] ??= []).push(
+            t ?? { runtime, threads: n, inferMs: NaN, inferMinMs: NaN },
+          );
         }
       }
     }
@@ -189,7 +220,7 @@ export async function runOnnxPeers(
     const best: Record<string, number> = {};
     for (const [key, ts] of Object.entries(all)) {
       const [runtime, n] = key.split(" ");
-      const b = Math.min(...ts.map((t) => t.inferMs));
+      const b = bestMs(ts);
       best[runtime!] = Math.min(best[runtime!] ?? Infinity, b);
       console.log(
         `${
@@ -201,9 +232,9 @@ export async function runOnnxPeers(
     }
     const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
     for (const n of counts) {
-      const o = Math.min(...all[`ours ${n}`]!.map((t) => t.inferMs));
-      const nd = Math.min(...all[`node ${n}`]!.map((t) => t.inferMs));
-      const w = Math.min(...all[`web ${n}`]!.map((t) => t.inferMs));
+      const o = bestMs(all[`ours ${n}`]!);
+      const nd = bestMs(all[`node ${n}`]!);
+      const w = bestMs(all[`web ${n}`]!);
       console.log(
         `ours / ORT native, ${n} thread(s) each     ${
           x(o, nd)
