@@ -15,7 +15,8 @@ interface Side {
   vocab: Record<string, number>;
 }
 
-function tokens(text: string, kind: string): string[] {
+/** Tokens of `text` as tokenizer.json describes `kind`. */
+export function tokens(text: string, kind: string): string[] {
   const clean = text.normalize("NFC").toLowerCase();
   if (kind === "word") return clean.match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
   if (kind === "char") return [...clean];
