@@ -1,12 +1,14 @@
 /**
  * One entry point for every command: `deno run tasks/cli.ts <command> [flags]`
- * with the commands `train`, `eval`, `embed` and `score`. It is what the
+ * with the commands `train`, `eval`, `embed`, `score`, `export` and `import`. It is what the
  * single-file bundle (`deno task bundle`, `dist/siamese.js`) runs.
  *
  * @module
  */
 import { runEmbed } from "../src/cli/embed_command.ts";
 import { runEval } from "../src/cli/eval_command.ts";
+import { runExport } from "../src/cli/export_command.ts";
+import { runImport } from "../src/cli/import_command.ts";
 import { UsageError } from "../src/cli/flags.ts";
 import { runMain } from "../src/cli/main.ts";
 import { runScore } from "../src/cli/score_command.ts";
@@ -18,6 +20,8 @@ export const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   eval: runEval,
   embed: runEmbed,
   score: runScore,
+  export: runExport,
+  import: runImport,
 };
 
 const USAGE = `Usage: siamese <command> [flags]
@@ -27,6 +31,8 @@ Commands:
   eval    Evaluate a trained model on a pair file
   embed   Write one branch's output vector per pair
   score   Print a similarity and a decision per pair
+  export  Write the model as ONNX or stock TF.js layers, with its tokenizer
+  import  Read weights of stock TF.js layers models back into a run
 
 Run "siamese <command> --help" for a command's flags.
 `;
@@ -42,7 +48,7 @@ Run "siamese <command> --help" for a command's flags.
  * import assert from "@std/assert";
  * import { runCli } from "./cli.ts";
  * await assert.rejects(() => runCli(["fly"]), {
- *   message: 'Unknown command "fly": expected one of train, eval, embed, score.',
+ *   message: 'Unknown command "fly": expected one of train, eval, embed, score, export, import.',
  * });
  * ```
  */
