@@ -140,3 +140,13 @@ export {
   readIndex,
   writeIndex,
 } from "./src/use/corpus_index.ts";
+export {
+  type BranchWeights,
+  ExportError,
+  type LstmWeights,
+  readBranch,
+} from "./src/export/branch_weights.ts";
+export { branchToOnnx } from "./src/export/onnx_branch.ts";
+export { onnxFiles, writeExport } from "./src/export/export_run.ts";
+export { kerasFiles, stockBranch } from "./src/export/keras.ts";
+export { importRun } from "./src/export/import_run.ts";

@@ -10,7 +10,9 @@
  *    with sequence length and batch size.
  * 3. The PyTorch peer (`bench/peers/torch_lstm.py`), when `/usr/bin/python3`
  *    can import torch, and the ratio ours / PyTorch.
- * 4. The footprint of the single-file bundle (see `footprint.ts`).
+ * 4. The ONNX Runtime peers, native and Web, on the exported seed model
+ *    (`onnx_peers.ts`), with ratios.
+ * 5. The footprint of the single-file bundle (see `footprint.ts`).
  *
  *     deno task bench [--quick] [--rounds N] [--json FILE]
  *
@@ -26,6 +28,7 @@ import { defaultThreads } from "../src/backend/setup.ts";
 import { benchThreads, type ThreadsBenchResult } from "./threads_bench.ts";
 import type { BenchTiming, LstmBenchResult } from "./lstm_bench.ts";
 import { footprintTable, measureFootprint } from "./footprint.ts";
+import { runOnnxPeers } from "./onnx_peers.ts";
 
 /** Peer timings from the PyTorch script. */
 interface TorchTiming {
@@ -328,6 +331,12 @@ if (import.meta.main) {
     );
     report.torch = { one: torch1, all: torchAll };
   }
+
+  // 3b. ONNX Runtime peers on the exported seed model
+  console.log(
+    `\n== peers: ONNX Runtime native and Web on the exported seed model, inference (best of ${rounds} processes)`,
+  );
+  report.onnx = await runOnnxPeers(rounds, all);
 
   // 4. footprint of the single-file bundle
   if (!values.quick) {

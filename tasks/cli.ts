@@ -1,12 +1,14 @@
 /**
  * One entry point for every command: `deno run tasks/cli.ts <command> [flags]`
- * with the commands `train`, `eval`, `embed`, `score`, `search` and `serve`. It is what the
+ * with the commands `train`, `eval`, `embed`, `score`, `search`, `serve`, `export` and `import`. It is what the
  * single-file bundle (`deno task bundle`, `dist/siamese.js`) runs.
  *
  * @module
  */
 import { runEmbed } from "../src/cli/embed_command.ts";
 import { runEval } from "../src/cli/eval_command.ts";
+import { runExport } from "../src/cli/export_command.ts";
+import { runImport } from "../src/cli/import_command.ts";
 import { UsageError } from "../src/cli/flags.ts";
 import { runMain } from "../src/cli/main.ts";
 import { runScore } from "../src/cli/score_command.ts";
@@ -22,6 +24,8 @@ export const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   score: runScore,
   search: runSearch,
   serve: runServe,
+  export: runExport,
+  import: runImport,
 };
 
 const USAGE = `Usage: siamese <command> [flags]
@@ -33,6 +37,8 @@ Commands:
   score   Print a similarity and a decision per pair
   search  Print the top k corpus lines for queries
   serve   Serve embed, score and search over HTTP
+  export  Write the model as ONNX or stock TF.js layers, with its tokenizer
+  import  Read weights of stock TF.js layers models back into a run
 
 Run "siamese <command> --help" for a command's flags.
 `;
@@ -48,7 +54,7 @@ Run "siamese <command> --help" for a command's flags.
  * import assert from "@std/assert";
  * import { runCli } from "./cli.ts";
  * await assert.rejects(() => runCli(["fly"]), {
- *   message: 'Unknown command "fly": expected one of train, eval, embed, score, search, serve.',
+ *   message: 'Unknown command "fly": expected one of train, eval, embed, score, search, serve, export, import.',
  * });
  * ```
  */

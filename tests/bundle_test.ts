@@ -170,6 +170,6 @@ Deno.test("the bundle lists its commands and rejects an unknown one", async () =
   assert.equal(u.code, 2);
   assert.match(
     u.stderr,
-    /error: Unknown command "fly": expected one of train, eval, embed, score, search, serve\./,
+    /error: Unknown command "fly": expected one of train, eval, embed, score, search, serve, export, import\./,
   );
 });

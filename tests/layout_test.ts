@@ -66,6 +66,7 @@ const ORDER = [
   "train", // the step and the loop
   "run", // a run from data to files: format, checkpoint, metrics files
   "use", // a trained model from a program: texts in, vectors, scores, search
+  "export", // a run for other runtimes: ONNX, stock tfjs-layers (Keras), tokenizer
   "cli", // the commands
 ];
 
