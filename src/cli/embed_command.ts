@@ -6,11 +6,16 @@
  */
 import { lexicalOf } from "../lexical/hybrid.ts";
 import { writeFileAtomic } from "../io/file_io.ts";
-import { checkOutputFile } from "../io/input_file.ts";
+import { checkInput, checkOutputFile } from "../io/input_file.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import { embedRows } from "../infer/embed.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
-import { loadPairsFor, modelDataFlags, requireFlag } from "./model_data.ts";
+import {
+  loadPairsFor,
+  modelDataFlags,
+  modelDirFlag,
+  requireFlag,
+} from "./model_data.ts";
 import { startBackend } from "./backend.ts";
 import { type LoadedModel, loadModel } from "../run/format.ts";
 import { encodeInputs, sideEncodings } from "../use/inputs.ts";
@@ -65,8 +70,14 @@ export async function runEmbed(args: string[]): Promise<number> {
     await ensureWritable(f.out as string, "--out", { file: true });
     await checkOutputFile(f.out as string, "--out", "the vectors");
   }
-  const dir = requireFlag(f.model, "model", "DIR");
+  const dir = await modelDirFlag(f);
   const path = requireFlag(f.data, "data", "FILE");
+  if (path !== "-") {
+    await checkInput(path, "--data", {
+      kind: "file",
+      what: "a .tsv or .jsonl pair file, a .txt or .jsonl file of texts, or -",
+    });
+  }
   await startBackend(f.threads as number);
   const model = await loadModel(dir);
   const side = f.side as "left" | "right";
@@ -129,7 +140,10 @@ async function readRows(
   const format = inputFormatOf(path);
   if (format === "txt" || (format === "jsonl" && !await isPairJsonl(path))) {
     const encoding = sideEncodings(model)[side];
-    const entries = await readInputs(path, { vocab: encoding.vocab });
+    const entries = await readInputs(path, {
+      vocab: encoding.vocab,
+      flag: "--data",
+    });
     const name = path === "-" ? "stdin" : path;
     return {
       ids: encodeInputs(entries.map((e) => e.text), encoding, name),

@@ -9,7 +9,7 @@ import { onnxFiles, writeExport } from "../export/export_run.ts";
 import { kerasFiles } from "../export/keras.ts";
 import { startBackend } from "./backend.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
-import { requireFlag } from "./model_data.ts";
+import { modelDirFlag, requireFlag } from "./model_data.ts";
 
 /** The flags of `deno task export`. */
 export const EXPORT_FLAGS: FlagTable = {
@@ -58,7 +58,7 @@ export async function runExport(args: string[]): Promise<number> {
     ));
     return 0;
   }
-  const dir = requireFlag(f.model, "model", "DIR");
+  const dir = await modelDirFlag(f);
   const out = requireFlag(f.out, "out", "DIR");
   await ensureWritable(out, "--out", { file: true });
   await startBackend(1);

@@ -4,11 +4,12 @@
  *
  * @module
  */
+import { checkInput } from "../io/input_file.ts";
 import { ensureWritable } from "../io/permissions.ts";
 import { importRun } from "../export/import_run.ts";
 import { startBackend } from "./backend.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
-import { requireFlag } from "./model_data.ts";
+import { modelDirFlag, requireFlag } from "./model_data.ts";
 
 /** The flags of `deno task import`. */
 export const IMPORT_FLAGS: FlagTable = {
@@ -53,8 +54,12 @@ export async function runImport(args: string[]): Promise<number> {
     ));
     return 0;
   }
-  const model = requireFlag(f.model, "model", "DIR");
+  const model = await modelDirFlag(f);
   const from = requireFlag(f.from, "from", "DIR");
+  await checkInput(from, "--from", {
+    kind: "directory",
+    what: "a --format keras export (left/ and right/ layers models)",
+  });
   const out = requireFlag(f.out, "out", "DIR");
   await ensureWritable(out, "--out", { file: true });
   await startBackend(1);

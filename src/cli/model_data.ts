@@ -64,6 +64,32 @@ export function requireFlag(
 }
 
 /**
+ * The `--model DIR` flag, checked: it must name a readable directory.
+ *
+ * @param f the parsed flags
+ * @returns the directory
+ * @throws UsageError when `--model` is missing; an Error naming `--model`, the
+ *   path and what was expected when it is not a readable directory
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { modelDirFlag } from "./model_data.ts";
+ * await assert.rejects(() => modelDirFlag({ model: "/no/such/run" }), {
+ *   message: "--model /no/such/run: no such directory; expected the run directory of a trained model.",
+ * });
+ * ```
+ */
+export async function modelDirFlag(f: FlagValues): Promise<string> {
+  const dir = requireFlag(f.model, "model", "DIR");
+  await checkInput(dir, "--model", {
+    kind: "directory",
+    what: "the run directory of a trained model",
+  });
+  return dir;
+}
+
+/**
  * Starts the backend, loads `--model` and reads `--data` for it.
  *
  * @param f parsed flags of a {@link modelDataFlags} table
@@ -72,12 +98,8 @@ export function requireFlag(
 export async function openModelAndData(
   f: FlagValues,
 ): Promise<{ model: LoadedModel; data: LoadedPairs; path: string }> {
-  const dir = requireFlag(f.model, "model", "DIR");
+  const dir = await modelDirFlag(f);
   const path = requireFlag(f.data, "data", "FILE");
-  await checkInput(dir, "--model", {
-    kind: "directory",
-    what: "the run directory of a trained model",
-  });
   await checkInput(path, "--data", {
     kind: "file",
     what: "a .tsv or .jsonl pair file",

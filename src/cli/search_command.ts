@@ -18,7 +18,7 @@ import {
   threadsFlag,
   UsageError,
 } from "./flags.ts";
-import { requireFlag } from "./model_data.ts";
+import { modelDirFlag } from "./model_data.ts";
 
 /** Queries searched together: one forward pass and one corpus scan each. */
 const QUERY_BATCH = 64;
@@ -82,7 +82,7 @@ export async function runSearch(args: string[]): Promise<number> {
     ));
     return 0;
   }
-  const dir = requireFlag(f.model, "model", "DIR");
+  const dir = await modelDirFlag(f);
   if (f.corpus === undefined && f.index === undefined) {
     throw new UsageError("--corpus FILE or --index FILE is required.");
   }
@@ -107,7 +107,10 @@ export async function runSearch(args: string[]): Promise<number> {
   );
   const queries: TextInput[] = f.query !== undefined
     ? [f.query as string]
-    : (await readInputs(f.queries as string, { vocab: model.run.model.vocab }))
+    : (await readInputs(f.queries as string, {
+      vocab: model.run.model.vocab,
+      flag: "--queries",
+    }))
       .map((e) => e.text);
   const k = f.k as number;
   const many = f.queries !== undefined;

@@ -17,7 +17,7 @@ import {
   threadsFlag,
   UsageError,
 } from "./flags.ts";
-import { requireFlag } from "./model_data.ts";
+import { modelDirFlag } from "./model_data.ts";
 
 /** The flags of `deno task serve`. */
 export const SERVE_FLAGS: FlagTable = {
@@ -78,7 +78,7 @@ export async function runServe(args: string[]): Promise<number> {
     ));
     return 0;
   }
-  const dir = requireFlag(f.model, "model", "DIR");
+  const dir = await modelDirFlag(f);
   if (f.corpus !== undefined && f.index !== undefined) {
     throw new UsageError(
       "Pass --corpus FILE or --index FILE, not both (build an index with deno task search --index).",

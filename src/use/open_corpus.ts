@@ -50,7 +50,10 @@ export async function openCorpus(
 ): Promise<{ index: CorpusIndex; action: "read" | "built" | "written" }> {
   const entries = source.corpus === undefined
     ? undefined
-    : await readInputs(source.corpus, { vocab: model.run.model.vocab });
+    : await readInputs(source.corpus, {
+      vocab: model.run.model.vocab,
+      flag: "--corpus",
+    });
   if (source.index !== undefined) {
     let saved: CorpusIndex | undefined;
     try {

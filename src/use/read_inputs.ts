@@ -6,6 +6,7 @@
  * @module
  */
 import { DataError } from "../data/data_error.ts";
+import { checkInput } from "../io/input_file.ts";
 import { type Line, readLines } from "../data/read_lines.ts";
 import type { CorpusEntry } from "./corpus_index.ts";
 
@@ -70,7 +71,8 @@ export async function isPairJsonl(path: string): Promise<boolean> {
  *
  * @param path the file, or `-`
  * @param options `format` (default from the name), `vocab` (ids must be
- *   below it)
+ *   below it), `flag` (the flag that named `path`, e.g. `--corpus`: a missing
+ *   file, a directory or a name of another format is then reported with it)
  * @returns the entries, in order
  * @throws {DataError} naming file, line and field, e.g.
  *   `texts.jsonl:2: field "text": expected a string but found 5`
@@ -86,10 +88,19 @@ export async function isPairJsonl(path: string): Promise<boolean> {
  */
 export async function readInputs(
   path: string,
-  options: { format?: InputFormat; vocab?: number } = {},
+  options: { format?: InputFormat; vocab?: number; flag?: string } = {},
 ): Promise<CorpusEntry[]> {
   const name = path === "-" ? "stdin" : path;
   const format = options.format ?? inputFormatOf(path);
+  const what = "a .txt file (one text per line) or a .jsonl file";
+  if (options.flag !== undefined && path !== "-") {
+    if (format === undefined) {
+      throw new Error(
+        `${options.flag} ${path}: expected ${what}, or - for stdin.`,
+      );
+    }
+    await checkInput(path, options.flag, { kind: "file", what });
+  }
   if (format === undefined) {
     throw new DataError({
       file: name,

@@ -143,3 +143,28 @@ Deno.test("search refuses an index of another model or corpus, and bad flags", a
   assert.equal(k0.code, 2);
   assert.match(k0.stderr, /--k/);
 });
+
+Deno.test("search names the flag and the path of a corpus or queries file it cannot use", async () => {
+  const dir = await tempDir();
+  await Deno.writeTextFile(`${dir}/c.txt`, CORPUS.join("\n") + "\n");
+  await Deno.mkdir(`${dir}/q.txt`);
+  const cases: [string[], string][] = [
+    [
+      ["--corpus", `${dir}/missing.txt`, "--query", "x"],
+      `--corpus ${dir}/missing.txt: no such file; expected a .txt file (one text per line) or a .jsonl file.`,
+    ],
+    [
+      ["--corpus", `${dir}/c.txt`, "--queries", `${dir}/q.txt`],
+      `--queries ${dir}/q.txt: is a directory; expected a .txt file (one text per line) or a .jsonl file.`,
+    ],
+    [
+      ["--corpus", `${dir}/c.txt`, "--queries", `${dir}/q.csv`],
+      `--queries ${dir}/q.csv: expected a .txt file (one text per line) or a .jsonl file, or - for stdin.`,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const r = await search(["--model", MODEL, ...args]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(`error: ${message}`), r.stderr);
+  }
+});
