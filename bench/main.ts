@@ -9,6 +9,9 @@
  *    seed model and of the matcher recipe, ours on 1 and all threads, with
  *    GFLOP/s and the share of the measured SIMD peak, and PyTorch's twins
  *    (`bench/peers/`, when `/usr/bin/python3` can import torch) with ratios.
+ *    Then `eval` with the matcher's lexical channel (`eval_bench.ts`):
+ *    seconds per 10k pairs and peak memory, on 10k pairs (and 100k without
+ *    `--quick`).
  * 3. Fused vs stock LSTM on the seed model, and the fused model's scaling
  *    with sequence length and batch size.
  * 4. The footprint of the single-file bundle (see `footprint.ts`).
@@ -34,10 +37,12 @@ const USAGE = `Usage: deno task bench [--quick] [--rounds N] [--json FILE]
 Measures, in one run: 1 vs all threads (a 1024x1024 matMul), the training
 step and inference batch of the seed model and of the matcher recipe on 1 and
 all threads with GFLOP/s and the share of the measured SIMD peak, PyTorch's
-twins (when python3 can import torch) with ratios, the fused vs the stock LSTM
-and the fused one's scaling, and the single-file bundle's footprint.
+twins (when python3 can import torch) with ratios, eval's seconds per 10k pairs
+and peak memory (10k pairs; also 100k without --quick), the fused vs the stock
+LSTM and the fused one's scaling, and the single-file bundle's footprint.
 
-  --quick      skip the stock LSTM, the scaling runs and the footprint
+  --quick      skip eval on 100k pairs, the stock LSTM, the scaling runs and
+               the footprint
   --rounds N   processes per setting for the steps (default 5)
   --json FILE  also write every figure as JSON to FILE
   --help       show this help
@@ -63,6 +68,86 @@ function lstmChild(
     String(backendThreads),
     ...extra,
   ]);
+}
+
+/** What `eval_bench.ts` printed, and the peak `/usr/bin/time` saw. */
+interface EvalBenchResult {
+  pairs: number;
+  threads: number;
+  seconds: number;
+  secondsPer10k: number;
+  sampledPeakMiB: number;
+  /** From `/usr/bin/time -f %M`; absent without it. */
+  peakMiB?: number;
+}
+
+/** `eval_bench.ts` in a child process, under `/usr/bin/time` when present. */
+async function evalChild(
+  pairs: number,
+  threads: number,
+): Promise<EvalBenchResult> {
+  const args = [
+    "run",
+    "--allow-read",
+    `${here}eval_bench.ts`,
+    "--pairs",
+    String(pairs),
+    "--threads",
+    String(threads),
+  ];
+  let timed = true;
+  try {
+    await Deno.stat("/usr/bin/time");
+  } catch {
+    timed = false;
+  }
+  const out = await new Deno.Command(
+    timed ? "/usr/bin/time" : Deno.execPath(),
+    {
+      args: timed ? ["-f", "%M", Deno.execPath(), ...args] : args,
+      stdout: "piped",
+      stderr: "piped",
+    },
+  ).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
+  if (out.code !== 0) {
+    throw new Error(
+      `eval_bench.ts failed (exit ${out.code}):\n${text(out.stderr)}`,
+    );
+  }
+  const result = JSON.parse(
+    text(out.stdout).split("\n").at(-1)!,
+  ) as EvalBenchResult;
+  const kb = Number(text(out.stderr).split("\n").at(-1));
+  if (timed && Number.isFinite(kb)) result.peakMiB = kb / 1024;
+  return result;
+}
+
+/** Runs `eval` on `sizes` pairs on 1 and all threads, and prints it. */
+async function evalSection(
+  all: number,
+  sizes: number[],
+): Promise<EvalBenchResult[]> {
+  console.log(
+    "\n== eval: the matcher's model with its lexical channel (weight 0.8, 3-grams of 1000 tokens)," +
+      "\n   FOLDOC-like random pairs fed in blocks as `eval` reads a file (bench/eval_bench.ts)",
+  );
+  const results: EvalBenchResult[] = [];
+  for (const pairs of sizes) {
+    for (const threads of all > 1 ? [1, all] : [1]) {
+      const r = await evalChild(pairs, threads);
+      results.push(r);
+      const peak = r.peakMiB === undefined
+        ? `sampled peak ${r.sampledPeakMiB.toFixed(0)} MiB (no /usr/bin/time)`
+        : `peak RSS ${r.peakMiB.toFixed(0)} MiB`;
+      console.log(
+        `${String(pairs).padStart(7)} pairs, ${threads} thread(s): ${
+          r.seconds.toFixed(1)
+        } s, ${r.secondsPer10k.toFixed(1)} s per 10k pairs, ${peak}`,
+      );
+    }
+  }
+  return results;
 }
 
 const ms = (x: number) => `${x.toFixed(1).padStart(8)} ms`;
@@ -110,6 +195,12 @@ if (import.meta.main) {
     );
   }
   report.steps = await stepSection(all, rounds);
+
+  // eval on many pairs: time per 10k and peak memory
+  report.eval = await evalSection(
+    all,
+    values.quick ? [10_000] : [10_000, 100_000],
+  );
 
   // 3. fused vs stock, scaling
   let lstm: LstmBenchResult | undefined;
