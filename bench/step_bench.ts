@@ -26,6 +26,7 @@ import { startBackend } from "../src/cli/backend.ts";
 import { buildSiamese, encode } from "../src/model/siamese.ts";
 import { modelConfig } from "../src/model/config.ts";
 import { trainStep } from "../src/train/step.ts";
+import { FusedAdam } from "../src/train/fused_adam.ts";
 import { measurePeak, type PeakResult } from "./peak.ts";
 
 /** The models this bench knows. */
@@ -240,7 +241,7 @@ export function benchStep(model: StepModel, reps: number): StepTiming {
     right: idsOf(shape, 1),
     labels: tf.tensor1d(Float32Array.from({ length: BATCH }, (_, i) => i % 2)),
   };
-  const optimizer = tf.train.adam(matcher ? 3e-3 : 1e-3);
+  const optimizer = new FusedAdam(matcher ? 3e-3 : 1e-3); // as the trainer
   const options = matcher
     ? {
       distance: "cosine" as const,
