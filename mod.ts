@@ -111,6 +111,7 @@ export {
   LexicalIndex,
   type LexicalJson,
   type NgramVector,
+  VectorScratch,
 } from "./src/lexical/ngram_tfidf.ts";
 export { lexicalVectors } from "./src/lexical/hybrid.ts";
 export { mixPair, mixScore, mixSimilarities } from "./src/lexical/mix.ts";

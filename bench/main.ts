@@ -2,23 +2,27 @@
  * `deno task bench`: every speed figure the project promises, measured in
  * one run, with the ratios computed from those same measurements.
  *
- * 1. Threads: a 1024x1024 matMul, and the seed model's training and
- *    inference batch, with 1 thread and with all threads (each thread count
- *    in its own process: the wasm backend's thread count is fixed per
- *    process).
- * 2. Fused vs stock LSTM on the seed model, and the fused model's scaling
+ * 1. Threads: a 1024x1024 matMul with 1 thread and with all threads (each
+ *    thread count in its own process: the wasm backend's thread count is
+ *    fixed per process).
+ * 2. Steps (`step_section.ts`): the training step and inference batch of the
+ *    seed model and of the matcher recipe, ours on 1 and all threads, with
+ *    GFLOP/s and the share of the measured SIMD peak, and PyTorch's twins
+ *    (`bench/peers/`, when `/usr/bin/python3` can import torch) with ratios.
+ *    Then `eval` with the matcher's lexical channel (`eval_bench.ts`):
+ *    seconds per 10k pairs and peak memory, on 10k pairs (and 100k without
+ *    `--quick`).
+ * 3. Fused vs stock LSTM on the seed model, and the fused model's scaling
  *    with sequence length and batch size.
- * 3. The PyTorch peer (`bench/peers/torch_lstm.py`), when `/usr/bin/python3`
- *    can import torch, and the ratio ours / PyTorch.
  * 4. The ONNX Runtime peers, native and Web, on the exported seed model
- *    (`onnx_peers.ts`), with ratios.
+ *    (`onnx_peers.ts`), inference, with ratios.
  * 5. The footprint of the single-file bundle (see `footprint.ts`).
  *
  *     deno task bench [--quick] [--rounds N] [--json FILE]
  *
  * `--quick` skips the stock LSTM, the scaling runs and the footprint. Timings are medians
- * over a process's batches; the seed model's batch, ours and PyTorch's, runs
- * in `--rounds` processes per setting (default 5, alternating) and the best
+ * over a process's batches; each step, ours and PyTorch's, runs in
+ * `--rounds` processes per setting (default 5, alternating) and the best
  * counts. The load average is printed because other processes skew them.
  *
  * @module
@@ -28,46 +32,27 @@ import { defaultThreads } from "../src/backend/setup.ts";
 import { benchThreads, type ThreadsBenchResult } from "./threads_bench.ts";
 import type { BenchTiming, LstmBenchResult } from "./lstm_bench.ts";
 import { footprintTable, measureFootprint } from "./footprint.ts";
+import { childJson, stepSection } from "./step_section.ts";
 import { runOnnxPeers } from "./onnx_peers.ts";
-
-/** Peer timings from the PyTorch script. */
-interface TorchTiming {
-  train_ms: number;
-  infer_ms: number;
-  train_min_ms: number;
-  infer_min_ms: number;
-  threads: number;
-  blas: string;
-}
 
 const USAGE = `Usage: deno task bench [--quick] [--rounds N] [--json FILE]
 
-Measures, in one run: 1 vs all threads (a 1024x1024 matMul and the seed
-model's batch), the fused vs the stock LSTM and the fused one's scaling, the
-PyTorch peer (when python3 can import torch) with ratios, and the single-file
-bundle's footprint.
+Measures, in one run: 1 vs all threads (a 1024x1024 matMul), the training
+step and inference batch of the seed model and of the matcher recipe on 1 and
+all threads with GFLOP/s and the share of the measured SIMD peak, PyTorch's
+twins (when python3 can import torch) with ratios, eval's seconds per 10k pairs
+and peak memory (10k pairs; also 100k without --quick), the fused vs the stock
+LSTM and the fused one's scaling, ONNX Runtime native and Web on the exported
+seed model (inference, with ratios), and the single-file bundle's footprint.
 
-  --quick      skip the stock LSTM, the scaling runs and the footprint
-  --rounds N   processes per setting for the seed model's batch (default 5)
+  --quick      skip eval on 100k pairs, the stock LSTM, the scaling runs and
+               the footprint
+  --rounds N   processes per setting for the steps (default 5)
   --json FILE  also write every figure as JSON to FILE
   --help       show this help
 `;
 
 const here = new URL(".", import.meta.url).pathname;
-
-/** Runs a child process and parses the last line of its stdout as JSON. */
-async function childJson<T>(command: string, args: string[]) {
-  const out = await new Deno.Command(command, {
-    args,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (out.code !== 0) {
-    throw new Error(`${command} ${args.join(" ")} failed (exit ${out.code})`);
-  }
-  return JSON.parse(text.split("\n").at(-1)!) as T;
-}
 
 /** The seed model timed in a child process with the given wasm threads. */
 function lstmChild(
@@ -89,56 +74,87 @@ function lstmChild(
   ]);
 }
 
-/** PyTorch's timings, or undefined when torch cannot be imported. */
-async function torchChild(threads: number): Promise<TorchTiming | undefined> {
-  const python = "/usr/bin/python3";
-  try {
-    const probe = await new Deno.Command(python, {
-      args: ["-c", "import torch"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    if (probe.code !== 0) return undefined;
-  } catch {
-    return undefined;
-  }
-  // OPENBLAS_CORETYPE forces an older kernel on this CPU: unset it for this
-  // command only (env -u), without reading our own environment
-  return await childJson<TorchTiming>("/usr/bin/env", [
-    "-u",
-    "OPENBLAS_CORETYPE",
-    "-u",
-    "OPENBLAS_L2_SIZE",
-    python,
-    `${here}peers/torch_lstm.py`,
+/** What `eval_bench.ts` printed, and the peak `/usr/bin/time` saw. */
+interface EvalBenchResult {
+  pairs: number;
+  threads: number;
+  seconds: number;
+  secondsPer10k: number;
+  sampledPeakMiB: number;
+  /** From `/usr/bin/time -f %M`; absent without it. */
+  peakMiB?: number;
+}
+
+/** `eval_bench.ts` in a child process, under `/usr/bin/time` when present. */
+async function evalChild(
+  pairs: number,
+  threads: number,
+): Promise<EvalBenchResult> {
+  const args = [
+    "run",
+    "--allow-read",
+    `${here}eval_bench.ts`,
+    "--pairs",
+    String(pairs),
+    "--threads",
     String(threads),
-  ]);
+  ];
+  let timed = true;
+  try {
+    await Deno.stat("/usr/bin/time");
+  } catch {
+    timed = false;
+  }
+  const out = await new Deno.Command(
+    timed ? "/usr/bin/time" : Deno.execPath(),
+    {
+      args: timed ? ["-f", "%M", Deno.execPath(), ...args] : args,
+      stdout: "piped",
+      stderr: "piped",
+    },
+  ).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
+  if (out.code !== 0) {
+    throw new Error(
+      `eval_bench.ts failed (exit ${out.code}):\n${text(out.stderr)}`,
+    );
+  }
+  const result = JSON.parse(
+    text(out.stdout).split("\n").at(-1)!,
+  ) as EvalBenchResult;
+  const kb = Number(text(out.stderr).split("\n").at(-1));
+  if (timed && Number.isFinite(kb)) result.peakMiB = kb / 1024;
+  return result;
 }
 
-/** The lowest training and the lowest inference time over rounds. */
-function bestOf(rounds: BenchTiming[]): BenchTiming {
-  return {
-    ...rounds[0]!,
-    trainMs: Math.min(...rounds.map((t) => t.trainMs)),
-    inferMs: Math.min(...rounds.map((t) => t.inferMs)),
-    trainMinMs: Math.min(...rounds.map((t) => t.trainMinMs)),
-    inferMinMs: Math.min(...rounds.map((t) => t.inferMinMs)),
-  };
-}
-
-/** {@link bestOf} for PyTorch's timings. */
-function bestOfTorch(rounds: TorchTiming[]): TorchTiming {
-  return {
-    ...rounds[0]!,
-    train_ms: Math.min(...rounds.map((t) => t.train_ms)),
-    infer_ms: Math.min(...rounds.map((t) => t.infer_ms)),
-    train_min_ms: Math.min(...rounds.map((t) => t.train_min_ms)),
-    infer_min_ms: Math.min(...rounds.map((t) => t.infer_min_ms)),
-  };
+/** Runs `eval` on `sizes` pairs on 1 and all threads, and prints it. */
+async function evalSection(
+  all: number,
+  sizes: number[],
+): Promise<EvalBenchResult[]> {
+  console.log(
+    "\n== eval: the matcher's model with its lexical channel (weight 0.8, 3-grams of 1000 tokens)," +
+      "\n   FOLDOC-like random pairs fed in blocks as `eval` reads a file (bench/eval_bench.ts)",
+  );
+  const results: EvalBenchResult[] = [];
+  for (const pairs of sizes) {
+    for (const threads of all > 1 ? [1, all] : [1]) {
+      const r = await evalChild(pairs, threads);
+      results.push(r);
+      const peak = r.peakMiB === undefined
+        ? `sampled peak ${r.sampledPeakMiB.toFixed(0)} MiB (no /usr/bin/time)`
+        : `peak RSS ${r.peakMiB.toFixed(0)} MiB`;
+      console.log(
+        `${String(pairs).padStart(7)} pairs, ${threads} thread(s): ${
+          r.seconds.toFixed(1)
+        } s, ${r.secondsPer10k.toFixed(1)} s per 10k pairs, ${peak}`,
+      );
+    }
+  }
+  return results;
 }
 
 const ms = (x: number) => `${x.toFixed(1).padStart(8)} ms`;
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
 function row(label: string, t: BenchTiming): string {
   return `${label.padEnd(34)} train ${ms(t.trainMs)}  infer ${ms(t.inferMs)}`;
@@ -176,85 +192,21 @@ if (import.meta.main) {
   );
   report.matmul = mm;
 
-  console.log("\n== threads: seed model batch (B 32, T 52 + 600), fused LSTM");
-  // Each setting runs in `rounds` fresh processes, alternating, ours and
-  // PyTorch's alike; the best round counts. A process's speed varies from
-  // launch to launch here (the same command measured 113 and 176 ms per
-  // training batch), more than within one process, and slow phases of the
-  // VM last minutes (our inference on one thread: 20 ms in some processes,
-  // 31-34 ms in all three of one run), hence five rounds.
   const rounds = Number(values.rounds);
   if (!(Number.isInteger(rounds) && rounds >= 1)) {
     throw new RangeError(
       `Expected --rounds to be an integer of at least 1 but found ${values.rounds}`,
     );
   }
-  const seedArgs = ["--no-stock", "--no-scaling"];
-  const ours1: BenchTiming[] = [], oursAll: BenchTiming[] = [];
-  const torch1Rounds: TorchTiming[] = [], torchAllRounds: TorchTiming[] = [];
-  for (let r = 0; r < rounds; r++) {
-    ours1.push((await lstmChild(1, seedArgs)).fused);
-    if (all > 1) oursAll.push((await lstmChild(all, seedArgs)).fused);
-    const t1 = await torchChild(1);
-    if (t1 !== undefined) {
-      torch1Rounds.push(t1);
-      if (all > 1) torchAllRounds.push((await torchChild(all))!);
-    }
-  }
-  const one = { fused: bestOf(ours1) };
-  const many = all > 1 ? { fused: bestOf(oursAll) } : one;
-  console.log(
-    `(best of ${rounds} processes per setting, each the median of its batches)`,
-  );
-  report.seedRounds = {
-    ours1,
-    oursAll,
-    torch1: torch1Rounds,
-    torchAll: torchAllRounds,
-  };
-  const spread = (label: string, train: number[], infer: number[]) =>
-    console.log(
-      `  rounds ${label.padEnd(22)} train ${
-        train.map((x) => x.toFixed(0)).join(" / ")
-      } ms  infer ${infer.map((x) => x.toFixed(0)).join(" / ")} ms`,
-    );
-  spread(
-    "ours, 1 thread",
-    ours1.map((t) => t.trainMs),
-    ours1.map((t) => t.inferMs),
-  );
-  if (all > 1) {
-    spread(
-      `ours, ${all} threads`,
-      oursAll.map((t) => t.trainMs),
-      oursAll.map((t) => t.inferMs),
-    );
-  }
-  if (torch1Rounds.length > 0) {
-    spread(
-      "PyTorch, 1 thread",
-      torch1Rounds.map((t) => t.train_ms),
-      torch1Rounds.map((t) => t.infer_ms),
-    );
-    if (all > 1) {
-      spread(
-        `PyTorch, ${all} threads`,
-        torchAllRounds.map((t) => t.train_ms),
-        torchAllRounds.map((t) => t.infer_ms),
-      );
-    }
-  }
-  console.log(row("1 thread", one.fused));
-  console.log(row(`${all} threads`, many.fused));
-  console.log(
-    `speed-up with ${all} threads: train ${
-      ratio(one.fused.trainMs, many.fused.trainMs)
-    }  ` +
-      `infer ${ratio(one.fused.inferMs, many.fused.inferMs)}`,
-  );
-  report.seedStep = { one: one.fused, all: many.fused };
+  report.steps = await stepSection(all, rounds);
 
-  // 2. fused vs stock, scaling
+  // eval on many pairs: time per 10k and peak memory
+  report.eval = await evalSection(
+    all,
+    values.quick ? [10_000] : [10_000, 100_000],
+  );
+
+  // 3. fused vs stock, scaling
   let lstm: LstmBenchResult | undefined;
   if (!values.quick) {
     console.log("\n== fused vs stock LSTM, seed model, 1 thread");
@@ -280,65 +232,13 @@ if (import.meta.main) {
     report.lstm = lstm;
   }
 
-  // 3. PyTorch peer
-  console.log("\n== peer: PyTorch, same model and batch");
-  const torch1 = torch1Rounds.length > 0
-    ? bestOfTorch(torch1Rounds)
-    : undefined;
-  if (torch1 === undefined) {
-    console.log(
-      "skipped: /usr/bin/python3 cannot import torch (apt-get install -y python3-torch libopenblas0-openmp)",
-    );
-  } else {
-    const torchAll = all > 1 ? bestOfTorch(torchAllRounds) : torch1;
-    console.log(
-      `PyTorch 1 thread   train ${ms(torch1.train_ms)}  infer ${
-        ms(torch1.infer_ms)
-      }  (${torch1.blas})`,
-    );
-    console.log(
-      `PyTorch ${all} threads  train ${ms(torchAll!.train_ms)}  infer ${
-        ms(torchAll!.infer_ms)
-      }`,
-    );
-    const torchBestTrain = Math.min(torch1.train_ms, torchAll!.train_ms);
-    const torchBestInfer = Math.min(torch1.infer_ms, torchAll!.infer_ms);
-    const oursBestTrain = Math.min(one.fused.trainMs, many.fused.trainMs);
-    const oursBestInfer = Math.min(one.fused.inferMs, many.fused.inferMs);
-    console.log(
-      "ours / PyTorch (lower is better; goals: train <= 0.5 all threads, <= 1.0 one thread, infer <= 0.5):",
-    );
-    console.log(
-      `  train, 1 thread each         ${
-        ratio(one.fused.trainMs, torch1.train_ms)
-      }`,
-    );
-    console.log(
-      `  train, ${all} threads each        ${
-        ratio(many.fused.trainMs, torchAll!.train_ms)
-      }`,
-    );
-    console.log(
-      `  train, best setting of each  ${ratio(oursBestTrain, torchBestTrain)}`,
-    );
-    console.log(
-      `  infer, 1 thread each         ${
-        ratio(one.fused.inferMs, torch1.infer_ms)
-      }`,
-    );
-    console.log(
-      `  infer, best setting of each  ${ratio(oursBestInfer, torchBestInfer)}`,
-    );
-    report.torch = { one: torch1, all: torchAll };
-  }
-
-  // 3b. ONNX Runtime peers on the exported seed model
+  // 4. ONNX Runtime peers on the exported seed model
   console.log(
     `\n== peers: ONNX Runtime native and Web on the exported seed model, inference (best of ${rounds} processes)`,
   );
   report.onnx = await runOnnxPeers(rounds, all);
 
-  // 4. footprint of the single-file bundle
+  // 5. footprint of the single-file bundle
   if (!values.quick) {
     console.log("\n== footprint: the single-file bundle (dist/siamese.js)");
     const fp = await measureFootprint({ log: false });

@@ -19,6 +19,7 @@ import { startBackend } from "../src/cli/backend.ts";
 import { buildSiamese, encode } from "../src/model/siamese.ts";
 import { modelConfig } from "../src/model/config.ts";
 import { trainStep } from "../src/train/step.ts";
+import { FusedAdam } from "../src/train/fused_adam.ts";
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +60,7 @@ const batch = {
   right: ids(T2),
   labels: tf.tensor1d(Float32Array.from({ length: B }, (_, i) => i % 2)),
 };
-const optimizer = tf.train.adam(1e-3);
+const optimizer = new FusedAdam(1e-3); // as the trainer
 const options = {
   distance: "cosine" as const,
   margin: 1,

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { evaluate } from "../infer/evaluate.ts";
+import { blockSizeOf, Evaluation } from "../infer/evaluate.ts";
 import { type FlagTable, helpText, parseFlags } from "./flags.ts";
-import { modelDataFlags, openModelAndData } from "./model_data.ts";
+import { modelDataFlags, openModelAndBlocks } from "./model_data.ts";
 
 /** The flags of `deno task eval`. */
 export const EVAL_FLAGS: FlagTable = {
@@ -41,16 +41,20 @@ export async function runEval(args: string[]): Promise<number> {
     ));
     return 0;
   }
-  const { model, data: { pairs, stats }, path } = await openModelAndData(f);
+  // the file in blocks: memory grows with the outputs, not the padded rows
+  const blockSize = blockSizeOf({});
+  const { model, data, path } = await openModelAndBlocks(f, blockSize);
   console.error(
-    `data ${path}  ${stats.pairs} pairs${stats.labelled ? " (labelled)" : ""}`,
+    `data ${path}  ${data.size} pairs${data.labelled ? " (labelled)" : ""}`,
   );
-  const r = evaluate(model.siamese, pairs, {
+  const evaluation = new Evaluation(model.siamese, data, {
     distance: model.train.distance,
     margin: model.train.margin,
     seed: f.seed as number,
     ...(model.threshold !== null ? { threshold: model.threshold } : {}),
   });
+  for await (const block of data.blocks) evaluation.add(block);
+  const r = evaluation.finish();
   const out = {
     auc: r.auc,
     accuracy: r.accuracy,

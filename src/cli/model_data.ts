@@ -10,7 +10,13 @@ import { defaultThreads } from "../backend/setup.ts";
 import { startBackend } from "./backend.ts";
 import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import { checkInput } from "../io/input_file.ts";
-import { type LoadedPairs, loadPairs } from "../data/load_pairs.ts";
+import {
+  type LoadedPairs,
+  loadPairs,
+  type LoadPairsOptions,
+  openPairBlocks,
+  type PairBlocks,
+} from "../data/load_pairs.ts";
 import { Vocabulary } from "../data/tokenizer.ts";
 import { type LoadedModel, loadModel, tokenizersOf } from "../run/format.ts";
 import {
@@ -98,6 +104,29 @@ export async function modelDirFlag(f: FlagValues): Promise<string> {
 export async function openModelAndData(
   f: FlagValues,
 ): Promise<{ model: LoadedModel; data: LoadedPairs; path: string }> {
+  const { model, path } = await openModel(f);
+  return { model, data: await loadPairsFor(path, model), path };
+}
+
+/**
+ * {@link openModelAndData}, with `--data` opened to be read in blocks.
+ *
+ * @param f parsed flags of a {@link modelDataFlags} table
+ * @param blockSize pairs per block
+ * @returns the model and the pair blocks
+ */
+export async function openModelAndBlocks(
+  f: FlagValues,
+  blockSize: number,
+): Promise<{ model: LoadedModel; data: PairBlocks; path: string }> {
+  const { model, path } = await openModel(f);
+  return { model, data: await pairBlocksFor(path, model, blockSize), path };
+}
+
+/** Checks `--model` and `--data`, starts the backend and loads the model. */
+async function openModel(
+  f: FlagValues,
+): Promise<{ model: LoadedModel; path: string }> {
   const dir = await modelDirFlag(f);
   const path = requireFlag(f.data, "data", "FILE");
   await checkInput(path, "--data", {
@@ -105,8 +134,7 @@ export async function openModelAndData(
     what: "a .tsv or .jsonl pair file",
   });
   await startBackend(f.threads as number);
-  const model = await loadModel(dir);
-  return { model, data: await loadPairsFor(path, model), path };
+  return { model: await loadModel(dir), path };
 }
 
 /**
@@ -119,12 +147,33 @@ export function loadPairsFor(
   path: string,
   model: LoadedModel,
 ): Promise<LoadedPairs> {
+  return loadPairs(path, loadOptionsFor(model));
+}
+
+/**
+ * Opens `path` for use with `model`, to be read in blocks of `blockSize`
+ * pairs (see {@link openPairBlocks}).
+ *
+ * @param path a .tsv or .jsonl pair file
+ * @param model a loaded model
+ * @param blockSize pairs per block
+ */
+export function pairBlocksFor(
+  path: string,
+  model: LoadedModel,
+  blockSize: number,
+): Promise<PairBlocks> {
+  return openPairBlocks(path, loadOptionsFor(model), blockSize);
+}
+
+/** The loading options a model's data needs: its lengths and vocabularies. */
+function loadOptionsFor(model: LoadedModel): LoadPairsOptions {
   const v = model.vocabularies;
   const vocabularies = {
     ...(v.left ? { left: Vocabulary.fromJSON(v.left) } : {}),
     ...(v.right ? { right: Vocabulary.fromJSON(v.right) } : {}),
   };
-  return loadPairs(path, {
+  return {
     ...dataShapes(model.model),
     tokenizer: tokenizersOf(model.data),
     vocabularies,
@@ -133,5 +182,5 @@ export function loadPairsFor(
       left: v.left ? "text" : "ids",
       right: v.right ? "text" : "ids",
     },
-  });
+  };
 }

@@ -88,30 +88,8 @@ export interface LoadedPairs {
 
 const INITIAL_CAPACITY = 1024;
 
-/**
- * Reads, validates and encodes a `.tsv` or `.jsonl` pair file.
- *
- * @param path the file
- * @param options see {@link LoadPairsOptions}
- * @returns the pair set, statistics and the vocabularies used
- * @throws {DataError} for bad data, e.g.
- *   `data.jsonl:3: field "left[0]": expected an integer token id in [0, 100) but found 100`
- *
- * @example
- * ```ts
- * import { ok } from "@std/assert";
- * import { loadPairs } from "./load_pairs.ts";
- * const path = await Deno.makeTempFile({ suffix: ".tsv" });
- * await Deno.writeTextFile(path, "a b\tb\t1\nb\ta a a\t0\n");
- * const { pairs, stats } = await loadPairs(path, { leftLen: 2, rightLen: 2, vocab: 4 });
- * ok(pairs.left.join() === "3,2,2,0" && pairs.right.join() === "3,0,2,2");
- * ok(pairs.labels?.join() === "1,0" && stats.rightTruncated === 1);
- * ```
- */
-export async function loadPairs(
-  path: string,
-  options: LoadPairsOptions,
-): Promise<LoadedPairs> {
+/** What both loaders settle before encoding: names, vocabularies, the count. */
+async function prepare(path: string, options: LoadPairsOptions) {
   const { leftLen, rightLen, vocab } = options;
   checkInteger("leftLen", leftLen, 1);
   checkInteger("rightLen", rightLen, 1);
@@ -177,7 +155,7 @@ export async function loadPairs(
       ? new TokenCounter(kinds.right)
       : undefined,
   };
-  let capacity = INITIAL_CAPACITY;
+  let counted: number | undefined;
   if (counters.left || counters.right) {
     let n = 0;
     for await (const pair of readPairs(path, read)) {
@@ -185,15 +163,45 @@ export async function loadPairs(
       counters.right?.add(pair.right as string);
       n++;
     }
-    capacity = n;
+    counted = n;
   }
   const vocabs = {
     left: given.left ?? counters.left?.toVocabulary(vocab),
     right: given.right ?? counters.right?.toVocabulary(vocab),
   };
-
-  // Pass 2: encode into buffers that double when full.
   const labelled = first.label !== undefined;
+  return { file, read, given, vocabs, counted, labelled };
+}
+
+/**
+ * Reads, validates and encodes a `.tsv` or `.jsonl` pair file.
+ *
+ * @param path the file
+ * @param options see {@link LoadPairsOptions}
+ * @returns the pair set, statistics and the vocabularies used
+ * @throws {DataError} for bad data, e.g.
+ *   `data.jsonl:3: field "left[0]": expected an integer token id in [0, 100) but found 100`
+ *
+ * @example
+ * ```ts
+ * import { ok } from "@std/assert";
+ * import { loadPairs } from "./load_pairs.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".tsv" });
+ * await Deno.writeTextFile(path, "a b\tb\t1\nb\ta a a\t0\n");
+ * const { pairs, stats } = await loadPairs(path, { leftLen: 2, rightLen: 2, vocab: 4 });
+ * ok(pairs.left.join() === "3,2,2,0" && pairs.right.join() === "3,0,2,2");
+ * ok(pairs.labels?.join() === "1,0" && stats.rightTruncated === 1);
+ * ```
+ */
+export async function loadPairs(
+  path: string,
+  options: LoadPairsOptions,
+): Promise<LoadedPairs> {
+  const { leftLen, rightLen } = options;
+  const prepared = await prepare(path, options);
+  const { file, read, given, vocabs, labelled } = prepared;
+  let capacity = prepared.counted ?? INITIAL_CAPACITY;
+  // Pass 2: encode into buffers that double when full.
   let left = new Int32Array(capacity * leftLen);
   let right = new Int32Array(capacity * rightLen);
   let labels = new Uint8Array(labelled ? capacity : 0);
@@ -220,18 +228,7 @@ export async function loadPairs(
     n++;
   }
 
-  const minOverlap = options.minOverlap;
-  for (const side of ["left", "right"] as const) {
-    if (given[side] === undefined) continue;
-    const overlap = overlapOf(tally[side].tokens, tally[side].known);
-    checkOverlap(
-      overlap,
-      file,
-      minOverlap === undefined
-        ? { field: side }
-        : { field: side, min: minOverlap },
-    );
-  }
+  checkOverlaps(given, tally, file, options.minOverlap);
 
   const pairs: PairSet = {
     size: n,
@@ -255,6 +252,141 @@ export async function loadPairs(
       overlapOf(tally.right.tokens, tally.right.known).fraction;
   }
   return result;
+}
+
+/** Rejects a file whose text sides a given vocabulary knows too little of. */
+function checkOverlaps(
+  given: { left?: Vocabulary; right?: Vocabulary },
+  tally: Record<"left" | "right", { tokens: number; known: number }>,
+  file: string,
+  minOverlap: number | undefined,
+): void {
+  for (const side of ["left", "right"] as const) {
+    if (given[side] === undefined) continue;
+    const overlap = overlapOf(tally[side].tokens, tally[side].known);
+    checkOverlap(
+      overlap,
+      file,
+      minOverlap === undefined
+        ? { field: side }
+        : { field: side, min: minOverlap },
+    );
+  }
+}
+
+/** A pair file read block by block: see {@link openPairBlocks}. */
+export interface PairBlocks {
+  /** Pairs in the file, N. */
+  size: number;
+  /** Whether the file has labels. */
+  labelled: boolean;
+  /**
+   * The pairs in file order, at most `blockSize` per block, encoded as
+   * {@link loadPairs} encodes them; read once. The vocabulary overlap is
+   * checked when the last block has been read.
+   */
+  blocks: AsyncIterable<PairSet>;
+  /** Counts, complete once `blocks` has been read to the end. */
+  stats: LoadStats;
+}
+
+/**
+ * Opens a pair file to be read in blocks, so that only one block's padded
+ * rows are in memory at a time (`eval` on large files). Takes the options
+ * of {@link loadPairs}; the blocks hold the rows {@link loadPairs} would
+ * return, in order.
+ *
+ * @param path the pair file
+ * @param options see {@link LoadPairsOptions}
+ * @param blockSize pairs per block, at least 1
+ * @returns the count, and the blocks to read
+ *
+ * @example
+ * ```ts
+ * import { ok } from "@std/assert";
+ * import { openPairBlocks } from "./load_pairs.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".tsv" });
+ * await Deno.writeTextFile(path, "left\tright\na b\tb\nb\ta\nc\tc\n");
+ * const file = await openPairBlocks(path, { leftLen: 2, rightLen: 1, vocab: 5 }, 2);
+ * const sizes = [];
+ * for await (const block of file.blocks) sizes.push(block.size);
+ * ok(file.size === 3 && sizes.join() === "2,1" && file.stats.pairs === 3);
+ * ```
+ */
+export async function openPairBlocks(
+  path: string,
+  options: LoadPairsOptions,
+  blockSize: number,
+): Promise<PairBlocks> {
+  checkInteger("blockSize", blockSize, 1);
+  const { leftLen, rightLen } = options;
+  const prepared = await prepare(path, options);
+  const { file, read, given, vocabs, labelled } = prepared;
+  let size = prepared.counted;
+  if (size === undefined) {
+    size = 0;
+    for await (const _ of readPairs(path, read)) size++;
+  }
+  const stats: LoadStats = {
+    pairs: 0,
+    leftTruncated: 0,
+    rightTruncated: 0,
+    labelled,
+  };
+  const tally = {
+    left: { tokens: 0, known: 0 },
+    right: { tokens: 0, known: 0 },
+  };
+  const emptyBlock = (rows: number) => ({
+    left: new Int32Array(rows * leftLen),
+    right: new Int32Array(rows * rightLen),
+    labels: new Uint8Array(labelled ? rows : 0),
+  });
+  async function* blocks(): AsyncGenerator<PairSet> {
+    let buffer = emptyBlock(0);
+    let k = 0;
+    const flush = (): PairSet => {
+      const block: PairSet = {
+        size: k,
+        leftLen,
+        rightLen,
+        left: buffer.left.subarray(0, k * leftLen),
+        right: buffer.right.subarray(0, k * rightLen),
+      };
+      if (labelled) block.labels = buffer.labels.subarray(0, k);
+      return block;
+    };
+    for await (const pair of readPairs(path, read)) {
+      // a fresh buffer per block: the consumer may still hold the last one
+      if (k === 0) {
+        buffer = emptyBlock(Math.min(blockSize, size! - stats.pairs));
+      }
+      const l = encodeSide(pair.left, leftLen, vocabs.left, tally.left);
+      const r = encodeSide(pair.right, rightLen, vocabs.right, tally.right);
+      buffer.left.set(l.ids, k * leftLen);
+      buffer.right.set(r.ids, k * rightLen);
+      if (l.truncated) stats.leftTruncated++;
+      if (r.truncated) stats.rightTruncated++;
+      if (pair.label !== undefined) buffer.labels[k] = pair.label;
+      k++;
+      stats.pairs++;
+      if (k === blockSize) {
+        yield flush();
+        k = 0;
+      }
+    }
+    if (k > 0) yield flush();
+    checkOverlaps(given, tally, file, options.minOverlap);
+    if (vocabs.left) {
+      stats.leftOverlap =
+        overlapOf(tally.left.tokens, tally.left.known).fraction;
+    }
+    if (vocabs.right) {
+      stats.rightOverlap =
+        overlapOf(tally.right.tokens, tally.right.known).fraction;
+    }
+  }
+  return { size, labelled, blocks: blocks(), stats };
 }
 
 async function firstPair(path: string, read: ReadPairsOptions) {

@@ -2,6 +2,15 @@
  * Validation: how well the two branches separate and retrieve held-out pairs,
  * and whether their outputs are collapsing.
  *
+ * The pairs are read in blocks ({@link Evaluation}): each block is encoded
+ * and its rows' output vectors kept (`[N, D]` per side), its token ids kept
+ * only up to each row's first padding id (for the lexical channel, whose
+ * vectors are computed when a score needs them), and the block dropped. So
+ * memory grows with N times D plus the tokens themselves, not with the
+ * padded rows, the lexical vectors of every row, or N squared (retrieval
+ * ranks at most {@link EvaluateOptions.maxRetrieval} pairs). `eval` streams
+ * its file through it block by block (`src/cli/eval_command.ts`).
+ *
  * @module
  */
 import * as tf from "../deps/tfjs_core.ts";
@@ -13,10 +22,21 @@ import { collapseStatistic, collapseWarnLevel } from "../metrics/collapse.ts";
 import { retrievalMetrics } from "../metrics/retrieval.ts";
 import { rocAuc } from "../metrics/roc_auc.ts";
 import { bestThreshold, evaluateThreshold } from "../metrics/threshold.ts";
-import { mixSimilarities } from "../lexical/mix.ts";
-import { embedPairs } from "./score.ts";
+import { lexicalOf } from "../lexical/hybrid.ts";
+import {
+  lexicalNeedsCosine,
+  mixPair,
+  mixSimilarities,
+} from "../lexical/mix.ts";
+import {
+  type LexicalIndex,
+  type NgramVector,
+  VectorScratch,
+} from "../lexical/ngram_tfidf.ts";
 import type { LossOptions } from "../loss/choose.ts";
+import { embedRows } from "./embed.ts";
 import { lossOnPairs } from "./loss_on_pairs.ts";
+import { vectorSimilarity } from "./score.ts";
 
 /** Validation figures. */
 export interface EvalReport {
@@ -74,6 +94,12 @@ export interface EvaluateOptions {
    * instead of the best one for this data.
    */
   threshold?: number;
+  /**
+   * Pairs encoded at a time by {@link evaluate} (a multiple of 64, the
+   * encoding batch, keeps the outputs bit-identical for any block size).
+   * @default 1024
+   */
+  blockSize?: number;
 }
 
 /**
@@ -122,13 +148,333 @@ export function similarityMatrix(
   });
   // Read outside tidy: tidy walks a returned typed array element by element
   // looking for tensors (measured for N = 2000: 12-19 s against 41-184 ms).
-  const out = sim.dataSync() as Float32Array;
+  const values = sim.dataSync() as Float32Array;
   sim.dispose();
-  return out;
+  return values;
+}
+
+/** Default pairs per block of {@link evaluate}. */
+const BLOCK = 1024;
+
+/**
+ * Token ids of rows cut at their first padding id, stored end to end per
+ * block: what the lexical channel reads of a row, without the padding.
+ */
+class CompactRows {
+  readonly #starts: number[] = [];
+  readonly #tokens: (Int32Array | Uint16Array | Uint8Array)[] = [];
+  readonly #offsets: Uint32Array[] = [];
+  #size = 0;
+  /** The longest row kept, in tokens. */
+  longest = 0;
+
+  /** Appends rows [0, n) of a `[n, len]` id matrix. */
+  add(ids: Int32Array, len: number, n: number): void {
+    const offsets = new Uint32Array(n + 1);
+    let total = 0, max = 0;
+    for (let r = 0; r < n; r++) {
+      let end = r * len;
+      while (end < (r + 1) * len && ids[end] !== 0) {
+        // ids are >= 0 (the loaders check); the largest picks the width
+        if (ids[end]! > max) max = ids[end]!;
+        end++;
+      }
+      total += end - r * len;
+      offsets[r + 1] = total;
+      this.longest = Math.max(this.longest, end - r * len);
+    }
+    // the narrowest array that holds every id: bytes for characters
+    const tokens = max <= 0xff
+      ? new Uint8Array(total)
+      : max <= 0xffff
+      ? new Uint16Array(total)
+      : new Int32Array(total);
+    for (let r = 0; r < n; r++) {
+      tokens.set(
+        ids.subarray(r * len, r * len + offsets[r + 1]! - offsets[r]!),
+        offsets[r]!,
+      );
+    }
+    this.#starts.push(this.#size);
+    this.#tokens.push(tokens);
+    this.#offsets.push(offsets);
+    this.#size += n;
+  }
+
+  /** Row i's tokens before its first padding id (a view). */
+  row(i: number): Int32Array | Uint16Array | Uint8Array {
+    let lo = 0, hi = this.#starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#starts[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const k = i - this.#starts[lo]!;
+    const o = this.#offsets[lo]!;
+    return this.#tokens[lo]!.subarray(o[k]!, o[k + 1]!);
+  }
 }
 
 /**
- * Evaluates a model on held-out pairs.
+ * An evaluation fed block by block: {@link Evaluation.add} encodes a block
+ * of pairs and keeps what the figures need; {@link Evaluation.finish}
+ * computes them. The figures equal {@link evaluate}'s on all the blocks'
+ * pairs at once.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { setupBackend } from "../backend/setup.ts";
+ * import { buildSiamese } from "../model/siamese.ts";
+ * import { modelConfig } from "../model/config.ts";
+ * import { makeSyntheticPairs } from "../data/synthetic.ts";
+ * import { Evaluation } from "./evaluate.ts";
+ * await setupBackend({ log: false });
+ * const shapes = { vocab: 20, leftLen: 3, rightLen: 4 };
+ * const model = buildSiamese(modelConfig({ ...shapes, embeddingDim: 2, lstmUnits: 4, denseUnits: 5 }), 1);
+ * const data = makeSyntheticPairs(6, shapes);
+ * const e = new Evaluation(model, { size: 6, labelled: false }, { distance: "cosine" });
+ * e.add({ ...data, size: 6 });
+ * assert.strictEqual(e.finish().pairs, 6);
+ * ```
+ */
+export class Evaluation {
+  readonly #model: Siamese;
+  readonly #options: EvaluateOptions;
+  readonly #size: number;
+  readonly #labelled: boolean;
+  readonly #lexical?: {
+    index: LexicalIndex;
+    weight: number;
+    left: CompactRows;
+    right: CompactRows;
+  };
+  #left?: Float32Array;
+  #right?: Float32Array;
+  #dim = 0;
+  #labels?: Uint8Array;
+  #filled = 0;
+
+  /**
+   * @param model both branches (and the lexical index when λ > 0)
+   * @param data how many pairs will come, and whether they are labelled
+   * @param options see {@link EvaluateOptions}
+   * @throws RangeError when the model has a lexical channel and the
+   *   distance is not cosine
+   */
+  constructor(
+    model: Siamese,
+    data: { size: number; labelled: boolean },
+    options: EvaluateOptions,
+  ) {
+    this.#model = model;
+    this.#options = options;
+    this.#size = data.size;
+    this.#labelled = data.labelled;
+    if (data.labelled) this.#labels = new Uint8Array(data.size);
+    const index = lexicalOf(model);
+    if (index !== undefined) {
+      if (options.distance !== "cosine") throw lexicalNeedsCosine();
+      this.#lexical = {
+        index,
+        weight: model.config.lexical.weight,
+        left: new CompactRows(),
+        right: new CompactRows(),
+      };
+    }
+  }
+
+  /**
+   * Encodes the next block of pairs and keeps its outputs.
+   *
+   * @param block the pairs following the ones added so far (labelled as
+   *   announced)
+   */
+  add(block: PairSet): void {
+    const n = block.size;
+    if (this.#filled + n > this.#size) {
+      throw new RangeError(
+        `Expected at most ${this.#size} pairs in all but found ${
+          this.#filled + n
+        }`,
+      );
+    }
+    if ((block.labels !== undefined) !== this.#labelled) {
+      throw new RangeError(
+        `Expected ${this.#labelled ? "labelled" : "unlabelled"} blocks only`,
+      );
+    }
+    const c = this.#model.config;
+    const l = embedRows(this.#model.left, block.left, {
+      len: block.leftLen,
+      width: c.leftLen,
+      n,
+    });
+    const r = embedRows(this.#model.right, block.right, {
+      len: block.rightLen,
+      width: c.rightLen,
+      n,
+    });
+    if (this.#left === undefined) {
+      this.#dim = l.dim;
+      this.#left = new Float32Array(this.#size * l.dim);
+      this.#right = new Float32Array(this.#size * l.dim);
+    }
+    this.#left.set(l.vectors, this.#filled * this.#dim);
+    this.#right!.set(r.vectors, this.#filled * this.#dim);
+    if (block.labels) this.#labels!.set(block.labels, this.#filled);
+    this.#lexical?.left.add(block.left, block.leftLen, n);
+    this.#lexical?.right.add(block.right, block.rightLen, n);
+    this.#filled += n;
+  }
+
+  /**
+   * The figures over every pair added.
+   *
+   * @throws RangeError when fewer pairs came than announced
+   */
+  finish(): EvalReport {
+    const n = this.#size;
+    if (this.#filled !== n || this.#left === undefined) {
+      throw new RangeError(
+        `Expected ${n} pairs but found ${this.#filled}`,
+      );
+    }
+    const options = this.#options;
+    const left = this.#left, right = this.#right!, dim = this.#dim;
+    const lex = this.#lexical;
+    const lexVector = (
+      side: "left" | "right",
+      i: number,
+      into?: VectorScratch,
+    ): NgramVector => lex!.index.vector(lex![side].row(i), into);
+    // the score loops' vectors go to scratch: nothing allocated per pair
+    const scratch = () =>
+      new VectorScratch(
+        Math.max(lex!.left.longest, lex!.right.longest),
+        lex!.index.n,
+      );
+    const [sa, sb, sc] = lex === undefined
+      ? []
+      : [scratch(), scratch(), scratch()];
+    const modelSim = (i: number, j: number) =>
+      vectorSimilarity(
+        left.subarray(i * dim, (i + 1) * dim),
+        right.subarray(j * dim, (j + 1) * dim),
+        options.distance,
+      );
+
+    // separation: AUC and best-threshold accuracy on the similarity
+    const scores: number[] = [];
+    const labels: number[] = [];
+    const pairs = { left: [] as number[], right: [] as number[], labels };
+    const positives: number[] = [];
+    if (this.#labels) {
+      for (let i = 0; i < n; i++) {
+        const s = modelSim(i, i);
+        scores.push(
+          lex === undefined ? s : mixPair(
+            s,
+            lexVector("left", i, sa),
+            lexVector("right", i, sb),
+            lex.weight,
+          ),
+        );
+        labels.push(this.#labels[i]!);
+        pairs.left.push(i);
+        pairs.right.push(i);
+        if (this.#labels[i] === 1) positives.push(i);
+      }
+    } else {
+      const rng = new Rng(options.seed ?? 12345);
+      for (let i = 0; i < n; i++) {
+        positives.push(i);
+        const j = (i + 1 + rng.int(n - 1)) % n;
+        const own = modelSim(i, i), other = modelSim(i, j);
+        if (lex === undefined) scores.push(own, other);
+        else {
+          const li = lexVector("left", i, sa);
+          scores.push(
+            mixPair(own, li, lexVector("right", i, sb), lex.weight),
+            mixPair(other, li, lexVector("right", j, sc), lex.weight),
+          );
+        }
+        labels.push(1, 0);
+        pairs.left.push(i, i);
+        pairs.right.push(i, j);
+      }
+    }
+    const best = options.threshold === undefined
+      ? bestThreshold(scores, labels)
+      : evaluateThreshold(scores, labels, { threshold: options.threshold });
+
+    // retrieval among the first positives
+    const m = Math.min(positives.length, options.maxRetrieval ?? 2000);
+    const pick = (v: Float32Array) => {
+      const out = new Float32Array(m * dim);
+      for (let k = 0; k < m; k++) {
+        const i = positives[k]!;
+        out.set(v.subarray(i * dim, (i + 1) * dim), k * dim);
+      }
+      return out;
+    };
+    const sim = similarityMatrix(
+      pick(left),
+      pick(right),
+      dim,
+      options.distance,
+    );
+    if (lex !== undefined) {
+      const rows = positives.slice(0, m);
+      mixSimilarities(
+        sim,
+        rows.map((i) => lexVector("left", i)),
+        rows.map((i) => lexVector("right", i)),
+        lex.weight,
+      );
+    }
+    const ret = retrievalMetrics(sim, { ks: [1, 10] });
+
+    const collapse = Math.min(
+      collapseStatistic(left, dim),
+      collapseStatistic(right, dim),
+    );
+    const collapseThreshold = collapseWarnLevel(dim);
+    return {
+      pairs: n,
+      loss: lossOnPairs({ left, right, dim }, pairs, {
+        loss: options.loss ??
+          { distance: options.distance, margin: options.margin ?? 1 },
+        ...(options.batchSize !== undefined
+          ? { batchSize: options.batchSize }
+          : {}),
+        ...(lex !== undefined
+          ? {
+            lexical: {
+              left: (i: number) => lexVector("left", i),
+              right: (j: number) => lexVector("right", j),
+            },
+          }
+          : {}),
+      }),
+      auc: rocAuc(scores, labels),
+      accuracy: best.accuracy,
+      f1: best.f1,
+      threshold: best.threshold,
+      recallAt1: ret.recall[0]!,
+      recallAt10: ret.recall[1]!,
+      mrr: ret.mrr,
+      collapse,
+      collapseHealthy: 1 / Math.sqrt(dim),
+      collapseThreshold,
+      collapsed: collapse < collapseThreshold,
+    };
+  }
+}
+
+/**
+ * Evaluates a model on held-out pairs, in blocks of
+ * {@link EvaluateOptions.blockSize} (see {@link Evaluation}).
  *
  * Unlabelled data: pair (i, i) is positive, and one random (i, j), j != i,
  * drawn with a fixed seed, is negative; retrieval ranks all rights for each
@@ -144,92 +490,48 @@ export function evaluate(
   options: EvaluateOptions,
 ): EvalReport {
   const n = data.size;
-  const e = embedPairs(model, data, options.distance);
-  const { left, right, dim, lexical: lex } = e;
-
-  // separation: AUC and best-threshold accuracy on the similarity
-  const scores: number[] = [];
-  const labels: number[] = [];
-  const pairs = { left: [] as number[], right: [] as number[], labels };
-  const pairSim = e.score;
-  const positives: number[] = [];
-  if (data.labels) {
-    for (let i = 0; i < n; i++) {
-      scores.push(pairSim(i, i));
-      labels.push(data.labels[i]!);
-      pairs.left.push(i);
-      pairs.right.push(i);
-      if (data.labels[i] === 1) positives.push(i);
-    }
-  } else {
-    const rng = new Rng(options.seed ?? 12345);
-    for (let i = 0; i < n; i++) {
-      positives.push(i);
-      const j = (i + 1 + rng.int(n - 1)) % n;
-      scores.push(pairSim(i, i), pairSim(i, j));
-      labels.push(1, 0);
-      pairs.left.push(i, i);
-      pairs.right.push(i, j);
-    }
-  }
-  const best = options.threshold === undefined
-    ? bestThreshold(scores, labels)
-    : evaluateThreshold(scores, labels, { threshold: options.threshold });
-
-  // retrieval among the first positives
-  const m = Math.min(positives.length, options.maxRetrieval ?? 2000);
-  const pick = (v: Float32Array) => {
-    const out = new Float32Array(m * dim);
-    for (let k = 0; k < m; k++) {
-      const i = positives[k]!;
-      out.set(v.subarray(i * dim, (i + 1) * dim), k * dim);
-    }
-    return out;
-  };
-  const sim = similarityMatrix(
-    pick(left),
-    pick(right),
-    dim,
-    options.distance,
+  const e = new Evaluation(
+    model,
+    { size: n, labelled: data.labels !== undefined },
+    options,
   );
-  if (lex !== undefined) {
-    const rows = positives.slice(0, m);
-    mixSimilarities(
-      sim,
-      rows.map((i) => lex.left[i]!),
-      rows.map((i) => lex.right[i]!),
-      lex.weight,
+  const size = blockSizeOf(options);
+  for (let start = 0; start < n; start += size) {
+    e.add(pairBlock(data, start, Math.min(n, start + size)));
+  }
+  return e.finish();
+}
+
+/**
+ * {@link EvaluateOptions.blockSize}, checked.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { blockSizeOf } from "./evaluate.ts";
+ * assert.strictEqual(blockSizeOf({}), 1024);
+ * assert.throws(() => blockSizeOf({ blockSize: 0 }), /blockSize/);
+ * ```
+ */
+export function blockSizeOf(options: { blockSize?: number }): number {
+  const size = options.blockSize ?? BLOCK;
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(
+      `Expected blockSize to be an integer of at least 1 but found ${size}`,
     );
   }
-  const ret = retrievalMetrics(sim, { ks: [1, 10] });
+  return size;
+}
 
-  const collapse = Math.min(
-    collapseStatistic(left, dim),
-    collapseStatistic(right, dim),
-  );
-  const collapseThreshold = collapseWarnLevel(dim);
-  return {
-    pairs: n,
-    loss: lossOnPairs({ left, right, dim }, pairs, {
-      loss: options.loss ??
-        { distance: options.distance, margin: options.margin ?? 1 },
-      ...(options.batchSize !== undefined
-        ? { batchSize: options.batchSize }
-        : {}),
-      ...(lex !== undefined
-        ? { lexical: { index: lex.index, set: data } }
-        : {}),
-    }),
-    auc: rocAuc(scores, labels),
-    accuracy: best.accuracy,
-    f1: best.f1,
-    threshold: best.threshold,
-    recallAt1: ret.recall[0]!,
-    recallAt10: ret.recall[1]!,
-    mrr: ret.mrr,
-    collapse,
-    collapseHealthy: 1 / Math.sqrt(dim),
-    collapseThreshold,
-    collapsed: collapse < collapseThreshold,
+/** Pairs [start, end) of a pair set, as views (no copy). */
+function pairBlock(data: PairSet, start: number, end: number): PairSet {
+  const block: PairSet = {
+    size: end - start,
+    leftLen: data.leftLen,
+    rightLen: data.rightLen,
+    left: data.left.subarray(start * data.leftLen, end * data.leftLen),
+    right: data.right.subarray(start * data.rightLen, end * data.rightLen),
   };
+  if (data.labels) block.labels = data.labels.subarray(start, end);
+  return block;
 }

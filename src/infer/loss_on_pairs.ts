@@ -9,6 +9,7 @@ import * as tf from "../deps/tfjs_core.ts";
 import type { PairSet } from "../data/types.ts";
 import { batchCosines } from "../lexical/hybrid.ts";
 import type { LexicalIndex } from "../lexical/ngram_tfidf.ts";
+import { sparseDotMatrix, type SparseVector } from "../lexical/sparse.ts";
 import {
   chooseLoss,
   inBatch,
@@ -43,10 +44,15 @@ export interface LossOnPairsOptions {
   /** Pairs per batch, in their order. @default 32 */
   batchSize?: number;
   /**
-   * The lexical index and the pair set the rows index, for a loss that
-   * reads lexical cosines.
+   * For a loss that reads lexical cosines: the lexical index and the pair
+   * set the rows index, or each row's lexical vector.
    */
-  lexical?: { index: LexicalIndex; set: PairSet };
+  lexical?:
+    | { index: LexicalIndex; set: PairSet }
+    | {
+      left: (i: number) => SparseVector;
+      right: (j: number) => SparseVector;
+    };
 }
 
 /**
@@ -107,7 +113,12 @@ export function lossOnPairs(
         ...(lexical
           ? {
             lexical: tf.tensor2d(
-              batchCosines(lexical.index, lexical.set, lefts, rights),
+              "index" in lexical
+                ? batchCosines(lexical.index, lexical.set, lefts, rights)
+                : sparseDotMatrix(
+                  lefts.map(lexical.left),
+                  rights.map(lexical.right),
+                ),
               [b, b],
             ), // [B, B]
           }

@@ -228,13 +228,62 @@ export class LexicalIndex {
    * for a row without tokens.
    *
    * @param ids the row, 0 = padding (read up to the first 0)
+   * @param into scratch to write the vector into instead of new arrays
+   *   (the result then views it, valid until its next use); see
+   *   {@link VectorScratch}
+   *
+   * @example
+   * ```ts
+   * import assert from "@std/assert";
+   * import { LexicalIndex, VectorScratch } from "./ngram_tfidf.ts";
+   * const index = LexicalIndex.fitRows(Int32Array.from([2, 3, 4, 0]), 4, { n: 2, vocab: 10 });
+   * const row = Int32Array.from([2, 3, 3, 0]);
+   * const scratch = new VectorScratch(4, 2);
+   * assert.deepStrictEqual(index.vector(row, scratch), index.vector(row));
+   * ```
    */
-  vector(ids: Int32Array): NgramVector {
-    const grams = rowGrams(ids, 0, ids.length, this.n, this.vocab);
-    const tf = new Map<number, number>();
-    for (const g of grams) tf.set(g, (tf.get(g) ?? 0) + 1);
-    const keys = Float64Array.from(tf.keys()).sort();
-    const values = Float32Array.from(keys, (g) => tf.get(g)! * this.idf(g));
+  vector(ids: ArrayLike<number>, into?: VectorScratch): NgramVector {
+    // the n-grams of rowGrams, sorted, counted by runs: no Map and no
+    // per-gram garbage (eval computes a vector per row it scores)
+    const { n, vocab } = this;
+    let end = 0;
+    while (end < ids.length && ids[end] !== 0) end++;
+    const padded = n === 1 ? end : end + 2;
+    const count = end === 0 ? 0 : Math.max(0, padded - n + 1);
+    if (into !== undefined && into.grams.length < count) {
+      throw new RangeError(
+        `Expected a scratch for at least ${count} n-grams but found ${into.grams.length}`,
+      );
+    }
+    const grams = into?.grams.subarray(0, count) ?? new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      let g = 0;
+      for (let j = 0; j < n; j++) {
+        const at = k + j;
+        const token = n === 1
+          ? ids[at]!
+          : at === 0 || at > end
+          ? 0
+          : ids[at - 1]!;
+        g = g * vocab + token;
+      }
+      grams[k] = g;
+    }
+    grams.sort();
+    let unique = 0;
+    for (let k = 0; k < count; k++) {
+      if (k === 0 || grams[k] !== grams[k - 1]) unique++;
+    }
+    const keys = into?.ids.subarray(0, unique) ?? new Float64Array(unique);
+    const values = into?.values.subarray(0, unique) ??
+      new Float32Array(unique);
+    for (let k = 0, q = 0; k < count; q++) {
+      let next = k + 1;
+      while (next < count && grams[next] === grams[k]) next++;
+      keys[q] = grams[k]!;
+      values[q] = (next - k) * this.idf(grams[k]!); // term count x IDF
+      k = next;
+    }
     return { ids: keys, values: normalizeInPlace(values) };
   }
 
@@ -278,6 +327,39 @@ export class LexicalIndex {
       out.push(this.rowVector(ids, len, r));
     }
     return out;
+  }
+}
+
+/**
+ * Reusable arrays for {@link LexicalIndex.vector}: one vector's worth, for
+ * rows of up to `len` tokens, so scoring many rows allocates nothing per row.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { VectorScratch } from "./ngram_tfidf.ts";
+ * assert.strictEqual(new VectorScratch(10, 3).grams.length, 10);
+ * ```
+ */
+export class VectorScratch {
+  /** The row's n-grams, sorted in place. */
+  readonly grams: Float64Array;
+  /** The vector's ids. */
+  readonly ids: Float64Array;
+  /** The vector's values. */
+  readonly values: Float32Array;
+
+  /**
+   * Arrays for rows of up to `len` tokens.
+   *
+   * @param len the longest row, in tokens
+   * @param n the index's n-gram length
+   */
+  constructor(len: number, n: number) {
+    const size = Math.max(0, (n === 1 ? len : len + 2) - n + 1);
+    this.grams = new Float64Array(size);
+    this.ids = new Float64Array(size);
+    this.values = new Float32Array(size);
   }
 }
 

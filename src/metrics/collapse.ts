@@ -63,7 +63,9 @@ export function collapseStatistic(
       `Expected vectors to hold at least 2 vectors of dimension ${dim} but found length ${vectors.length}`,
     );
   }
-  const unit = new Float64Array(vectors.length);
+  // each row's length; the unit vectors are divided out where they are read
+  // (the same values as storing them, without an [N, D] copy)
+  const norms = new Float64Array(batch);
   for (let b = 0; b < batch; b++) {
     let norm = 0;
     for (let d = 0; d < dim; d++) norm += vectors[b * dim + d]! ** 2;
@@ -73,18 +75,18 @@ export function collapseStatistic(
         `Expected vector ${b} to hold numbers but found NaN`,
       );
     }
-    for (let d = 0; d < dim; d++) {
-      unit[b * dim + d] = norm === 0 ? 0 : vectors[b * dim + d]! / norm;
-    }
+    norms[b] = norm;
   }
+  const unit = (b: number, d: number) =>
+    norms[b] === 0 ? 0 : vectors[b * dim + d]! / norms[b]!;
   let total = 0;
   for (let d = 0; d < dim; d++) {
     let mean = 0;
-    for (let b = 0; b < batch; b++) mean += unit[b * dim + d]!;
+    for (let b = 0; b < batch; b++) mean += unit(b, d);
     mean /= batch;
     let variance = 0;
     for (let b = 0; b < batch; b++) {
-      variance += (unit[b * dim + d]! - mean) ** 2;
+      variance += (unit(b, d) - mean) ** 2;
     }
     total += Math.sqrt(variance / batch);
   }

@@ -16,6 +16,7 @@ import type { TrainConfig } from "./config.ts";
 import { type EvalReport, evaluate } from "../infer/evaluate.ts";
 import { progressLine, ProgressWriter } from "./progress.ts";
 import { trainStep } from "./step.ts";
+import { FusedAdam } from "./fused_adam.ts";
 import { inBatch, lossOptionsOf, readsLexical } from "../loss/choose.ts";
 
 /** What one finished epoch looked like. */
@@ -140,7 +141,7 @@ export async function train(
 ): Promise<TrainResult> {
   const { config } = options;
   const log = options.log ?? true;
-  const optimizer = options.optimizer ?? tf.train.adam(config.learningRate);
+  const optimizer = options.optimizer ?? new FusedAdam(config.learningRate);
   const state: TrainState = options.resume ? structuredClone(options.resume) : {
     epoch: 0,
     step: 0,

@@ -91,6 +91,24 @@ interface Exports {
     out: number,
     arg: number,
   ): void;
+  adam_update(
+    n: number,
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    w2: number,
+    m2: number,
+    v2: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    d1: number,
+    d2: number,
+    eps: number,
+    neglr: number,
+  ): void;
   masked_max_grad(
     B: number,
     T: number,
@@ -234,6 +252,59 @@ export class LstmKernel {
     dx: number,
   ): void {
     this.#exports.masked_max_grad(d.batch, d.steps, d.width, dy, arg, dx);
+  }
+
+  /**
+   * One Adam step over `n` float32 weights, as tfjs's `AdamOptimizer`
+   * computes it op by op (bit-identical): reads the weights `w`, gradient
+   * `g` and moments `m`, `v`; writes the new ones to `w2`, `m2`, `v2`
+   * (byte offsets; fresh buffers, never the inputs).
+   *
+   * @param n weights
+   * @param p byte offsets
+   * @param k the step's float32 constants: `b1`, `b2`; `c1` = 1 - b1,
+   *   `c2` = 1 - b2; `d1` = 1 - b1^t, `d2` = 1 - b2^t; `eps`; `negLr` = -lr
+   */
+  adamUpdate(
+    n: number,
+    p: {
+      w: number;
+      g: number;
+      m: number;
+      v: number;
+      w2: number;
+      m2: number;
+      v2: number;
+    },
+    k: {
+      b1: number;
+      c1: number;
+      b2: number;
+      c2: number;
+      d1: number;
+      d2: number;
+      eps: number;
+      negLr: number;
+    },
+  ): void {
+    this.#exports.adam_update(
+      n,
+      p.w,
+      p.g,
+      p.m,
+      p.v,
+      p.w2,
+      p.m2,
+      p.v2,
+      k.b1,
+      k.c1,
+      k.b2,
+      k.c2,
+      k.d1,
+      k.d2,
+      k.eps,
+      k.negLr,
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 // The project's WebAssembly SIMD128 module: the LSTM recurrence kernels, a
-// GEMM, a segment sum and masked max pooling.
+// GEMM, a segment sum, masked max pooling, an Adam step, and an FMA-bound
+// loop for the bench's measured peak.
 //
 // Letters: B batch rows, T timesteps, H units, G = 4H gate columns in the
 // order i, f, g (tfjs-layers calls it "c"), o. All arrays are row-major
@@ -29,3 +30,5 @@
 #include "masked_max.c"   // masked_max, masked_max_grad
 #include "lstm_forward.c" // lstm_forward
 #include "lstm_backward.c" // transpose, shift_transpose, lstm_backward
+#include "adam.c"         // adam_update
+#include "peak.c"         // peak_madd (the bench's SIMD peak)

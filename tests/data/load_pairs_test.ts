@@ -1,5 +1,5 @@
 import { deepStrictEqual, rejects, strictEqual } from "@std/assert";
-import { loadPairs } from "../../src/data/load_pairs.ts";
+import { loadPairs, openPairBlocks } from "../../src/data/load_pairs.ts";
 import { Vocabulary } from "../../src/data/tokenizer.ts";
 import { tempFile } from "../_temp_file.ts";
 
@@ -231,4 +231,36 @@ Deno.test("loadPairs() passes data errors through from reading", async () => {
       message: 'train.tsv:2: field "label": expected 0 or 1 but found "maybe"',
     },
   );
+});
+
+Deno.test("openPairBlocks() yields loadPairs()'s rows, labels and counts, block by block", async () => {
+  const lines = Array.from(
+    { length: 7 },
+    (_, i) => `w${i} x${i % 3}\t${"y ".repeat(i)}z${i}\t${i % 2}`,
+  );
+  const path = await tempFile(
+    "blocks.tsv",
+    `left\tright\tlabel\n${lines.join("\n")}\n`,
+  );
+  const whole = await loadPairs(path, { leftLen: 2, rightLen: 4, vocab: 30 });
+  const vocabularies = { left: whole.leftVocab!, right: whole.rightVocab! };
+  const options = { leftLen: 2, rightLen: 4, vocab: 30, vocabularies };
+  const again = await loadPairs(path, options);
+  const file = await openPairBlocks(path, options, 3);
+  strictEqual(file.size, 7);
+  strictEqual(file.labelled, true);
+  const sizes: number[] = [], left: number[] = [], right: number[] = [];
+  const labels: number[] = [];
+  for await (const block of file.blocks) {
+    sizes.push(block.size);
+    left.push(...block.left);
+    right.push(...block.right);
+    labels.push(...block.labels!);
+  }
+  deepStrictEqual(sizes, [3, 3, 1]);
+  deepStrictEqual(left, [...again.pairs.left]);
+  deepStrictEqual(right, [...again.pairs.right]);
+  deepStrictEqual(labels, [...again.pairs.labels!]);
+  deepStrictEqual(file.stats, again.stats);
+  await rejects(() => openPairBlocks(path, options, 0), /blockSize/);
 });

@@ -101,3 +101,49 @@ Deno.test("LexicalIndex refuses n-gram ids a float64 cannot count exactly", () =
   );
   LexicalIndex.fitRows(rows, 4, { n: 3, vocab: 20000 }); // 8e12: fine
 });
+
+Deno.test("LexicalIndex.vector() equals a tally by Map, id for id and bit for bit, for n = 1, 2, 3", () => {
+  // random rows with repeats and padding, over a small vocabulary
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const len = 40;
+  const data = Int32Array.from({ length: 30 * len }, (_, k) => {
+    const row = Math.floor(k / len), t = k % len;
+    return t < (row * 7) % (len + 1) ? 1 + Math.floor(next() * 9) : 0;
+  });
+  for (const n of [1, 2, 3]) {
+    const index = LexicalIndex.fitRows(data.subarray(0, 15 * len), len, {
+      n,
+      vocab: 10,
+    });
+    for (let r = 0; r < 30; r++) {
+      const row = data.subarray(r * len, (r + 1) * len);
+      // the reference: the row's n-grams (0-padded at both ends for n >= 2)
+      // tallied in a Map, sorted, weighted by count x IDF, normalised
+      const tokens = [
+        ...row.subarray(0, row.indexOf(0) < 0 ? len : row.indexOf(0)),
+      ];
+      const padded = tokens.length === 0
+        ? []
+        : n === 1
+        ? tokens
+        : [0, ...tokens, 0];
+      const tally = new Map<number, number>();
+      for (let k = 0; k + n <= padded.length; k++) {
+        let g = 0;
+        for (let j = 0; j < n; j++) g = g * 10 + padded[k + j]!;
+        tally.set(g, (tally.get(g) ?? 0) + 1);
+      }
+      const ids = Float64Array.from(tally.keys()).sort();
+      const values = Float32Array.from(
+        ids,
+        (g) => tally.get(g)! * index.idf(g),
+      );
+      const norm = Math.sqrt(values.reduce((s, v) => s + v * v, 0));
+      if (norm > 0) values.forEach((v, k) => (values[k] = v / norm));
+      const got = index.vector(row);
+      assert.deepStrictEqual([...got.ids], [...ids], `row ${r}, n ${n}`);
+      assert.deepStrictEqual([...got.values], [...values], `row ${r}, n ${n}`);
+    }
+  }
+});

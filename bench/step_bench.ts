@@ -1,0 +1,299 @@
+/**
+ * The trainer's own step, timed: the seed model and the matcher recipe's
+ * model, built by `buildSiamese` and stepped by `trainStep` (the code
+ * `deno task train` runs), on one thread count per process.
+ *
+ * - seed: two branches, Embedding(1000, 32) -> LSTM(64) -> Dense(256), last
+ *   state, cosine contrastive loss (margin 1), batch 32, every row full
+ *   (lengths 52 + 600).
+ * - matcher: one shared branch, Embedding(100, 32) (a character vocabulary)
+ *   -> LSTM(128) -> masked max over time -> Dense(256), in-batch softmax
+ *   (temperature 0.05), batch 32, lengths 52 + 256 cut and padded from
+ *   FOLDOC-like text lengths ({@link matcherLengths}).
+ *
+ * Inference: both sides encoded, no gradients. Prints one JSON line
+ * ({@link StepBenchResult}); `bench/main.ts` runs it per thread count and
+ * round. The measured SIMD peak of the same process's threads
+ * (`bench/peak.ts`) comes first, so the two share the machine's state.
+ *
+ *     deno run --allow-read bench/step_bench.ts [--threads N] [--reps N] [--models seed,matcher]
+ *
+ * @module
+ */
+import * as tf from "../src/deps/tfjs_core.ts";
+import { parseArgs } from "@std/cli/parse-args";
+import { startBackend } from "../src/cli/backend.ts";
+import { buildSiamese, encode } from "../src/model/siamese.ts";
+import { modelConfig } from "../src/model/config.ts";
+import { trainStep } from "../src/train/step.ts";
+import { FusedAdam } from "../src/train/fused_adam.ts";
+import { measurePeak, type PeakResult } from "./peak.ts";
+
+/** The models this bench knows. */
+export const STEP_MODELS = ["seed", "matcher"] as const;
+/** One of {@link STEP_MODELS}. */
+export type StepModel = typeof STEP_MODELS[number];
+
+/** Sizes of a benched model and its batch. */
+export interface StepShape {
+  vocab: number;
+  embed: number;
+  units: number;
+  dense: number;
+  batch: number;
+  /** Branches with their own weights (1 when shared). */
+  encoders: number;
+  /** Padded lengths of the two sides. */
+  steps: [number, number];
+  /** Valid tokens of each row, left side then right side. */
+  lengths: [number[], number[]];
+}
+
+/** Batch size of both benched models. */
+const BATCH = 32;
+
+/**
+ * FOLDOC-like lengths for 32 rows, deterministic: the quantiles
+ * `(k + 0.5) / 32` of a log-normal fitted to FOLDOC's measured median and
+ * 90th percentile (terms: 8 and 23 characters; definitions: 253 and 894,
+ * `docs/quality_results.md`), cut at the matcher's lengths 52 and 256.
+ *
+ * @returns left and right lengths, one per row
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { matcherLengths } from "./step_bench.ts";
+ * const [left, right] = matcherLengths();
+ * assert.strictEqual(left.length, 32);
+ * assert.ok(right.every((n) => n >= 1 && n <= 256));
+ * assert.strictEqual(left.toSorted((a, b) => a - b)[15], 8); // about the median
+ * ```
+ */
+export function matcherLengths(): [number[], number[]] {
+  // the normal CDF by Abramowitz-Stegun 7.1.26 (error < 1.5e-7), inverted
+  // by bisection
+  const cdf = (z: number) => {
+    const t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.SQRT2);
+    const y = 1 - t * Math.exp(-z * z / 2) *
+        (0.254829592 +
+          t * (-0.284496736 +
+              t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
+  };
+  const quantile = (p: number) => {
+    let lo = -8, hi = 8;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (cdf(mid) < p) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  };
+  const z90 = quantile(0.9);
+  const side = (p50: number, p90: number, cut: number) =>
+    Array.from({ length: BATCH }, (_, k) => {
+      const z = quantile((k + 0.5) / BATCH);
+      const n = Math.round(p50 * Math.exp(Math.log(p90 / p50) / z90 * z));
+      return Math.max(1, Math.min(cut, n));
+    });
+  return [side(8, 23, 52), side(253, 894, 256)];
+}
+
+/**
+ * The sizes of a benched model.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { stepShape } from "./step_bench.ts";
+ * assert.strictEqual(stepShape("seed").units, 64);
+ * assert.strictEqual(stepShape("matcher").encoders, 1);
+ * ```
+ */
+export function stepShape(model: StepModel): StepShape {
+  if (model === "seed") {
+    return {
+      vocab: 1000,
+      embed: 32,
+      units: 64,
+      dense: 256,
+      batch: BATCH,
+      encoders: 2,
+      steps: [52, 600],
+      lengths: [Array(BATCH).fill(52), Array(BATCH).fill(600)],
+    };
+  }
+  return {
+    vocab: 100,
+    embed: 32,
+    units: 128,
+    dense: 256,
+    batch: BATCH,
+    encoders: 1,
+    steps: [52, 256],
+    lengths: matcherLengths(),
+  };
+}
+
+/**
+ * The step's FLOPs, counted analytically as a plain LSTM computes them (a
+ * multiply-add = 2 FLOPs): per valid token, the forward's gate
+ * pre-activations `x W + h U` are `2 (E + H) 4H`; training adds the
+ * gradients of the inputs and of the weights, twice that again; the Dense
+ * layer `2 H D` per row, times 3 in training. Padded steps are not counted
+ * (the fused kernel skips them, as PyTorch's packed sequences do); the
+ * activations, the Embedding, the pooling, the loss and Adam are left out
+ * (under 1% here). The fused LSTM does less than this count: it projects
+ * the vocabulary once instead of every token (`src/model/token_table.ts`),
+ * so the rates are model FLOPs per second, as PyTorch's are.
+ *
+ * @param shape the model and batch
+ * @param training a training step (true) or inference
+ * @returns FLOPs of one step
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { stepFlops, stepShape } from "./step_bench.ts";
+ * // the seed's step: 3.08 GFLOP, as issue 18 counts it
+ * assert.strictEqual(Math.round(stepFlops(stepShape("seed"), true) / 1e7), 308);
+ * ```
+ */
+export function stepFlops(shape: StepShape, training: boolean): number {
+  const { embed: E, units: H, dense: D } = shape;
+  const tokens = [...shape.lengths[0], ...shape.lengths[1]]
+    .reduce((a, b) => a + b, 0);
+  const rows = 2 * shape.batch;
+  const forward = tokens * 2 * (E + H) * 4 * H + rows * 2 * H * D;
+  return training ? 3 * forward : forward;
+}
+
+/** One model's timings in one process. */
+export interface StepTiming {
+  model: StepModel;
+  /** Median ms per training step, and the fastest. */
+  trainMs: number;
+  trainMinMs: number;
+  /** Median ms per inference batch (both sides), and the fastest. */
+  inferMs: number;
+  inferMinMs: number;
+  /** {@link stepFlops} of a training step and of an inference batch. */
+  trainFlops: number;
+  inferFlops: number;
+}
+
+/** What one process measured. */
+export interface StepBenchResult {
+  threads: number;
+  /** The SIMD peak of this many threads at once, measured first. */
+  peak: PeakResult;
+  steps: StepTiming[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function time(reps: number, fn: () => void): { median: number; min: number } {
+  for (let i = 0; i < 2; i++) fn(); // warm-up: weights, Adam's slots, tables
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    ms.push(performance.now() - t0);
+  }
+  return { median: median(ms), min: Math.min(...ms) };
+}
+
+/** Token ids `[B, T]`, post-padded with 0 after each row's length. */
+function idsOf(shape: StepShape, side: 0 | 1): tf.Tensor2D {
+  const T = shape.steps[side];
+  const ids = new Int32Array(shape.batch * T);
+  shape.lengths[side].forEach((len, b) => {
+    for (let t = 0; t < len; t++) {
+      ids[b * T + t] = 1 + (b * 7919 + t * 104729 + side) % (shape.vocab - 1);
+    }
+  });
+  return tf.tensor2d(ids, [shape.batch, T], "int32");
+}
+
+/** Times one model's training step and inference batch. */
+export function benchStep(model: StepModel, reps: number): StepTiming {
+  const shape = stepShape(model);
+  const matcher = model === "matcher";
+  const siamese = buildSiamese(
+    modelConfig({
+      vocab: shape.vocab,
+      embeddingDim: shape.embed,
+      lstmUnits: shape.units,
+      denseUnits: shape.dense,
+      leftLen: shape.steps[0],
+      rightLen: shape.steps[1],
+      ...(matcher ? { shareWeights: true, pooling: "max" as const } : {}),
+    }),
+    1,
+  );
+  const batch = {
+    left: idsOf(shape, 0),
+    right: idsOf(shape, 1),
+    labels: tf.tensor1d(Float32Array.from({ length: BATCH }, (_, i) => i % 2)),
+  };
+  const optimizer = new FusedAdam(matcher ? 3e-3 : 1e-3); // as the trainer
+  const options = matcher
+    ? {
+      distance: "cosine" as const,
+      margin: 1,
+      loss: "infonce" as const,
+      temperature: 0.05,
+    }
+    : { distance: "cosine" as const, margin: 1 };
+  const train = time(
+    reps,
+    () => void trainStep(siamese, batch, optimizer, options),
+  );
+  const infer = time(reps, () =>
+    tf.tidy(() => {
+      encode(siamese.left, batch.left).dataSync();
+      encode(siamese.right, batch.right).dataSync();
+    }));
+  tf.dispose([batch.left, batch.right, batch.labels]);
+  optimizer.dispose();
+  return {
+    model,
+    trainMs: train.median,
+    trainMinMs: train.min,
+    inferMs: infer.median,
+    inferMinMs: infer.min,
+    trainFlops: stepFlops(shape, true),
+    inferFlops: stepFlops(shape, false),
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      threads: { type: "string", default: "1" },
+      reps: { type: "string", default: "10" },
+      models: { type: "string", default: STEP_MODELS.join(",") },
+    },
+  });
+  const threads = Number(values.threads);
+  const models = values.models.split(",") as StepModel[];
+  for (const m of models) {
+    if (!STEP_MODELS.includes(m)) {
+      throw new RangeError(
+        `Expected --models to list ${STEP_MODELS.join(", ")} but found ${m}`,
+      );
+    }
+  }
+  const peak = await measurePeak(threads);
+  await startBackend(threads);
+  const steps = models.map((m) => benchStep(m, Number(values.reps)));
+  const result: StepBenchResult = { threads, peak, steps };
+  console.log(JSON.stringify(result));
+  Deno.exit(0);
+}
