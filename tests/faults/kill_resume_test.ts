@@ -64,7 +64,7 @@ async function attempt(
   args: string[],
   kill: Kill,
   watchDir: string,
-): Promise<{ code: number; killed: boolean; stderr: string }> {
+): Promise<{ code: number; killed: boolean; stderr: string; ms: number }> {
   const child = spawnTrain(args);
   let killed = false;
   const killNow = () => {
@@ -93,16 +93,17 @@ async function attempt(
   }
   let stderr = "";
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let started: number | undefined;
   const dec = new TextDecoder();
   for await (const chunk of child.stderr) {
     stderr += dec.decode(chunk);
-    if (
-      kill.at === "time" && timer === undefined && /\d+\/\d+ +loss/.test(stderr)
-    ) {
-      timer = setTimeout(killNow, kill.ms);
+    if (started === undefined && /\d+\/\d+ +loss/.test(stderr)) {
+      started = performance.now();
+      if (kill.at === "time") timer = setTimeout(killNow, kill.ms);
     }
   }
   const status = await child.status;
+  const ms = started === undefined ? 0 : performance.now() - started;
   clearTimeout(timer);
   watcher?.close();
   return {
@@ -110,6 +111,7 @@ async function attempt(
     // Ctrl-C stops after the current step and exits 130
     killed: killed && (status.signal === "SIGKILL" || status.code === 130),
     stderr,
+    ms,
   };
 }
 
@@ -144,6 +146,7 @@ async function outcome(dir: string) {
 
 Deno.test("a run killed -9 at random steps and during checkpoint writes, or stopped by Ctrl-C, resumed on 1 or 2 threads, ends bit-identical to an uninterrupted run", async () => {
   const dir = await tempDir();
+  const out = `${dir}/killed`;
   const config = await writeConfig(`${dir}/kill.json`, KILL_SETTINGS);
   const fresh = (
     out: string,
@@ -164,20 +167,36 @@ Deno.test("a run killed -9 at random steps and during checkpoint writes, or stop
     dir,
   );
   assert.equal(straight.code, 0, straight.stderr);
+  // Kills are drawn within what is left of the run, scaled by the straight
+  // run's time from its first progress line to its end, so that they land
+  // on a fast machine as on a slow one.
+  const total = (await outcome(`${dir}/straight`)).state.step as number;
+  const left = async (): Promise<number> => {
+    try {
+      const state = JSON.parse(
+        await Deno.readTextFile(`${out}/checkpoint/state.json`),
+      ).state;
+      return 1 - state.step / total;
+    } catch {
+      return 1; // no checkpoint yet: the run starts afresh
+    }
+  };
 
-  const out = `${dir}/killed`;
   const next = uniform(19);
   let kills = 0;
   const log: string[] = [];
   for (let run = 0; run < 40; run++) {
     const threads = 1 + (run % 2);
+    const remaining = await left();
+    // checkpoints still to be written: one per epoch end
+    const writes = Math.max(1, Math.round(remaining * EPOCHS));
     const kill: Kill = kills >= KILLS
       ? { at: "never" }
       : next() < 0.35
-      ? { at: "checkpoint", skip: Math.floor(next() * 3) }
+      ? { at: "checkpoint", skip: Math.floor(next() * Math.min(3, writes)) }
       : {
         at: "time",
-        ms: Math.floor(next() * 2000),
+        ms: Math.floor(next() * 0.7 * remaining * straight.ms),
         signal: next() < 0.25 ? "SIGINT" : "SIGKILL",
       };
     // continue what is there; start afresh when nothing is to continue
