@@ -4,30 +4,10 @@
 import assert from "@std/assert";
 import { smallModelFlags, writeConfig, writeNumbersFile } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
+import { runTask } from "../_task.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
-
-async function run(task: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      `${root}tasks/${task}.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: root,
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
+const run = (task: string, args: string[]) =>
+  runTask(task, args, ["--allow-env"]);
 
 Deno.test("train -> eval -> embed -> score on a TSV of text pairs", async () => {
   const dir = await tempDir();

@@ -8,24 +8,12 @@ import assert from "@std/assert";
 import { smallModelFlags, writeConfig, writeNumbersFile } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
 import { startServe } from "../_serve.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
+import { runTask } from "../_task.ts";
 
 async function run(task: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      `${root}tasks/${task}.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  assert.equal(out.code, 0, dec.decode(out.stderr));
-  return dec.decode(out.stdout);
+  const r = await runTask(task, args);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
 }
 
 async function checkConsistent(dir: string, trainFlags: string[]) {

@@ -10,24 +10,7 @@ import {
   writeNumbersFile,
 } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
-
-async function run(task: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      `${root}tasks/${task}.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: root,
-  }).output(); // deno-fmt-ignore
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-}
+import { runTask as run } from "../_task.ts";
 
 Deno.test("file flags name the flag, the path and what was expected", async () => {
   const dir = await tempDir();

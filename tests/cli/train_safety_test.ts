@@ -7,33 +7,9 @@
 import assert from "@std/assert";
 import { writeConfig } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
+import { runTask as run, taskCommand as command } from "../_task.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
 const dec = new TextDecoder();
-
-function command(task: string, args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      `${root}tasks/${task}.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: root,
-  }); // deno-fmt-ignore
-}
-
-async function run(task: string, args: string[]) {
-  const out = await command(task, args).output();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
 
 /** Tiny settings; `pairs` sets how long an epoch takes. */
 async function tinyFlags(dir: string, pairs = 96, epochs = 1) {

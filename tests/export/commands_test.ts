@@ -7,28 +7,12 @@ import assert from "@std/assert";
 import { writeConfig } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
 import { referenceScores } from "./_reference.ts";
+import { runTask } from "../_task.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
 async function run(task: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      `${root}tasks/${task}.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: root,
-  }).output();
-  const dec = new TextDecoder();
-  const r = {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+  const r = await runTask(task, args);
   assert.equal(r.code, 0, `${task}: ${r.stderr}`);
   return r;
 }

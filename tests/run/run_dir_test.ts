@@ -16,7 +16,9 @@ async function checkpointAt(dir: string, epoch: number, epochStep = 0) {
 }
 
 async function names(dir: string): Promise<string[]> {
-  return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) out.push(e.name);
+  return out.sort();
 }
 
 Deno.test("recoverRunDir() puts back a checkpoint a crash left moved aside, and removes temporaries", async () => {

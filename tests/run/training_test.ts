@@ -236,7 +236,10 @@ Deno.test("a run stopped before its first step saves nothing, so a replaced run 
     signal: controller.signal,
     replacing: {
       staging: `${dir}/staging`,
-      commit: async () => void commits++,
+      commit: () => {
+        commits++;
+        return Promise.resolve();
+      },
     },
   });
   assert.equal(result.interrupted, true);
