@@ -10,7 +10,6 @@ import { setupBackend } from "../../src/backend/setup.ts";
 import { type FileWriter, setFileWriter } from "../../src/io/file_io.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese } from "../../src/model/siamese.ts";
-import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
 import { train } from "../../src/train/loop.ts";
 import { readCheckpointMeta } from "../../src/run/checkpoint.ts";
 import { loadModel } from "../../src/run/format.ts";
@@ -18,24 +17,11 @@ import { resumeRun, runTraining } from "../../src/run/training.ts";
 import { makeSyntheticPairs } from "../../src/data/synthetic.ts";
 import { writeNumbersFile } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
+import { tinyRun } from "../_tiny_run.ts";
 
 const backend = await setupBackend({ log: false });
 
-const model = modelConfig({
-  vocab: 40,
-  embeddingDim: 4,
-  lstmUnits: 6,
-  denseUnits: 8,
-  leftLen: 5,
-  rightLen: 12,
-});
-const base = {
-  model,
-  train: { ...DEFAULT_TRAIN_CONFIG, epochs: 3, seed: 7 },
-  data: { kind: "synthetic" as const, pairs: 96, valPairs: 24 },
-  backend,
-  log: false,
-};
+const { model, base } = tinyRun(backend, 3);
 
 const ENOSPC = "No space left on device (os error 28)";
 

@@ -1,29 +1,15 @@
 import assert from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { modelConfig } from "../../src/model/config.ts";
-import { DEFAULT_TRAIN_CONFIG } from "../../src/train/config.ts";
 import { readCheckpointMeta } from "../../src/run/checkpoint.ts";
 import { resumeRun, runTraining } from "../../src/run/training.ts";
 import { loadModel } from "../../src/run/format.ts";
 import { tempDir } from "../_temp_file.ts";
+import { tinyRun } from "../_tiny_run.ts";
 
 const backend = await setupBackend({ log: false });
 
-const model = modelConfig({
-  vocab: 40,
-  embeddingDim: 4,
-  lstmUnits: 6,
-  denseUnits: 8,
-  leftLen: 5,
-  rightLen: 12,
-});
-const base = {
-  model,
-  train: { ...DEFAULT_TRAIN_CONFIG, epochs: 2, seed: 7 },
-  data: { kind: "synthetic" as const, pairs: 96, valPairs: 24 },
-  backend,
-  log: false,
-};
+const { model, base } = tinyRun(backend, 2);
 
 Deno.test("training 2 epochs straight and 1 + resume 1 give the same losses", async () => {
   const straight = await runTraining({ ...base, out: await tempDir() });
