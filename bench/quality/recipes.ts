@@ -92,6 +92,19 @@ export const RECIPES: readonly Recipe[] = [
     model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
   }),
   matcherVariant(MATCHER_H64, {
+    name: "matcher-hard3",
+    note:
+      "as matcher with hard batches: each pair's batch also holds up to 3 of its lexical neighbours (train.hard_batches 3)",
+    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
+    train: { hardBatches: 3 },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-hard1",
+    note: "as matcher-hard3 with 1 neighbour (train.hard_batches 1)",
+    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
+    train: { hardBatches: 1 },
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-residual",
     note:
       "as matcher with the loss on the mixed scores (--lexical-loss residual)",

@@ -28,6 +28,11 @@ export interface TrainConfig {
   loss: LossKind;
   /** Softmax temperature of `infonce`. @default 0.05 */
   temperature: number;
+  /**
+   * In-batch losses: lexical neighbours of each pair put in its batch
+   * (`src/pairs/hard_batches.ts`); 0 = random batches. @default 0
+   */
+  hardBatches: number;
 }
 
 /** The seed's training setup: the defaults declared in `src/settings/table.ts`. */
