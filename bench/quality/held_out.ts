@@ -252,6 +252,18 @@ export async function heldOutRows(
       CHANNELS,
       (w, c) => figures(mixed(valModel, valLex.get(c)!, w)),
     );
+    // each channel's best λ on validation, for the notebook
+    for (const c of CHANNELS) {
+      const b = chooseMix(
+        [c],
+        (w) => figures(mixed(valModel, valLex.get(c)!, w)),
+      );
+      console.error(
+        `val ${row.name}: ${c.tf} tf, n ${c.n}: best λ ${b.weight}  recall@10 ${
+          b.recallAt10.toFixed(3)
+        }  mrr ${b.mrr.toFixed(3)}`,
+      );
+    }
     // the run's own channel, for comparison on validation
     const own = CHANNELS.find((c) => c.tf === "raw" && c.n === index.n);
     const ownVal = own === undefined
