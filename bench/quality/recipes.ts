@@ -92,6 +92,13 @@ export const RECIPES: readonly Recipe[] = [
     model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
   }),
   matcherVariant(MATCHER_H64, {
+    name: "matcher-choose",
+    note:
+      "as matcher with λ chosen on the validation split after each epoch (train.tune_lexical)",
+    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
+    train: { tuneLexical: true },
+  }),
+  matcherVariant(MATCHER_H64, {
     name: "matcher-hard3",
     note:
       "as matcher with hard batches: each pair's batch also holds up to 3 of its lexical neighbours (train.hard_batches 3)",

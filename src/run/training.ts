@@ -25,6 +25,7 @@ import {
 import type { TrainConfig } from "../train/config.ts";
 import { type EpochReport, train, type TrainState } from "../train/loop.ts";
 import { writeRunMetrics } from "./metrics.ts";
+import { chooseLexicalWeight } from "../infer/lexical_weight.ts";
 import { saveRun } from "./format.ts";
 
 /** What to run. */
@@ -168,13 +169,33 @@ export async function runTraining(
         ? { deadline: performance.now() + options.maxMinutes * 60_000 }
         : {}),
       onEpoch: async (report, state) => {
-        const figure = report.val?.recallAt10 ?? -report.loss;
+        let figure = report.val?.recallAt10 ?? -report.loss;
+        let saved = modelConfig;
+        if (config.tuneLexical && model.lexical && report.val) {
+          const c = chooseLexicalWeight(model, data.val);
+          figure = c.recallAt10;
+          saved = {
+            ...modelConfig,
+            lexical: { ...modelConfig.lexical, weight: c.weight },
+          };
+          if (log) {
+            console.error(
+              `  lexical weight chosen on val: λ ${c.weight}  recall@10 ${
+                c.recallAt10.toFixed(3)
+              }  mrr ${
+                c.mrr.toFixed(3)
+              }  (at λ ${modelConfig.lexical.weight}: ${
+                c.atModelWeight.recallAt10.toFixed(3)
+              })`,
+            );
+          }
+        }
         if (best === undefined || figure > best.value) {
           best = { value: figure, epoch: report.epoch };
           bestReport = report;
           stale = 0;
           await saveRun(out, model, {
-            model: modelConfig,
+            model: saved,
             train: config,
             backend: options.backend,
             history: state.history,

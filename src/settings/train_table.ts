@@ -123,6 +123,18 @@ export const TRAIN_SETTINGS: readonly SettingSpec[] = [
   },
   {
     section: "train",
+    key: "tuneLexical",
+    type: "bool",
+    default: false,
+    help:
+      "After each epoch, choose the lexical weight λ (0, 0.05, ..., 0.95) with the best validation recall@10; the kept model scores with it, and its epoch is the best at its own λ",
+    ignoredWhen: (s) =>
+      (s.values["model.lexical.weight"] as number) > 0
+        ? undefined
+        : "the lexical channel is off (--lexical-weight 0)",
+  },
+  {
+    section: "train",
     key: "seed",
     type: "int",
     default: 1,

@@ -33,6 +33,11 @@ export interface TrainConfig {
    * (`src/pairs/hard_batches.ts`); 0 = random batches. @default 0
    */
   hardBatches: number;
+  /**
+   * Choose the lexical weight on the validation pairs after each epoch
+   * (`src/infer/lexical_weight.ts`). @default false
+   */
+  tuneLexical: boolean;
 }
 
 /** The seed's training setup: the defaults declared in `src/settings/table.ts`. */
