@@ -88,33 +88,20 @@ export const RECIPES: readonly Recipe[] = [
   matcherVariant(MATCHER_H64, {
     name: "matcher",
     note:
-      "the train command's --recipe matcher: as matcher-lstm, scored with a lexical channel of weight 0.8 reading 1000 tokens",
-    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
-  }),
-  matcherVariant(MATCHER_H64, {
-    name: "matcher-choose",
-    note:
-      "as matcher with λ chosen on the validation split after each epoch (train.tune_lexical)",
+      "the train command's --recipe matcher: as matcher-lstm, scored with a lexical channel reading 1000 tokens, its weight λ chosen on validation after each epoch (from 0.8)",
     model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
     train: { tuneLexical: true },
   }),
   matcherVariant(MATCHER_H64, {
-    name: "matcher-hard3",
+    name: "matcher-fixed",
     note:
-      "as matcher with hard batches: each pair's batch also holds up to 3 of its lexical neighbours (train.hard_batches 3)",
+      "the matcher recipe before session 6: as matcher with λ fixed at 0.8 (train.tune_lexical false)",
     model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
-    train: { hardBatches: 3 },
-  }),
-  matcherVariant(MATCHER_H64, {
-    name: "matcher-hard1",
-    note: "as matcher-hard3 with 1 neighbour (train.hard_batches 1)",
-    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
-    train: { hardBatches: 1 },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-residual",
     note:
-      "as matcher with the loss on the mixed scores (--lexical-loss residual)",
+      "as matcher-fixed with the loss on the mixed scores (--lexical-loss residual)",
     model: {
       lstmUnits: 128,
       lexical: { weight: 0.8, len: 1000, loss: "residual" },
@@ -122,7 +109,7 @@ export const RECIPES: readonly Recipe[] = [
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-joint",
-    note: "as matcher with both losses added (--lexical-loss joint)",
+    note: "as matcher-fixed with both losses added (--lexical-loss joint)",
     model: {
       lstmUnits: 128,
       lexical: { weight: 0.8, len: 1000, loss: "joint" },

@@ -26,6 +26,8 @@ import type { TrainConfig } from "../train/config.ts";
 import { type EpochReport, train, type TrainState } from "../train/loop.ts";
 import { writeRunMetrics } from "./metrics.ts";
 import { chooseLexicalWeight } from "../infer/lexical_weight.ts";
+import { evaluate } from "../infer/evaluate.ts";
+import { lossOptionsOf } from "../loss/choose.ts";
 import { saveRun } from "./format.ts";
 
 /** What to run. */
@@ -193,6 +195,18 @@ export async function runTraining(
         if (best === undefined || figure > best.value) {
           best = { value: figure, epoch: report.epoch };
           bestReport = report;
+          if (saved !== modelConfig && report.val) {
+            // the kept model's own figures: at the chosen λ
+            const tuned = { ...model, config: saved };
+            bestReport = {
+              ...report,
+              val: evaluate(tuned, data.val, {
+                distance: config.distance,
+                loss: lossOptionsOf(config, saved),
+                batchSize: config.batchSize,
+              }),
+            };
+          }
           stale = 0;
           await saveRun(out, model, {
             model: saved,

@@ -108,24 +108,10 @@ export const TRAIN_SETTINGS: readonly SettingSpec[] = [
   },
   {
     section: "train",
-    key: "hardBatches",
-    type: "int",
-    default: 0,
-    min: 0,
-    help:
-      "In-batch losses: each pair's batch also gets up to this many of its lexical neighbours (the training pairs whose right side shares the most rare token n-grams with its left), so the in-batch negatives are ones n-gram overlap confuses; 0 = random batches",
-    ignoredWhen: (s) =>
-      !inBatch(s)
-        ? "it is used only by the in-batch losses (the loss is contrastive)"
-        : s.values["data.shared_vocab"] === false
-        ? "it compares the token ids of the two sides, so it needs data.shared_vocab"
-        : undefined,
-  },
-  {
-    section: "train",
     key: "tuneLexical",
     type: "bool",
     default: false,
+    recipes: { matcher: true },
     help:
       "After each epoch, choose the lexical weight λ (0, 0.05, ..., 0.95) with the best validation recall@10; the kept model scores with it, and its epoch is the best at its own λ",
     ignoredWhen: (s) =>

@@ -29,11 +29,6 @@ export interface TrainConfig {
   /** Softmax temperature of `infonce`. @default 0.05 */
   temperature: number;
   /**
-   * In-batch losses: lexical neighbours of each pair put in its batch
-   * (`src/pairs/hard_batches.ts`); 0 = random batches. @default 0
-   */
-  hardBatches: number;
-  /**
    * Choose the lexical weight on the validation pairs after each epoch
    * (`src/infer/lexical_weight.ts`). @default false
    */

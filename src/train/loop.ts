@@ -11,7 +11,6 @@ import type { Siamese } from "../model/siamese.ts";
 import { type EpochPairs, sampleEpochPairs } from "../pairs/negatives.ts";
 import { Rng } from "../data/rng.ts";
 import { makeBatch } from "../pairs/batches.ts";
-import { groupedOrder, lexicalNeighbours } from "../pairs/hard_batches.ts";
 import { lexicalOf } from "../lexical/hybrid.ts";
 import type { TrainConfig } from "./config.ts";
 import { type EvalReport, evaluate } from "../infer/evaluate.ts";
@@ -161,23 +160,6 @@ export async function train(
   };
   // in-batch losses take batches of positives; the rest of the batch are the negatives
   const positivesOnly = inBatch(lossOptions);
-  // hard batches: each pair's lexical neighbours follow it (mined once)
-  const hard = positivesOnly && config.hardBatches > 0 ? config.hardBatches : 0;
-  let neighbours: Int32Array | undefined;
-  if (hard > 0) {
-    const t = performance.now();
-    neighbours = lexicalNeighbours(options.train, {
-      k: hard,
-      n: model.config.lexical.n,
-      vocab: model.config.vocab,
-    });
-    if (log) {
-      console.log(
-        `hard batches: up to ${hard} lexical neighbours per pair in its batch ` +
-          `(mined in ${((performance.now() - t) / 1000).toFixed(1)} s)`,
-      );
-    }
-  }
 
   while (state.epoch < config.epochs) {
     // schedule: this epoch's pairs, from the saved generator state
@@ -186,11 +168,7 @@ export async function train(
       rng,
       negatives: positivesOnly ? 0 : config.negatives,
     });
-    let pairs = positivesOnly ? positivesOf(drawn) : drawn;
-    if (neighbours !== undefined) {
-      const order = groupedOrder(pairs.left, neighbours, hard);
-      pairs = { left: order, right: order, labels: pairs.labels };
-    }
+    const pairs = positivesOnly ? positivesOf(drawn) : drawn;
     const steps = Math.ceil(pairs.labels.length / config.batchSize);
     const epoch = state.epoch + 1;
     const t0 = performance.now();
