@@ -19,10 +19,11 @@
 import { defaultThreads } from "../../src/backend/setup.ts";
 import { startBackend } from "../../src/cli/backend.ts";
 import { runMain } from "../../src/cli/main.ts";
-import { helpText, parseFlags } from "../../src/cli/flags.ts";
+import { helpText, parseFlags, UsageError } from "../../src/cli/flags.ts";
 import { type DataInfo, describeData, makeData } from "./make_data.ts";
 import { pickRecipes } from "./recipes.ts";
 import { hybridPartRows, runRecipe } from "./run_recipe.ts";
+import { heldOutRows } from "./held_out.ts";
 import { formatTable, type QualityRow } from "./table.ts";
 import { tfidfRetrieval } from "./tfidf.ts";
 import { readTextPairs } from "./text_pairs.ts";
@@ -31,7 +32,8 @@ const FLAGS = {
   "dict": {
     type: "string",
     default: "foldoc",
-    help: "dictd dictionary under /usr/share/dictd (foldoc, vera)",
+    help:
+      "dictd dictionary under /usr/share/dictd (foldoc, vera), or debian (package descriptions, docs/quality.md)",
   },
   "data-dir": {
     type: "string",
@@ -71,6 +73,12 @@ const FLAGS = {
     min: 1,
     max: 8,
     help: "wasm and LSTM threads (default: the cores, at most 8)",
+  },
+  "val": {
+    type: "string",
+    default: "split",
+    help:
+      "where the epoch is chosen: split (10% of the training file, then the best model is scored on the test file) or test (the test file itself, as before session 6)",
   },
   "json-out": {
     type: "string",
@@ -179,6 +187,10 @@ export async function runQualityBench(args: string[]): Promise<number> {
   const jsonOut = (flags["json-out"] as string | undefined) ??
     `${dataDir}/quality.json`;
   const recipes = pickRecipes(flags.recipes as string);
+  const val = flags.val as string;
+  if (val !== "split" && val !== "test") {
+    throw new UsageError(`Expected --val split or test but found "${val}"`);
+  }
 
   // data
   const prefix = `${dataDir}/${dict}`;
@@ -199,6 +211,8 @@ export async function runQualityBench(args: string[]): Promise<number> {
     dict,
     data: info,
     budgetMinutes: flags.minutes as number,
+    threads: (flags.threads as number | undefined) ?? defaultThreads(),
+    val,
     pairsLimit: (flags["pairs-limit"] as number | undefined) ?? null,
     rows: [] as QualityRow[],
   };
@@ -241,9 +255,16 @@ export async function runQualityBench(args: string[]): Promise<number> {
           : { epochs: flags.epochs as number }),
         signal: interrupt.signal,
         backend,
+        splitVal: val === "split",
       });
       console.error(`${row.name}: ${row.source}`);
-      results.rows.push(row, ...await hybridPartRows(row));
+      if (val === "split") {
+        const rows = await heldOutRows(row, files.test);
+        results.rows.push(...(rows.length > 0 ? rows : [row]));
+        console.error(formatTable(rows));
+      } else {
+        results.rows.push(row, ...await hybridPartRows(row));
+      }
       await save();
     }
     Deno.removeSignalListener("SIGINT", onInterrupt);

@@ -13,7 +13,21 @@
  */
 import { parseFlags, UsageError } from "../../src/cli/flags.ts";
 import { Rng } from "../../src/data/rng.ts";
-import { type DictPair, readDictd } from "./dictd.ts";
+import { type DictPair, type DictPairsResult, readDictd } from "./dictd.ts";
+import {
+  type DebianProvenance,
+  readDebianDescriptions,
+} from "./debian_desc.ts";
+
+/**
+ * Where `--dict debian` reads apt's index files by default (copies of
+ * `/var/lib/apt/lists/*_bookworm_main_i18n_Translation-en.lz4` and
+ * `*_bookworm_main_binary-amd64_Packages.lz4`, see docs/quality.md).
+ */
+export const DEBIAN_FILES = Object.freeze({
+  translations: "bench/.data/apt/bookworm_main_Translation-en.lz4",
+  packages: "bench/.data/apt/bookworm_main_binary-amd64_Packages.lz4",
+});
 
 /** Length statistics of texts, in Unicode code points (the char tokens). */
 export interface LengthStats {
@@ -112,6 +126,8 @@ export interface MakeDataOptions {
   seed?: number;
   /** Where the dictd files are. @default "/usr/share/dictd" */
   dir?: string;
+  /** apt's files for `dict: "debian"`. @default DEBIAN_FILES */
+  debian?: { translations: string; packages: string };
 }
 
 /** What {@link makeData} wrote, as stored in `<out>_info.json`. */
@@ -133,6 +149,8 @@ export interface DataInfo {
   /** Code points per side over all kept pairs. */
   left: LengthStats;
   right: LengthStats;
+  /** The source files and their SHA-256 (`debian` only). */
+  provenance?: DebianProvenance;
 }
 
 /**
@@ -143,10 +161,13 @@ export interface DataInfo {
  */
 export async function makeData(options: MakeDataOptions): Promise<DataInfo> {
   const seed = options.seed ?? 1;
-  const read = await readDictd(
-    options.dict,
-    options.dir === undefined ? {} : { dir: options.dir },
-  );
+  const read: DictPairsResult & { provenance?: DebianProvenance } =
+    options.dict === "debian"
+      ? await readDebianDescriptions(options.debian ?? DEBIAN_FILES)
+      : await readDictd(
+        options.dict,
+        options.dir === undefined ? {} : { dir: options.dir },
+      );
   const { train, test } = splitPairs(read.pairs, {
     test: options.test ?? 2000,
     seed,
@@ -215,7 +236,12 @@ export function describeData(info: DataInfo): string {
 if (import.meta.main) {
   try {
     const flags = parseFlags(Deno.args, {
-      dict: { type: "string", default: "foldoc", help: "dictd dictionary" },
+      dict: {
+        type: "string",
+        default: "foldoc",
+        help:
+          "dictd dictionary (foldoc, vera), or debian (package descriptions)",
+      },
       out: {
         type: "string",
         help: "output prefix (default bench/.data/<dict>)",

@@ -88,13 +88,20 @@ export const RECIPES: readonly Recipe[] = [
   matcherVariant(MATCHER_H64, {
     name: "matcher",
     note:
-      "the train command's --recipe matcher: as matcher-lstm, scored with a lexical channel of weight 0.8 reading 1000 tokens",
+      "the train command's --recipe matcher: as matcher-lstm, scored with a lexical channel reading 1000 tokens, its weight λ chosen on validation after each epoch (from 0.8)",
+    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
+    train: { tuneLexical: true },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-fixed",
+    note:
+      "the matcher recipe before session 6: as matcher with λ fixed at 0.8 (train.tune_lexical false)",
     model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-residual",
     note:
-      "as matcher with the loss on the mixed scores (--lexical-loss residual)",
+      "as matcher-fixed with the loss on the mixed scores (--lexical-loss residual)",
     model: {
       lstmUnits: 128,
       lexical: { weight: 0.8, len: 1000, loss: "residual" },
@@ -102,7 +109,7 @@ export const RECIPES: readonly Recipe[] = [
   }),
   matcherVariant(MATCHER_H64, {
     name: "matcher-joint",
-    note: "as matcher with both losses added (--lexical-loss joint)",
+    note: "as matcher-fixed with both losses added (--lexical-loss joint)",
     model: {
       lstmUnits: 128,
       lexical: { weight: 0.8, len: 1000, loss: "joint" },

@@ -26,6 +26,9 @@ import type { TrainConfig } from "../train/config.ts";
 import { type EpochReport, train, type TrainState } from "../train/loop.ts";
 import { FusedAdam } from "../train/fused_adam.ts";
 import { writeRunMetrics } from "./metrics.ts";
+import { chooseLexicalWeight } from "../infer/lexical_weight.ts";
+import { evaluate } from "../infer/evaluate.ts";
+import { lossOptionsOf } from "../loss/choose.ts";
 import { readSavedRun, saveRun } from "./format.ts";
 import { type CheckpointPlace, describePlace } from "./run_dir.ts";
 import { checkInput, fileFingerprint } from "../io/input_file.ts";
@@ -274,14 +277,46 @@ export async function runTraining(
         ? { deadline: performance.now() + options.maxMinutes * 60_000 }
         : {}),
       onEpoch: async (report, state) => {
-        const figure = report.val?.recallAt10 ?? -report.loss;
+        let figure = report.val?.recallAt10 ?? -report.loss;
+        let saved = modelConfig;
+        if (config.tuneLexical && model.lexical && report.val) {
+          const c = chooseLexicalWeight(model, data.val);
+          figure = c.recallAt10;
+          saved = {
+            ...modelConfig,
+            lexical: { ...modelConfig.lexical, weight: c.weight },
+          };
+          if (log) {
+            console.error(
+              `  lexical weight chosen on val: λ ${c.weight}  recall@10 ${
+                c.recallAt10.toFixed(3)
+              }  mrr ${
+                c.mrr.toFixed(3)
+              }  (at λ ${modelConfig.lexical.weight}: ${
+                c.atModelWeight.recallAt10.toFixed(3)
+              })`,
+            );
+          }
+        }
         if (best === undefined || figure > best.value) {
           best = { value: figure, epoch: report.epoch };
           bestReport = report;
+          if (saved !== modelConfig && report.val) {
+            // the kept model's own figures: at the chosen λ
+            const tuned = { ...model, config: saved };
+            bestReport = {
+              ...report,
+              val: evaluate(tuned, data.val, {
+                distance: config.distance,
+                loss: lossOptionsOf(config, saved),
+                batchSize: config.batchSize,
+              }),
+            };
+          }
           stale = 0;
           await saving("the model", () =>
             saveRun(dir, model, {
-              model: modelConfig,
+              model: saved,
               train: config,
               backend: options.backend,
               history: state.history,

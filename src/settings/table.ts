@@ -16,7 +16,6 @@
  * @module
  */
 import { TOKENIZER_KINDS } from "../data/tokenizer.ts";
-import type { LossKind } from "./kinds.ts";
 import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import {
   flagName,
@@ -24,23 +23,8 @@ import {
   settingName,
   type SettingSpec,
 } from "./setting.ts";
-import {
-  DISTANCE_KINDS,
-  LEXICAL_LOSS_KINDS,
-  LOSS_KINDS,
-  LSTM_KINDS,
-  POOLING_KINDS,
-} from "./kinds.ts";
-
-const inBatch = (s: { values: Record<string, unknown> }) =>
-  s.values["train.loss"] !== "contrastive";
-
-const onlyWith = (loss: LossKind): IgnoredWhen => (s) =>
-  s.values["train.loss"] === loss
-    ? undefined
-    : `it is used only by --loss ${loss} (the loss is ${
-      s.values["train.loss"]
-    })`;
+import { LEXICAL_LOSS_KINDS, LSTM_KINDS, POOLING_KINDS } from "./kinds.ts";
+import { TRAIN_SETTINGS } from "./train_table.ts";
 
 const needsData: IgnoredWhen = (s) =>
   s.dataFile
@@ -261,101 +245,8 @@ export const SETTINGS: readonly SettingSpec[] = [
       "With a lexical channel the loss is on the LSTMs' own scores (separate), the mixed scores (residual) or both (joint)",
     ignoredWhen: needsLexical,
   },
-  // train: the loss, the optimizer and the loop
-  {
-    section: "train",
-    key: "epochs",
-    type: "int",
-    default: 3,
-    min: 1,
-    flag: true,
-    help: "Passes over the training pairs (with --max-minutes: as many as fit)",
-  },
-  {
-    section: "train",
-    key: "batchSize",
-    type: "int",
-    default: 32,
-    min: 1,
-    flag: true,
-    help: "Pairs per step",
-  },
-  {
-    section: "train",
-    key: "learningRate",
-    type: "float",
-    default: 0.001,
-    min: 0,
-    exclusiveMin: true,
-    recipes: { matcher: 0.003 },
-    flag: true,
-    help: "Adam's step size",
-  },
-  {
-    section: "train",
-    key: "loss",
-    type: "enum",
-    choices: LOSS_KINDS,
-    default: "contrastive",
-    recipes: { matcher: "infonce" },
-    flag: true,
-    help:
-      "contrastive (with random negatives), online-contrastive or infonce (in-batch: the batch's other pairs are the negatives)",
-  },
-  {
-    section: "train",
-    key: "negatives",
-    type: "int",
-    default: 1,
-    min: 0,
-    flag: true,
-    help:
-      "Random negatives per positive per epoch (0 = positives only: the model collapses)",
-    ignoredWhen: (s) =>
-      inBatch(s)
-        ? `--loss ${s.values["train.loss"]} takes its negatives from the batch`
-        : undefined,
-  },
-  {
-    section: "train",
-    key: "margin",
-    type: "float",
-    default: 1,
-    min: 0,
-    exclusiveMin: true,
-    help:
-      "Contrastive margin: negatives closer than this are pushed apart (1 suits cosine distance)",
-    ignoredWhen: (s) =>
-      s.values["train.loss"] === "infonce"
-        ? "it is used only by the contrastive losses (the loss is infonce)"
-        : undefined,
-  },
-  {
-    section: "train",
-    key: "distance",
-    type: "enum",
-    choices: DISTANCE_KINDS,
-    default: "cosine",
-    help: "Distance the loss and the scores use: cosine or euclidean",
-  },
-  {
-    section: "train",
-    key: "temperature",
-    type: "float",
-    default: 0.05,
-    min: 0,
-    exclusiveMin: true,
-    help: "Softmax temperature of the infonce loss",
-    ignoredWhen: onlyWith("infonce"),
-  },
-  {
-    section: "train",
-    key: "seed",
-    type: "int",
-    default: 1,
-    flag: true,
-    help: "Seed for weights, data split, pairing and shuffling",
-  },
+  // train: the loss, the optimizer and the loop (./train_table.ts)
+  ...TRAIN_SETTINGS,
   // run: how this process runs; not part of the model
   {
     section: "run",

@@ -28,6 +28,11 @@ export interface TrainConfig {
   loss: LossKind;
   /** Softmax temperature of `infonce`. @default 0.05 */
   temperature: number;
+  /**
+   * Choose the lexical weight on the validation pairs after each epoch
+   * (`src/infer/lexical_weight.ts`). @default false
+   */
+  tuneLexical: boolean;
 }
 
 /** The seed's training setup: the defaults declared in `src/settings/table.ts`. */
