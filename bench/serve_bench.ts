@@ -26,6 +26,7 @@ import { defaultThreads } from "../src/backend/setup.ts";
 import { helpText, parseFlags } from "../src/cli/flags.ts";
 import { runMain } from "../src/cli/main.ts";
 import { loadTextModel } from "../src/use/text_model.ts";
+import { startServe } from "./serve_process.ts";
 
 const FLAGS = {
   "model": {
@@ -49,8 +50,6 @@ const FLAGS = {
     help: "Threads of the model, here and in the server",
   },
 } as const;
-
-const root = new URL("../", import.meta.url).pathname;
 
 function corpusText(i: number): string {
   return String(i * 7919 % 1_000_003);
@@ -101,41 +100,6 @@ async function searchTimes(dir: string, sizes: number[], threads: number) {
     );
   }
   m.dispose();
-}
-
-async function startServer(dir: string, corpus: string, threads: number) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-net=127.0.0.1",
-      `${root}tasks/serve.ts`,
-      "--model",
-      dir,
-      "--corpus",
-      corpus,
-      "--port",
-      "0",
-      "--threads",
-      String(threads),
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let log = "";
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`serve ended before listening:\n${log}`);
-    log += value;
-    const m = /listening on (http:\/\/\S+)/.exec(log);
-    if (m) {
-      (async () => {
-        while (!(await reader.read()).done) { /* drain */ }
-      })();
-      return { child, url: m[1]! };
-    }
-  }
 }
 
 async function load(url: string, requests: number, concurrency: number) {
@@ -206,7 +170,16 @@ async function main(args: string[]): Promise<number> {
       corpus,
       Array.from({ length: n }, (_, i) => corpusText(i)).join("\n") + "\n",
     );
-    const { child, url } = await startServer(dir, corpus, threads);
+    const { child, url } = await startServe([
+      "--model",
+      dir,
+      "--corpus",
+      corpus,
+      "--port",
+      "0",
+      "--threads",
+      String(threads),
+    ]);
     try {
       console.log(`serving ${n} texts at ${url}  load average ${loadavg()}`);
       await load(url, 50, f.concurrency as number); // warm up

@@ -7,7 +7,7 @@
 import assert from "@std/assert";
 import { smallModelFlags, writeConfig, writeNumbersFile } from "../_numbers.ts";
 import { tempDir } from "../_temp_file.ts";
-import { startServe } from "../_serve.ts";
+import { startServe } from "../../bench/serve_process.ts";
 import { runTask } from "../_task.ts";
 
 async function run(task: string, args: string[]) {

@@ -4,7 +4,7 @@
  */
 import assert from "@std/assert";
 import { tempDir } from "../_temp_file.ts";
-import { startServe } from "../_serve.ts";
+import { startServe } from "../../bench/serve_process.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const MODEL = `${root}examples/numbers_model`;

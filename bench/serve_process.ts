@@ -1,5 +1,5 @@
 /**
- * Test helper: `deno task serve` in its own process.
+ * `deno task serve` in its own process, for the serve bench and the tests.
  *
  * @module
  */
