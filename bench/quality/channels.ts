@@ -13,6 +13,7 @@
  * @module
  */
 import type { PairSet } from "../../src/data/types.ts";
+import { rowGrams } from "../../src/lexical/ngram_tfidf.ts";
 import {
   normalizeInPlace,
   sparseDotMatrix,
@@ -24,32 +25,6 @@ export type TfKind = "raw" | "log" | "bm25";
 
 /** The term weights searched. */
 export const TF_KINDS: readonly TfKind[] = ["raw", "log", "bm25"];
-
-/**
- * The n-gram ids of one row: tokens up to the first 0, padded by one 0 at
- * each end when n >= 2 (as the train command's channel).
- *
- * @example
- * ```ts
- * import assert from "@std/assert";
- * import { rowGrams } from "./channels.ts";
- * assert.deepEqual(rowGrams(Int32Array.from([2, 3, 0]), 2, 10), [2, 23, 30]);
- * ```
- */
-export function rowGrams(ids: Int32Array, n: number, vocab: number): number[] {
-  let end = 0;
-  while (end < ids.length && ids[end] !== 0) end++;
-  if (end === 0) return [];
-  const tokens = Array.from(ids.subarray(0, end));
-  const padded = n === 1 ? tokens : [0, ...tokens, 0];
-  const out: number[] = [];
-  for (let k = 0; k + n <= padded.length; k++) {
-    let g = 0;
-    for (let j = 0; j < n; j++) g = g * vocab + padded[k + j]!;
-    out.push(g);
-  }
-  return out;
-}
 
 function rows(ids: Int32Array, len: number): Int32Array[] {
   const out: Int32Array[] = [];
@@ -94,7 +69,7 @@ export class Channel {
       let total = 0;
       let count = 0;
       for (const row of rows(train[side], len)) {
-        const grams = rowGrams(row, this.n, this.vocab);
+        const grams = rowGrams(row, 0, row.length, this.n, this.vocab);
         for (const g of new Set(grams)) {
           this.#df.set(g, (this.#df.get(g) ?? 0) + 1);
         }
@@ -113,7 +88,7 @@ export class Channel {
 
   /** The unit vector of one row of one side. */
   vector(row: Int32Array, side: "left" | "right"): SparseVector {
-    const grams = rowGrams(row, this.n, this.vocab);
+    const grams = rowGrams(row, 0, row.length, this.n, this.vocab);
     const counts = new Map<number, number>();
     for (const g of grams) counts.set(g, (counts.get(g) ?? 0) + 1);
     const ids = Float64Array.from(counts.keys()).sort();

@@ -383,10 +383,18 @@ function checkShape(n: number, vocab: number): void {
 }
 
 /**
- * The n-gram ids of one row: tokens up to the first 0, padded by one 0 at
- * each end when n >= 2.
+ * The n-gram ids of one row, `ids[start, start + len)`: tokens up to the
+ * first 0, padded by one 0 at each end when n >= 2; gram id = the tokens as
+ * digits in base `vocab`.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { rowGrams } from "./ngram_tfidf.ts";
+ * assert.deepEqual(rowGrams(Int32Array.from([2, 3, 0]), 0, 3, 2, 10), [2, 23, 30]);
+ * ```
  */
-function rowGrams(
+export function rowGrams(
   ids: Int32Array,
   start: number,
   len: number,
