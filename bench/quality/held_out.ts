@@ -18,8 +18,8 @@ import { retrievalMetrics } from "../../src/metrics/retrieval.ts";
 import { embedPairs } from "../../src/infer/score.ts";
 import type { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
 import { dataShapes } from "../../src/model/config.ts";
-import { loadModel } from "../../src/run/format.ts";
 import type { QualityRow } from "./table.ts";
+import { savedModelOf } from "./run_recipe.ts";
 
 /** Pairs ranked per evaluation (the first ones of a set). */
 const MAX_RETRIEVAL = 2000;
@@ -173,18 +173,14 @@ export async function heldOutRows(
   row: QualityRow,
   test: string,
 ): Promise<QualityRow[]> {
-  const dir = row.training?.dir;
-  if (dir === undefined) return [];
-  let loaded;
-  try {
-    loaded = await loadModel(dir);
-  } catch {
-    return []; // no epoch finished: nothing saved
-  }
+  const loaded = await savedModelOf(row);
+  if (loaded === undefined) return [];
   const { siamese } = loaded;
   try {
     if (loaded.data.kind !== "file") {
-      throw new RangeError(`Expected a run trained on a file in ${dir}`);
+      throw new RangeError(
+        `Expected a run trained on a file in ${row.training?.dir}`,
+      );
     }
     const shapes = dataShapes(loaded.model);
     const opts = {

@@ -28,10 +28,26 @@ import { fitLexical, runTraining } from "../../src/run/training.ts";
 import { selectRows } from "../../src/data/subset.ts";
 import { lexicalVectors } from "../../src/lexical/hybrid.ts";
 import { sparseDotMatrix } from "../../src/lexical/sparse.ts";
-import { loadModel } from "../../src/run/format.ts";
+import { type LoadedModel, loadModel } from "../../src/run/format.ts";
 import { retrievalMetrics } from "../../src/metrics/retrieval.ts";
 import { BENCH_MODEL, type Recipe } from "./recipes.ts";
 import type { QualityRow } from "./table.ts";
+
+/**
+ * The best model a bench run saved, or undefined when it saved none (no
+ * epoch finished).
+ */
+export async function savedModelOf(
+  row: QualityRow,
+): Promise<LoadedModel | undefined> {
+  const dir = row.training?.dir;
+  if (dir === undefined) return undefined;
+  try {
+    return await loadModel(dir);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Test pairs ranked by each evaluation. */
 const MAX_RETRIEVAL = 2000;
@@ -196,14 +212,8 @@ export async function evaluateCheckpoint(dir: string): Promise<EvalReport> {
  *   run saved no model or has no lexical channel
  */
 export async function hybridPartRows(row: QualityRow): Promise<QualityRow[]> {
-  const dir = row.training?.dir;
-  if (dir === undefined) return [];
-  let loaded;
-  try {
-    loaded = await loadModel(dir);
-  } catch {
-    return []; // no epoch finished: nothing saved
-  }
+  const loaded = await savedModelOf(row);
+  if (loaded === undefined) return [];
   const { siamese } = loaded;
   try {
     const index = siamese.lexical;
