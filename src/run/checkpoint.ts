@@ -26,6 +26,7 @@ import type { Siamese } from "../model/siamese.ts";
 import type { TrainConfig } from "../train/config.ts";
 import type { TrainState } from "../train/loop.ts";
 import { toCamelKeys, toSnakeKeys } from "../io/json_keys.ts";
+import { sha256Hex } from "../io/sha256.ts";
 
 /** A tensor with a name, as optimizers and `tf.io.encodeWeights` use them. */
 interface NamedTensor {
@@ -120,16 +121,6 @@ function modelWeights(model: Siamese): NamedTensor[] {
   );
 }
 
-/** SHA-256 of `bytes`, hex. */
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as BufferSource);
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
-}
-
 /** Writes `<name>.bin` and `<name>.json`; returns the .bin's SHA-256. */
 async function writeWeights(
   dir: string,
@@ -140,7 +131,7 @@ async function writeWeights(
   const bytes = new Uint8Array(data as ArrayBuffer);
   await writeFileDurably(`${dir}/${name}.bin`, bytes);
   await writeFileDurably(`${dir}/${name}.json`, JSON.stringify(specs));
-  return await sha256(bytes);
+  return await sha256Hex(bytes);
 }
 
 /** A checkpoint file that is missing, cut short or changed. */
@@ -180,7 +171,7 @@ async function readWeights(
       `holds ${data.byteLength} bytes where ${name}.json describes ${expected}`,
     );
   }
-  if (checksum !== undefined && (await sha256(data)) !== checksum) {
+  if (checksum !== undefined && (await sha256Hex(data)) !== checksum) {
     throw damaged(bin, "does not match the SHA-256 recorded in state.json");
   }
   const map = tf.io.decodeWeights(

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { sha256Hex } from "../io/sha256.ts";
 
 /** The files of a run directory that define the model, when present. */
 const MODEL_FILES = [
@@ -46,7 +47,7 @@ export async function modelFingerprint(dir: string): Promise<string> {
     }
     parts.push(enc.encode(`${name}\n${bytes.length}\n`), bytes);
   }
-  return await sha256(parts);
+  return await sha256Hex(parts);
 }
 
 /**
@@ -63,17 +64,5 @@ export async function modelFingerprint(dir: string): Promise<string> {
  * ```
  */
 export function jsonFingerprint(value: unknown): Promise<string> {
-  return sha256([new TextEncoder().encode(JSON.stringify(value))]);
-}
-
-async function sha256(parts: Uint8Array[]): Promise<string> {
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex([new TextEncoder().encode(JSON.stringify(value))]);
 }
