@@ -8,7 +8,6 @@
  *
  * @module
  */
-import * as tf from "../deps/tfjs_core.ts";
 import type { PairSet } from "../data/types.ts";
 import { selectRows } from "../data/subset.ts";
 import { lexicalVectors } from "../lexical/hybrid.ts";
@@ -16,6 +15,8 @@ import { sparseDotMatrix } from "../lexical/sparse.ts";
 import { retrievalMetrics } from "../metrics/retrieval.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { embedPairs } from "./score.ts";
+import { similarityMatrix } from "./evaluate.ts";
+import { mixScore } from "../lexical/mix.ts";
 
 /** The λ tried: 0, 0.05, ..., 0.95 (λ must stay below 1). */
 export const LEXICAL_WEIGHT_GRID: readonly number[] = Array.from(
@@ -64,7 +65,7 @@ export function bestMix(
   const mixed = new Float32Array(model.length);
   const at = (w: number) => {
     for (let k = 0; k < mixed.length; k++) {
-      mixed[k] = (1 - w) * model[k]! + w * lexical[k]!;
+      mixed[k] = mixScore(model[k]!, lexical[k]!, w);
     }
     const r = retrievalMetrics(mixed, { ks: [10] });
     return { recallAt10: r.recall[0]!, mrr: r.mrr };
@@ -113,14 +114,12 @@ export function chooseLexicalWeight(
     },
   };
   const e = embedPairs(alone, set, "cosine");
-  const cosines = tf.tidy(() => {
-    const unit = (v: Float32Array) => {
-      const t = tf.tensor2d(v.subarray(0, n * e.dim), [n, e.dim]);
-      return tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-9));
-    };
-    return tf.matMul(unit(e.left), unit(e.right), false, true)
-      .dataSync() as Float32Array;
-  });
+  const cosines = similarityMatrix(
+    e.left.subarray(0, n * e.dim),
+    e.right.subarray(0, n * e.dim),
+    e.dim,
+    "cosine",
+  );
   const lex = lexicalVectors(index, set);
   return bestMix(
     cosines,
