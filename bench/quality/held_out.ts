@@ -20,6 +20,7 @@ import type { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
 import { dataShapes } from "../../src/model/config.ts";
 import type { QualityRow } from "./table.ts";
 import { savedModelOf } from "./run_recipe.ts";
+import { mixScore } from "../../src/lexical/mix.ts";
 
 /** Pairs ranked per evaluation (the first ones of a set). */
 const MAX_RETRIEVAL = 2000;
@@ -87,7 +88,8 @@ export function cosineMatrix(
 }
 
 /**
- * `(1 - λ) model + λ lexical`, elementwise, as a new array.
+ * `(1 - λ) model + λ lexical` (the channel's {@link mixScore}), elementwise,
+ * as a new array.
  *
  * @example
  * ```ts
@@ -103,7 +105,7 @@ export function mixed(
 ): Float32Array {
   const out = new Float32Array(model.length);
   for (let k = 0; k < out.length; k++) {
-    out[k] = (1 - weight) * model[k]! + weight * lexical[k]!;
+    out[k] = mixScore(model[k]!, lexical[k]!, weight);
   }
   return out;
 }
