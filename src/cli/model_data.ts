@@ -26,6 +26,16 @@ import {
   UsageError,
 } from "./flags.ts";
 
+/** `--threads` and `--model DIR`: the flags of every command that loads a model. */
+export const MODEL_FLAGS: FlagTable = {
+  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
+  "model": {
+    type: "string",
+    placeholder: "DIR",
+    help: "Run directory of a trained model",
+  },
+};
+
 /**
  * The `--threads`, `--model` and `--data` flags.
  *
@@ -33,12 +43,7 @@ import {
  */
 export function modelDataFlags(dataHelp: string): FlagTable {
   return {
-    "threads": threadsFlag(defaultThreads(), MAX_THREADS),
-    "model": {
-      type: "string",
-      placeholder: "DIR",
-      help: "Run directory of a trained model",
-    },
+    ...MODEL_FLAGS,
     "data": {
       type: "string",
       placeholder: "FILE",

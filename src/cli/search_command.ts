@@ -4,33 +4,20 @@
  *
  * @module
  */
-import { defaultThreads } from "../backend/setup.ts";
-import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import { openCorpus } from "../use/open_corpus.ts";
 import { readInputs } from "../use/read_inputs.ts";
 import { loadTextModel, type SearchResult } from "../use/text_model.ts";
 import type { TextInput } from "../use/inputs.ts";
 import { startBackend } from "./backend.ts";
-import {
-  type FlagTable,
-  helpText,
-  parseFlags,
-  threadsFlag,
-  UsageError,
-} from "./flags.ts";
-import { modelDirFlag } from "./model_data.ts";
+import { type FlagTable, helpText, parseFlags, UsageError } from "./flags.ts";
+import { MODEL_FLAGS, modelDirFlag } from "./model_data.ts";
 
 /** Queries searched together: one forward pass and one corpus scan each. */
 const QUERY_BATCH = 64;
 
 /** The flags of `deno task search`. */
 export const SEARCH_FLAGS: FlagTable = {
-  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
-  "model": {
-    type: "string",
-    placeholder: "DIR",
-    help: "Run directory of a trained model",
-  },
+  ...MODEL_FLAGS,
   "corpus": {
     type: "string",
     placeholder: "FILE",

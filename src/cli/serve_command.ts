@@ -4,29 +4,16 @@
  *
  * @module
  */
-import { defaultThreads } from "../backend/setup.ts";
-import { MAX_THREADS } from "../backend/threaded_wasm.ts";
 import { MAX_BODY_BYTES, MAX_ITEMS, serviceHandler } from "../use/http.ts";
 import { openCorpus } from "../use/open_corpus.ts";
 import { loadTextModel } from "../use/text_model.ts";
 import { startBackend } from "./backend.ts";
-import {
-  type FlagTable,
-  helpText,
-  parseFlags,
-  threadsFlag,
-  UsageError,
-} from "./flags.ts";
-import { modelDirFlag } from "./model_data.ts";
+import { type FlagTable, helpText, parseFlags, UsageError } from "./flags.ts";
+import { MODEL_FLAGS, modelDirFlag } from "./model_data.ts";
 
 /** The flags of `deno task serve`. */
 export const SERVE_FLAGS: FlagTable = {
-  "threads": threadsFlag(defaultThreads(), MAX_THREADS),
-  "model": {
-    type: "string",
-    placeholder: "DIR",
-    help: "Run directory of a trained model",
-  },
+  ...MODEL_FLAGS,
   "corpus": {
     type: "string",
     placeholder: "FILE",
