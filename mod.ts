@@ -87,6 +87,8 @@ export {
 export type { LexicalConfig, LexicalLossKind } from "./src/lexical/config.ts";
 export {
   DISTANCE_KINDS,
+  INIT_KINDS,
+  type InitKind,
   LEXICAL_LOSS_KINDS,
   LOSS_KINDS,
   LSTM_KINDS,

@@ -88,7 +88,31 @@ export const RECIPES: readonly Recipe[] = [
   matcherVariant(MATCHER_H64, {
     name: "matcher",
     note:
-      "the train command's --recipe matcher: as matcher-lstm, scored with a lexical channel reading 1000 tokens, its weight λ chosen on validation after each epoch (from 0.8)",
+      "the train command's --recipe matcher: as matcher-scratch, starting from the shipped encoder pretrained on GCIDE (train.init gcide)",
+    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
+    train: { tuneLexical: true, init: "gcide" },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-pre-residual",
+    note:
+      "as matcher with the loss on the mixed scores (--lexical-loss residual): the pretrained start gives the LSTMs scores worth mixing from the first step",
+    model: {
+      lstmUnits: 128,
+      lexical: { weight: 0.8, len: 1000, loss: "residual" },
+    },
+    train: { tuneLexical: true, init: "gcide" },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-pre-lr1e3",
+    note:
+      "as matcher with Adam 1e-3 (fine-tuning the pretrained encoder gently)",
+    model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
+    train: { tuneLexical: true, init: "gcide", learningRate: 1e-3 },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-scratch",
+    note:
+      "the matcher recipe before session 7: as matcher-lstm, scored with a lexical channel reading 1000 tokens, its weight λ chosen on validation after each epoch (from 0.8); random initial weights",
     model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
     train: { tuneLexical: true },
   }),

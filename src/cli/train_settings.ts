@@ -190,6 +190,10 @@ function applyRules(r: ResolvedSettings): void {
   if (v["run.max_minutes"] !== undefined) {
     set("train.epochs", EPOCHS_UNTIL_TIME_IS_UP); // the time budget is the bound
   }
+  if (SETTINGS_BY_NAME.get("train.init")!.ignoredWhen!(r) !== undefined) {
+    // the recipe's pretrained start does not fit this model: start at random
+    set("train.init", "none");
+  }
 }
 
 /** Given settings that the setup ignores, and combinations that cannot work. */

@@ -11,7 +11,9 @@
 import type { BackendInfo } from "../backend/setup.ts";
 import { type Dataset, type DataSpec, loadDataset } from "../data/dataset.ts";
 import { dataShapes, type ModelConfig } from "../model/config.ts";
-import { buildSiamese } from "../model/siamese.ts";
+import { buildSiamese, type Siamese } from "../model/siamese.ts";
+import { pretrainedEncoder, startFromPretrained } from "../model/pretrained.ts";
+import type { InitKind } from "../settings/kinds.ts";
 import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { lexicalSetupProblem } from "../lexical/hybrid.ts";
 import {
@@ -193,6 +195,9 @@ export async function runTraining(
   await Deno.mkdir(dir, { recursive: true });
 
   const model = buildSiamese(modelConfig, config.seed);
+  if (config.init !== "none" && !resume) {
+    startPretrained(model, data, config.init, log);
+  }
   if (modelConfig.lexical.weight > 0) {
     model.lexical = fitLexical(data, options.data, modelConfig, config);
     if (log) {
@@ -369,6 +374,38 @@ export async function runTraining(
     optimizer.dispose();
     model.left.dispose();
     if (model.right !== model.left) model.right.dispose();
+  }
+}
+
+/**
+ * Starts both branches from the shipped pretrained encoder, each through
+ * its own side's vocabulary, and logs what was carried over.
+ */
+function startPretrained(
+  model: Siamese,
+  data: Dataset,
+  kind: Exclude<InitKind, "none">,
+  log: boolean,
+): void {
+  const encoder = pretrainedEncoder(kind);
+  const sides = model.right === model.left
+    ? [["left", model.left]] as const
+    : [["left", model.left], ["right", model.right]] as const;
+  for (const [side, branch] of sides) {
+    const vocabulary = data.vocabularies[side];
+    if (vocabulary === undefined) {
+      throw new RangeError(
+        `--init ${kind} needs text pairs (--data): the ${side} side has no vocabulary.`,
+      );
+    }
+    const s = startFromPretrained(branch, vocabulary, encoder);
+    if (log) {
+      console.error(
+        `start: the pretrained ${kind} encoder (${encoder.summary}) for the ${
+          sides.length === 1 ? "shared" : side
+        } branch; ${s.known} of its ${s.tokens} tokens known`,
+      );
+    }
   }
 }
 

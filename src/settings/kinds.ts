@@ -56,3 +56,29 @@ export const LSTM_KINDS = ["fused", "stock"] as const;
 
 /** One of {@link LSTM_KINDS}. */
 export type LstmKind = typeof LSTM_KINDS[number];
+
+/**
+ * Where training starts: `none`, from random weights; `gcide`, from the
+ * character encoder pretrained on GCIDE's definitions that ships with the
+ * project (`src/model/pretrained.ts`; it needs {@link PRETRAINED_SHAPE}).
+ */
+export const INIT_KINDS = ["none", "gcide"] as const;
+
+/** One of {@link INIT_KINDS}. */
+export type InitKind = typeof INIT_KINDS[number];
+
+/**
+ * The architecture the shipped pretrained encoder has: a model can start
+ * from it only with these settings (by public name) and character tokens
+ * on both sides. `tests/model/pretrained_test.ts` checks the shipped weights
+ * against it.
+ */
+export const PRETRAINED_SHAPE: Readonly<
+  Record<string, string | number | boolean>
+> = Object.freeze({
+  "model.embedding_dim": 32,
+  "model.lstm_units": 128,
+  "model.dense_units": 256,
+  "model.pooling": "max",
+  "model.bidirectional": false,
+});

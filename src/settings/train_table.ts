@@ -6,7 +6,12 @@
  */
 import type { LossKind } from "./kinds.ts";
 import type { IgnoredWhen, SettingSpec } from "./setting.ts";
-import { DISTANCE_KINDS, LOSS_KINDS } from "./kinds.ts";
+import {
+  DISTANCE_KINDS,
+  INIT_KINDS,
+  LOSS_KINDS,
+  PRETRAINED_SHAPE,
+} from "./kinds.ts";
 
 const inBatch = (s: { values: Record<string, unknown> }) =>
   s.values["train.loss"] !== "contrastive";
@@ -17,6 +22,28 @@ const onlyWith = (loss: LossKind): IgnoredWhen => (s) =>
     : `it is used only by --loss ${loss} (the loss is ${
       s.values["train.loss"]
     })`;
+
+/** Why the shipped pretrained encoder cannot start this model, if it can't. */
+const pretrainedMisfit: IgnoredWhen = (s) => {
+  if (!s.dataFile) {
+    return "the built-in data set has token ids, not characters";
+  }
+  const v = s.values;
+  for (const side of ["left", "right"]) {
+    const kind = v[`data.${side}_tokenizer`] ?? v["data.tokenizer"];
+    if (kind !== "char") {
+      return `it reads characters and the ${side} side's tokenizer is ${kind}`;
+    }
+  }
+  for (const [name, want] of Object.entries(PRETRAINED_SHAPE)) {
+    if (v[name] !== want) {
+      return `it was pretrained with ${name} ${want} and this model has ${
+        v[name]
+      }`;
+    }
+  }
+  return undefined;
+};
 
 /** The training settings, in the order `--help` and the log list them. */
 export const TRAIN_SETTINGS: readonly SettingSpec[] = [
@@ -118,6 +145,17 @@ export const TRAIN_SETTINGS: readonly SettingSpec[] = [
       (s.values["model.lexical.weight"] as number) > 0
         ? undefined
         : "the lexical channel is off (--lexical-weight 0)",
+  },
+  {
+    section: "train",
+    key: "init",
+    type: "enum",
+    choices: INIT_KINDS,
+    default: "none",
+    recipes: { matcher: "gcide" },
+    help:
+      "Start from random weights (none) or from the character encoder pretrained on GCIDE's definitions that ships with the project (gcide; needs the matcher's architecture and char tokens)",
+    ignoredWhen: pretrainedMisfit,
   },
   {
     section: "train",

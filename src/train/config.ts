@@ -6,6 +6,7 @@
  */
 import type { DistanceKind } from "../loss/contrastive.ts";
 import type { LossKind } from "../loss/choose.ts";
+import type { InitKind } from "../settings/kinds.ts";
 import { checkSection, sectionDefaults } from "../settings/values.ts";
 
 /** How the loop trains. */
@@ -33,6 +34,11 @@ export interface TrainConfig {
    * (`src/infer/lexical_weight.ts`). @default false
    */
   tuneLexical: boolean;
+  /**
+   * Where the weights start: random (`none`) or the shipped pretrained
+   * encoder (`gcide`, see `src/model/pretrained.ts`). @default "none"
+   */
+  init: InitKind;
 }
 
 /** The seed's training setup: the defaults declared in `src/settings/table.ts`. */

@@ -137,3 +137,29 @@ Deno.test("--resume continues with the run's own settings and refuses new ones",
   const saved = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
   assert.equal(saved.history.length, 2);
 }); // deno-fmt-ignore
+
+Deno.test("train --data starts the matcher from the pretrained encoder and says so", async () => {
+  const dir = await tempDir();
+  const data = await writeNumbersFile(`${dir}/train.tsv`, 0, 48);
+  const run = (out: string, extra: string[]) =>
+    train([
+      "--data", data, "--epochs", "1", "--threads", "1", "--json",
+      "--out", `${dir}/${out}`, ...extra,
+    ]); // deno-fmt-ignore
+  const pre = await run("pre", []);
+  assert.equal(pre.code, 0, pre.stderr);
+  assert.match(pre.stderr.split("\n")[0]!, /train\.init=gcide/);
+  assert.match(
+    pre.stderr,
+    /^start: the pretrained gcide encoder \(GCIDE's definitions \(\d+ pairs, dict-gcide [^)]+\), epoch \d+ of \d+\) for the shared branch; (\d+) of its \1 tokens known$/m,
+  );
+  const none = await writeConfig(`${dir}/none.json`, { train: { init: "none" } });
+  const scratch = await run("scratch", ["--config", none]);
+  assert.equal(scratch.code, 0, scratch.stderr);
+  assert.doesNotMatch(scratch.stderr, /^start:/m);
+  // same seed, same batches: only the starting weights differ
+  const loss = (t: { stdout: string }) => JSON.parse(t.stdout).best.loss;
+  assert.notEqual(loss(pre), loss(scratch));
+  const saved = JSON.parse(await Deno.readTextFile(`${dir}/pre/config.json`));
+  assert.equal(saved.train.init, "gcide");
+});

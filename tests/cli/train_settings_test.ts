@@ -258,3 +258,43 @@ Deno.test("--help lists at most 21 flags, with the values this command line woul
   assert.match(matcher, /--lexical-weight N +[^\n]*\n[^\n]*\[0\.8\]/);
   assert.match(matcher, /--negatives N +[^\n]*\n[^\n]*\[1, unused\]/);
 });
+
+const init = (value: string) => ({
+  config: { path: "c.json", json: { train: { init: value } } },
+});
+
+Deno.test("the matcher starts from the pretrained encoder where it fits", () => {
+  assert.equal(withData().values["train.init"], "gcide");
+  assert.match(changedSettings(withData()), /train\.init=gcide/);
+  // the seed recipe, the built-in data and other shapes start at random
+  assert.equal(resolve().values["train.init"], "none");
+  assert.equal(resolve({}, { recipe: "matcher" }).values["train.init"], "none");
+  assert.equal(withData({ tokenizer: "word" }).values["train.init"], "none");
+  assert.equal(withData({}, { recipe: "seed" }).values["train.init"], "none");
+  const units = { path: "u.json", json: { model: { lstm_units: 64 } } };
+  assert.equal(withData({}, { config: units }).values["train.init"], "none");
+  assert.equal(withData({}, init("none")).values["train.init"], "none");
+});
+
+Deno.test("train.init gcide where the encoder does not fit names the reason", () => {
+  const units = { train: { init: "gcide" }, model: { lstm_units: 64 } };
+  assert.throws(
+    () => withData({}, { config: { path: "c.json", json: units } }),
+    {
+      name: "SettingError",
+      message:
+        "train.init in c.json is ignored by this setup: it was pretrained with model.lstm_units 128 and this model has 64. Remove it.",
+    },
+  );
+  assert.throws(() => withData({ tokenizer: "char3" }, init("gcide")), {
+    message:
+      /train\.init in c\.json is ignored by this setup: it reads characters and the left side's tokenizer is char3/,
+  });
+  assert.throws(() => resolve({}, init("gcide")), {
+    message: /the built-in data set has token ids, not characters/,
+  });
+  assert.throws(() => withData({}, init("bert")), {
+    message:
+      /train\.init in c\.json: expected one of none, gcide but found "bert"/,
+  });
+});

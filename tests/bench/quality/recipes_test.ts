@@ -50,10 +50,10 @@ Deno.test("the bench's matcher row is the train command's matcher recipe", async
     ],
   ); // deno-fmt-ignore
   assert.deepStrictEqual(
-    [t.loss, t.temperature, t.learningRate, t.tuneLexical, row.data?.sharedVocab, row.data?.tokenizer ?? "char"],
+    [t.loss, t.temperature, t.learningRate, t.tuneLexical, t.init, row.data?.sharedVocab, row.data?.tokenizer ?? "char"],
     [
       cli["train.loss"], cli["train.temperature"], cli["train.learning_rate"],
-      cli["train.tune_lexical"], cli["data.shared_vocab"], cli["data.tokenizer"],
+      cli["train.tune_lexical"], cli["train.init"], cli["data.shared_vocab"], cli["data.tokenizer"],
     ],
   ); // deno-fmt-ignore
 });
