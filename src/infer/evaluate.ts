@@ -19,7 +19,7 @@ import type { DistanceKind } from "../loss/contrastive.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { Rng } from "../data/rng.ts";
 import { collapseStatistic, collapseWarnLevel } from "../metrics/collapse.ts";
-import { retrievalMetrics } from "../metrics/retrieval.ts";
+import { retrievalInBlocks } from "../metrics/retrieval.ts";
 import { rocAuc } from "../metrics/roc_auc.ts";
 import { bestThreshold, evaluateThreshold } from "../metrics/threshold.ts";
 import { lexicalOf } from "../lexical/hybrid.ts";
@@ -33,6 +33,7 @@ import {
   type NgramVector,
   VectorScratch,
 } from "../lexical/ngram_tfidf.ts";
+import { SparsePostings } from "../lexical/sparse.ts";
 import type { LossOptions } from "../loss/choose.ts";
 import { embedRows } from "./embed.ts";
 import { lossOnPairs } from "./loss_on_pairs.ts";
@@ -364,76 +365,99 @@ export class Evaluation {
         options.distance,
       );
 
-    // separation: AUC and best-threshold accuracy on the similarity
-    const scores: number[] = [];
-    const labels: number[] = [];
-    const pairs = { left: [] as number[], right: [] as number[], labels };
-    const positives: number[] = [];
+    // separation: AUC and best-threshold accuracy on the similarity, over
+    // typed arrays (pushed to arrays, 100,000 pairs grew the JavaScript heap
+    // by about 40 MB)
+    const maxRetrieval = options.maxRetrieval ?? 2000;
+    const count = this.#labels ? n : 2 * n;
+    const scores = new Float64Array(count);
+    const labels = new Uint8Array(count);
+    const pairs = {
+      left: new Uint32Array(count),
+      right: new Uint32Array(count),
+      labels,
+    };
+    const positives: number[] = []; // the first maxRetrieval
+    const positive = (i: number) => {
+      if (positives.length < maxRetrieval) positives.push(i);
+    };
     if (this.#labels) {
       for (let i = 0; i < n; i++) {
         const s = modelSim(i, i);
-        scores.push(
-          lex === undefined ? s : mixPair(
-            s,
-            lexVector("left", i, sa),
-            lexVector("right", i, sb),
-            lex.weight,
-          ),
+        scores[i] = lex === undefined ? s : mixPair(
+          s,
+          lexVector("left", i, sa),
+          lexVector("right", i, sb),
+          lex.weight,
         );
-        labels.push(this.#labels[i]!);
-        pairs.left.push(i);
-        pairs.right.push(i);
-        if (this.#labels[i] === 1) positives.push(i);
+        labels[i] = this.#labels[i]!;
+        pairs.left[i] = pairs.right[i] = i;
+        if (this.#labels[i] === 1) positive(i);
       }
     } else {
       const rng = new Rng(options.seed ?? 12345);
       for (let i = 0; i < n; i++) {
-        positives.push(i);
+        positive(i);
         const j = (i + 1 + rng.int(n - 1)) % n;
         const own = modelSim(i, i), other = modelSim(i, j);
-        if (lex === undefined) scores.push(own, other);
-        else {
+        if (lex === undefined) {
+          scores[2 * i] = own;
+          scores[2 * i + 1] = other;
+        } else {
           const li = lexVector("left", i, sa);
-          scores.push(
-            mixPair(own, li, lexVector("right", i, sb), lex.weight),
-            mixPair(other, li, lexVector("right", j, sc), lex.weight),
+          scores[2 * i] = mixPair(
+            own,
+            li,
+            lexVector("right", i, sb),
+            lex.weight,
+          );
+          scores[2 * i + 1] = mixPair(
+            other,
+            li,
+            lexVector("right", j, sc),
+            lex.weight,
           );
         }
-        labels.push(1, 0);
-        pairs.left.push(i, i);
-        pairs.right.push(i, j);
+        labels[2 * i] = 1;
+        pairs.left[2 * i] = pairs.left[2 * i + 1] = pairs.right[2 * i] = i;
+        pairs.right[2 * i + 1] = j;
       }
     }
     const best = options.threshold === undefined
       ? bestThreshold(scores, labels)
       : evaluateThreshold(scores, labels, { threshold: options.threshold });
 
-    // retrieval among the first positives
-    const m = Math.min(positives.length, options.maxRetrieval ?? 2000);
-    const pick = (v: Float32Array) => {
-      const out = new Float32Array(m * dim);
-      for (let k = 0; k < m; k++) {
-        const i = positives[k]!;
+    // retrieval among the first positives, its [m, m] similarities made
+    // and ranked a block of rows at a time (never held whole: the matrix
+    // grew the backend's heap, which does not shrink, by m * m floats)
+    const m = positives.length;
+    const pick = (v: Float32Array, rows: readonly number[]) => {
+      const out = new Float32Array(rows.length * dim);
+      rows.forEach((i, k) => {
         out.set(v.subarray(i * dim, (i + 1) * dim), k * dim);
-      }
+      });
       return out;
     };
-    const sim = similarityMatrix(
-      pick(left),
-      pick(right),
-      dim,
-      options.distance,
-    );
-    if (lex !== undefined) {
-      const rows = positives.slice(0, m);
-      mixSimilarities(
+    const rights = pick(right, positives);
+    const postings = lex === undefined
+      ? undefined
+      : new SparsePostings(positives.map((i) => lexVector("right", i)));
+    const ret = retrievalInBlocks(m, (start, end) => {
+      const rows = positives.slice(start, end);
+      const sim = similarityMatrix(
+        pick(left, rows),
+        rights,
+        dim,
+        options.distance,
+      );
+      if (lex === undefined) return sim;
+      return mixSimilarities(
         sim,
         rows.map((i) => lexVector("left", i)),
-        rows.map((i) => lexVector("right", i)),
+        postings!,
         lex.weight,
       );
-    }
-    const ret = retrievalMetrics(sim, { ks: [1, 10] });
+    }, { ks: [1, 10] });
 
     const collapse = Math.min(
       collapseStatistic(left, dim),
