@@ -62,3 +62,18 @@ Deno.test("sparseDotMatrix() gives zeros for empty vectors and ids no right hold
   assert.deepStrictEqual([...m], [0, 0, 0, 3]);
   assert.strictEqual(new SparsePostings([]).dotMatrix([v([1], [1])]).length, 0);
 });
+
+Deno.test("SparsePostings keeps float64 values exact and indexes more than 65,536 vectors", () => {
+  const v = (ids: number[], values: number[]) => ({ ids, values });
+  // a value that is not a float32, and a product its float32 rounding changes
+  const x = 0.6666666676666666;
+  assert.notStrictEqual(Math.fround(7 * x), Math.fround(7 * Math.fround(x)));
+  const m = sparseDotMatrix([v([1], [7])], [v([1], [x])]);
+  assert.strictEqual(m[0], Math.fround(7 * x));
+  const rights = Array.from({ length: 70_000 }, () => v([], []));
+  rights[69_999] = v([5], [0.5]);
+  const row = new SparsePostings(rights).dotMatrix([v([5], [4])]);
+  assert.strictEqual(row.length, 70_000);
+  assert.strictEqual(row[69_999], 2);
+  assert.strictEqual(row[69_999 - 65_536], 0);
+});
