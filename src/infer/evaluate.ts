@@ -157,21 +157,41 @@ export function similarityMatrix(
 /** Default pairs per block of {@link evaluate}. */
 const BLOCK = 1024;
 
+/** Bytes of each chunk {@link CompactRows} stores its rows in. */
+const CHUNK = 16 << 20;
+
 /**
  * Token ids of rows cut at their first padding id, stored end to end per
  * block: what the lexical channel reads of a row, without the padding.
+ * Blocks are views into chunks of {@link CHUNK} bytes, not arrays of their
+ * own: allocations that live for the run between ones freed after each
+ * block fragment the allocator's heap (measured: `eval` on 100,000 pairs
+ * peaked 30 MiB lower with glibc's `MALLOC_MMAP_THRESHOLD_=131072`).
  */
 class CompactRows {
   readonly #starts: number[] = [];
   readonly #tokens: (Int32Array | Uint16Array | Uint8Array)[] = [];
   readonly #offsets: Uint32Array[] = [];
   #size = 0;
+  #chunk = new ArrayBuffer(0);
+  #used = 0;
   /** The longest row kept, in tokens. */
   longest = 0;
 
+  /** `bytes` of a chunk, 4-aligned: its buffer and offset. */
+  #take(bytes: number): [ArrayBuffer, number] {
+    if (this.#used + bytes > this.#chunk.byteLength) {
+      this.#chunk = new ArrayBuffer(Math.max(CHUNK, bytes));
+      this.#used = 0;
+    }
+    const at = this.#used;
+    this.#used += Math.ceil(bytes / 4) * 4;
+    return [this.#chunk, at];
+  }
+
   /** Appends rows [0, n) of a `[n, len]` id matrix. */
   add(ids: Int32Array, len: number, n: number): void {
-    const offsets = new Uint32Array(n + 1);
+    const offsets = new Uint32Array(...this.#take(4 * (n + 1)), n + 1);
     let total = 0, max = 0;
     for (let r = 0; r < n; r++) {
       let end = r * len;
@@ -186,10 +206,10 @@ class CompactRows {
     }
     // the narrowest array that holds every id: bytes for characters
     const tokens = max <= 0xff
-      ? new Uint8Array(total)
+      ? new Uint8Array(...this.#take(total), total)
       : max <= 0xffff
-      ? new Uint16Array(total)
-      : new Int32Array(total);
+      ? new Uint16Array(...this.#take(2 * total), total)
+      : new Int32Array(...this.#take(4 * total), total);
     for (let r = 0; r < n; r++) {
       tokens.set(
         ids.subarray(r * len, r * len + offsets[r + 1]! - offsets[r]!),
