@@ -326,23 +326,24 @@ export class Evaluation {
       );
     }
     const c = this.#model.config;
-    const l = embedRows(this.#model.left, block.left, {
+    if (this.#left === undefined) {
+      this.#dim = this.#model.left.outputs[0]!.shape.at(-1) as number;
+      this.#left = new Float32Array(this.#size * this.#dim);
+      this.#right = new Float32Array(this.#size * this.#dim);
+    }
+    // straight into the kept outputs: no block-sized copies
+    embedRows(this.#model.left, block.left, {
       len: block.leftLen,
       width: c.leftLen,
       n,
+      into: { vectors: this.#left, row: this.#filled },
     });
-    const r = embedRows(this.#model.right, block.right, {
+    embedRows(this.#model.right, block.right, {
       len: block.rightLen,
       width: c.rightLen,
       n,
+      into: { vectors: this.#right!, row: this.#filled },
     });
-    if (this.#left === undefined) {
-      this.#dim = l.dim;
-      this.#left = new Float32Array(this.#size * l.dim);
-      this.#right = new Float32Array(this.#size * l.dim);
-    }
-    this.#left.set(l.vectors, this.#filled * this.#dim);
-    this.#right!.set(r.vectors, this.#filled * this.#dim);
     if (block.labels) this.#labels!.set(block.labels, this.#filled);
     this.#lexical?.left.add(block.left, block.leftLen, n);
     this.#lexical?.right.add(block.right, block.rightLen, n);
