@@ -39,6 +39,13 @@
  * - `os.cpus()` reports `2 × threads` CPUs so that the C++ cap lets the
  *   requested number through.
  *
+ * - the glue fills its pool with 8 workers up front, but tfjs runs
+ *   `threads - 1` pthreads on them: each pool slot is a
+ *   {@link _LazyPoolWorker}, which starts its worker only when a pthread is
+ *   run on it. Measured with 2 threads: the process's resident set after
+ *   starting the backend went from 191 MiB to 102 MiB (1 thread: 69 MiB),
+ *   the peak of `eval` on 100,000 pairs by about 90 MiB (docs/speed.md).
+ *
  * The pool's workers are parked in `Atomics.wait` for the life of the
  * process. Emscripten `ref()`s a worker while a pthread runs on it, which
  * would keep the process alive forever; `_PthreadWorker` ignores
@@ -59,6 +66,7 @@
  */
 import * as tf from "../deps/tfjs_core.ts";
 import * as wasm from "../deps/tfjs_backend_wasm.ts";
+import { EventEmitter } from "node:events";
 import { Worker as NodeWorker } from "node:worker_threads";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -139,7 +147,7 @@ export function prepareThreadedWasm(
   wasm.setThreadsCount(threads);
 
   const workerSlot = Object.getOwnPropertyDescriptor(globalThis, "Worker");
-  const PoolWorker = class extends _PthreadWorker {
+  const PoolWorker = class extends _LazyPoolWorker {
     constructor() {
       super(scripts);
     }
@@ -163,6 +171,25 @@ export function prepareThreadedWasm(
     else delete (globalThis as { Worker?: unknown }).Worker;
     osSlots.cpus = cpus;
   };
+}
+
+let started = 0;
+
+/**
+ * How many of the threaded build's pool workers this process started: one
+ * per pthread tfjs runs (`threads - 1`), not the 8 slots its glue makes.
+ *
+ * @returns the workers started so far
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { startedPoolWorkers } from "./threaded_wasm.ts";
+ * assert.ok(startedPoolWorkers() >= 0); // 0 until a threaded backend runs
+ * ```
+ */
+export function startedPoolWorkers(): number {
+  return started;
 }
 
 /** Locates the two scripts in the installed tfjs-backend-wasm package. */
@@ -261,4 +288,62 @@ class _PthreadWorker extends NodeWorker {
 
   /** Keeps the worker unref'd: a parked pool thread must not hold the process. */
   override ref(): void {}
+}
+
+/**
+ * A slot of emscripten's pthread pool whose worker starts only when a
+ * pthread is run on it. The glue fills its pool with 8 workers up front and
+ * waits until each has loaded the module, but the pool threads tfjs asks for
+ * (`threads - 1`) take only that many of them: each of the others would be a
+ * parked isolate of about 13 MB. A slot answers `load` at once (keeping the
+ * message) and, at the first other message (`run`), starts a
+ * {@link _PthreadWorker}, sends it the kept `load` and then the message: the
+ * worker reads its messages in order, as it would have. The worker's own
+ * `loaded` reply is not passed on (the glue saw one already).
+ */
+class _LazyPoolWorker extends EventEmitter {
+  readonly #scripts: _WorkerScripts;
+  #load: unknown;
+  #worker: _PthreadWorker | undefined;
+
+  constructor(scripts: _WorkerScripts) {
+    super();
+    this.#scripts = scripts;
+  }
+
+  /** Keeps `load` (and answers it); starts the worker at the first other. */
+  // deno-lint-ignore no-explicit-any
+  postMessage(message: any, transferList?: readonly any[]): void {
+    if (this.#worker === undefined && message?.cmd === "load") {
+      this.#load = message;
+      setTimeout(() => this.emit("message", { cmd: "loaded" }), 0);
+      return;
+    }
+    if (this.#worker === undefined) {
+      const worker = new _PthreadWorker(this.#scripts);
+      started++;
+      worker.unref();
+      let loaded = false;
+      worker.on("message", (data) => {
+        if (!loaded && data?.cmd === "loaded") loaded = true;
+        else this.emit("message", data);
+      });
+      worker.on("error", (e) => this.emit("error", e));
+      worker.on("exit", (code) => this.emit("exit", code));
+      if (this.#load !== undefined) worker.postMessage(this.#load);
+      this.#worker = worker;
+    }
+    this.#worker.postMessage(message, transferList);
+  }
+
+  /** A slot never holds the process (see {@link _PthreadWorker.ref}). */
+  ref(): void {}
+
+  /** Nothing to do: the worker is unref'd from the start. */
+  unref(): void {}
+
+  /** Stops the worker, if one started. */
+  terminate(): Promise<number> {
+    return this.#worker?.terminate() ?? Promise.resolve(0);
+  }
 }

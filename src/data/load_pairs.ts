@@ -356,15 +356,29 @@ export async function openPairBlocks(
       if (labelled) block.labels = buffer.labels.subarray(0, k);
       return block;
     };
+    // two buffers taken in turn: the consumer may still hold the last
+    // block, not the one before (fresh buffers per block left the
+    // allocator's heap fragmented, see docs/speed.md)
+    const buffers = [emptyBlock(0), emptyBlock(0)];
+    let blockCount = 0;
     for await (const pair of readPairs(path, read)) {
-      // a fresh buffer per block: the consumer may still hold the last one
       if (k === 0) {
-        buffer = emptyBlock(Math.min(blockSize, size! - stats.pairs));
+        const rows = Math.min(blockSize, size! - stats.pairs);
+        const turn = blockCount++ % 2;
+        if (
+          buffers[turn]!.labels.length < (labelled ? rows : 0) ||
+          buffers[turn]!.left.length < rows * leftLen
+        ) {
+          buffers[turn] = emptyBlock(Math.min(blockSize, size!));
+        }
+        buffer = buffers[turn]!;
       }
       const l = encodeSide(pair.left, leftLen, vocabs.left, tally.left);
       const r = encodeSide(pair.right, rightLen, vocabs.right, tally.right);
       buffer.left.set(l.ids, k * leftLen);
+      buffer.left.fill(0, k * leftLen + l.ids.length, (k + 1) * leftLen);
       buffer.right.set(r.ids, k * rightLen);
+      buffer.right.fill(0, k * rightLen + r.ids.length, (k + 1) * rightLen);
       if (l.truncated) stats.leftTruncated++;
       if (r.truncated) stats.rightTruncated++;
       if (pair.label !== undefined) buffer.labels[k] = pair.label;

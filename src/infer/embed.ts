@@ -14,17 +14,26 @@ import { gatherRows } from "../pairs/batches.ts";
  * @param branch a branch model
  * @param data row-major ids `[N, len]`
  * @param options `len` (row length), `width` (tokens the branch reads,
- *   default `len`), `n` (rows, default all), `batchSize` (default 64)
- * @returns the outputs, row-major `[n, D]`, and D
+ *   default `len`), `n` (rows, default all), `batchSize` (default 64),
+ *   `into` (write the outputs into these `[*, D]` vectors from this row on,
+ *   instead of new ones)
+ * @returns the outputs, row-major `[n, D]` (or `into`'s vectors), and D
  */
 export function embedRows(
   branch: tfl.LayersModel,
   data: Int32Array,
-  options: { len: number; width?: number; n?: number; batchSize?: number },
+  options: {
+    len: number;
+    width?: number;
+    n?: number;
+    batchSize?: number;
+    into?: { vectors: Float32Array; row: number };
+  },
 ): { vectors: Float32Array; dim: number } {
   const n = options.n ?? data.length / options.len;
   const batchSize = options.batchSize ?? 64;
   const parts: Float32Array[] = [];
+  const into = options.into;
   let dim = 0;
   for (let start = 0; start < n; start += batchSize) {
     const rows = Array.from(
@@ -36,9 +45,11 @@ export function embedRows(
       encode(branch, tf.tensor2d(ids, [rows.length, width], "int32"), false)
     );
     dim = out.shape[1];
-    parts.push(out.dataSync() as Float32Array);
+    if (into) into.vectors.set(out.dataSync(), (into.row + start) * dim);
+    else parts.push(out.dataSync() as Float32Array);
     out.dispose();
   }
+  if (into) return { vectors: into.vectors, dim };
   const vectors = new Float32Array(n * dim);
   let offset = 0;
   for (const p of parts) {

@@ -30,11 +30,11 @@ export interface PairVectors {
 /** Scored pairs: row `left[k]` with row `right[k]`, label `labels[k]`. */
 export interface PairList {
   /** Rows of the left vectors. */
-  left: readonly number[];
+  left: ArrayLike<number>;
   /** Rows of the right vectors. */
-  right: readonly number[];
+  right: ArrayLike<number>;
   /** 1 = similar, 0 = dissimilar. */
-  labels: readonly number[];
+  labels: ArrayLike<number>;
 }
 
 /** Options for {@link lossOnPairs}. */
@@ -91,9 +91,9 @@ export function lossOnPairs(
       `Expected batchSize to be an integer greater than 0 but found ${batchSize}`,
     );
   }
-  const keep = [...pairs.labels.keys()].filter((k) =>
-    !inBatch(options.loss) || pairs.labels[k] === 1
-  );
+  const keep = Array.from({ length: pairs.labels.length }, (_, k) => k).filter((
+    k,
+  ) => !inBatch(options.loss) || pairs.labels[k] === 1);
   const lexical = readsLexical(options.loss) ? options.lexical : undefined;
   const { dim } = vectors;
   const rows = (v: Float32Array, ids: number[]) => {

@@ -77,8 +77,59 @@ export function retrievalMetrics(
   }
   const ks = checkKs(options.ks ?? [1, 10]);
   const ranks = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    ranks[i] = rankOf(i, (j) => similarity[i * n + j]!, n);
+  rankRows(similarity, 0, n, ranks);
+  return summarise(ranks, ks);
+}
+
+/**
+ * {@link retrievalMetrics} of an N x N similarity matrix made a block of
+ * rows at a time, so that it is never held whole: the same figures,
+ * with memory for `blockRows` rows.
+ *
+ * @param n N, the queries (and the rights)
+ * @param rows rows `[start, end)` of the matrix, row-major `[end - start, N]`
+ * @param options see {@link RetrievalOptions}; `blockRows`, rows asked for
+ *   at a time (default 256)
+ * @returns recall at each k and the MRR
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "@std/assert";
+ * import { retrievalInBlocks, retrievalMetrics } from "./retrieval.ts";
+ * const sim = new Float32Array([0.9, 0.1, 0.5, 0.8, 0.3, 0.2, 0.4, 0.4, 0.4]);
+ * const rows = (start: number, end: number) => sim.subarray(start * 3, end * 3);
+ * deepStrictEqual(retrievalInBlocks(3, rows, { blockRows: 2 }), retrievalMetrics(sim));
+ * ```
+ */
+export function retrievalInBlocks(
+  n: number,
+  rows: (start: number, end: number) => ArrayLike<number>,
+  options: RetrievalOptions & { blockRows?: number } = {},
+): RetrievalResult {
+  const blockRows = options.blockRows ?? 256;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(
+      `Expected n to be an integer of at least 1 but found ${n}`,
+    );
+  }
+  if (!Number.isInteger(blockRows) || blockRows < 1) {
+    throw new RangeError(
+      `Expected blockRows to be an integer of at least 1 but found ${blockRows}`,
+    );
+  }
+  const ks = checkKs(options.ks ?? [1, 10]);
+  const ranks = new Float64Array(n);
+  for (let start = 0; start < n; start += blockRows) {
+    const end = Math.min(n, start + blockRows);
+    const block = rows(start, end);
+    if (block.length !== (end - start) * n) {
+      throw new RangeError(
+        `Expected rows ${start} to ${end} to have length ${
+          (end - start) * n
+        } but found ${block.length}`,
+      );
+    }
+    rankRows(block, start, n, ranks);
   }
   return summarise(ranks, ks);
 }
@@ -184,6 +235,18 @@ function rowsOf(
       ? (data as unknown as Float32Array).subarray(start, start + dim)
       : Array.prototype.slice.call(data, start, start + dim) as number[];
   return Array.from({ length: n }, (_, i) => view(i * dim));
+}
+
+/** Ranks of the rows of `block`, rows `first, ...` of an `[N, N]` matrix. */
+function rankRows(
+  block: ArrayLike<number>,
+  first: number,
+  n: number,
+  ranks: Float64Array,
+): void {
+  for (let r = 0; r * n < block.length; r++) {
+    ranks[first + r] = rankOf(first + r, (j) => block[r * n + j]!, n);
+  }
 }
 
 function rankOf(i: number, sim: (j: number) => number, n: number): number {

@@ -73,6 +73,8 @@ export function sideEncodings(
  * @param inputs texts or id arrays, one per row
  * @param encoding the side's encoding
  * @param field the name used in errors, e.g. `texts` or `pairs[].left`
+ * @param first the index errors give the first input (when `inputs` is a
+ *   block of a longer list) @default 0
  * @returns row-major ids `[N, len]`
  * @throws {InputError} naming `field[i]` for a text given to a side trained
  *   on ids, or anything that is neither text nor ids; naming `field[i][j]`
@@ -87,12 +89,14 @@ export function sideEncodings(
  * const ids = encodeInputs(["b a c", [3]], { vocabulary, len: 2, vocab: 5 }, "texts");
  * assert.deepStrictEqual(Array.from(ids), [3, 2, 3, 0]);
  * assert.throws(() => encodeInputs([[7]], { len: 2, vocab: 5 }, "texts"), /texts\[0\]\[0\]/);
+ * assert.throws(() => encodeInputs([[7]], { len: 2, vocab: 5 }, "texts", 4), /texts\[4\]\[0\]/);
  * ```
  */
 export function encodeInputs(
   inputs: readonly TextInput[],
   encoding: SideEncoding,
   field: string,
+  first = 0,
 ): Int32Array {
   const { len, vocab, vocabulary } = encoding;
   const out = new Int32Array(inputs.length * len);
@@ -100,7 +104,9 @@ export function encodeInputs(
     if (typeof input === "string") {
       if (vocabulary === undefined) {
         throw new InputError(
-          `${field}[${i}]: expected an array of token ids (this side of the model was trained ` +
+          `${field}[${
+            first + i
+          }]: expected an array of token ids (this side of the model was trained ` +
             `on ids, it has no vocabulary) but found a text`,
         );
       }
@@ -109,7 +115,9 @@ export function encodeInputs(
     }
     if (!Array.isArray(input)) {
       throw new InputError(
-        `${field}[${i}]: expected a text or an array of token ids but found ${
+        `${field}[${
+          first + i
+        }]: expected a text or an array of token ids but found ${
           JSON.stringify(input) ?? String(input)
         }`,
       );
@@ -119,7 +127,9 @@ export function encodeInputs(
       const id = input[j];
       if (!Number.isInteger(id) || id! < 0 || id! >= vocab) {
         throw new InputError(
-          `${field}[${i}][${j}]: expected an integer token id in [0, ${vocab}) but found ${
+          `${field}[${
+            first + i
+          }][${j}]: expected an integer token id in [0, ${vocab}) but found ${
             JSON.stringify(id)
           }`,
         );

@@ -25,6 +25,9 @@ import type { CorpusEntry, CorpusIndex } from "./corpus_index.ts";
 import { jsonFingerprint, modelFingerprint } from "./fingerprint.ts";
 import { CorpusMatrix, topK } from "./top_k.ts";
 
+/** Inputs encoded and embedded at a time (a multiple of 64, the batch). */
+const EMBED_BLOCK = 1024;
+
 /** One search result. */
 export interface SearchResult {
   /** 0-based position of the entry in the corpus (its line in a file). */
@@ -210,14 +213,18 @@ export class TextModel {
           "build it again with this model (delete the file and pass --corpus with --index).",
       );
     }
-    const lexical: NgramVector[] | undefined = this.#lexical === undefined
+    // the lexical vectors a block at a time: never the corpus's padded ids
+    // or every row's vector at once, only their inverted index
+    const index_ = this.#lexical;
+    const lexical = index_ === undefined
       ? undefined
-      : this.#lexical
-        .vectors(
+      : (start: number, end: number): NgramVector[] =>
+        index_.vectors(
           encodeInputs(
-            index.entries.map((e) => e.text),
+            index.entries.slice(start, end).map((e) => e.text),
             this.#encodings.right,
             "corpus",
+            start,
           ),
           this.#encodings.right.len,
         );
@@ -289,9 +296,26 @@ export class TextModel {
     this.#corpus = undefined;
   }
 
+  /**
+   * The outputs of `inputs`, encoded and embedded a block of
+   * {@link EMBED_BLOCK} rows at a time: a corpus's padded ids are never
+   * held whole (the outputs are the same: the block is a multiple of
+   * `embedRows`' batch of 64).
+   */
   #embed(side: Side, inputs: readonly TextInput[], field: string) {
-    const ids = encodeInputs(inputs, this.#encodings[side], field);
-    return this.#embedIds(side, ids, inputs.length);
+    const n = inputs.length;
+    const vectors = new Float32Array(n * this.dim);
+    for (let start = 0; start < n; start += EMBED_BLOCK) {
+      const end = Math.min(n, start + EMBED_BLOCK);
+      const ids = encodeInputs(
+        inputs.slice(start, end),
+        this.#encodings[side],
+        field,
+        start,
+      );
+      vectors.set(this.#embedIds(side, ids, end - start), start * this.dim);
+    }
+    return vectors;
   }
 
   #embedIds(side: Side, ids: Int32Array, n: number): Float32Array {

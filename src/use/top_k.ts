@@ -36,6 +36,20 @@ export interface Rows {
   lexical?: readonly NgramVector[];
 }
 
+/**
+ * Corpus rows: like {@link Rows}, but the lexical vectors may come a block
+ * at a time (`lexical(start, end)`: rows `[start, end)`), so that a large
+ * corpus never has all of them at once, only their inverted index.
+ */
+export interface CorpusRows {
+  /** Outputs, row-major `[N, D]`. */
+  vectors: Float32Array;
+  /** Lexical vectors of every row, or of the rows of one block. */
+  lexical?:
+    | readonly NgramVector[]
+    | ((start: number, end: number) => readonly NgramVector[]);
+}
+
 /** Options for {@link CorpusMatrix}. */
 export interface CorpusMatrixOptions {
   /** The distance the model was trained with. */
@@ -77,18 +91,21 @@ export class CorpusMatrix {
    * @param dim output width D
    * @param options see {@link CorpusMatrixOptions}
    */
-  constructor(rows: Rows, dim: number, options: CorpusMatrixOptions) {
+  constructor(rows: CorpusRows, dim: number, options: CorpusMatrixOptions) {
     this.dim = dim;
     this.size = rows.vectors.length / dim;
     this.distance = options.distance;
     this.blockSize = options.blockSize ?? 4096;
     this.#vectors = rows.vectors;
     const lexical = rows.lexical;
+    const lexicalRows = typeof lexical === "function"
+      ? lexical
+      : (start: number, end: number) => lexical!.slice(start, end);
     if (lexical !== undefined) this.#postings = [];
     for (let start = 0; start < this.size; start += this.blockSize) {
       const end = Math.min(this.size, start + this.blockSize);
       // the lexical vectors' inverted index, built once per block
-      this.#postings?.push(new SparsePostings(lexical!.slice(start, end)));
+      this.#postings?.push(new SparsePostings(lexicalRows(start, end)));
       if (this.distance !== "cosine") continue;
       this.#blocks.push(tf.tidy(() =>
         tf.transpose(unitRows(tf.tensor2d(

@@ -1,7 +1,8 @@
 /**
  * Child process of `threads_test.ts`: starts the backend with the given
  * thread count, trains a small seeded model for a few Adam steps and prints
- * `{"threads": N, "losses": [...]}` on stdout. The thread count is fixed per
+ * `{"threads": N, "losses": [...], "workers": W}` on stdout (W: the tfjs
+ * pool workers started). The thread count is fixed per
  * process, hence one process per count.
  *
  * Usage: `deno run --allow-read --allow-env _threaded_wasm_child.ts THREADS STEPS [siamese]`
@@ -13,6 +14,7 @@
  */
 import * as tf from "../../src/deps/tfjs_core.ts";
 import { setupBackend } from "../../src/backend/setup.ts";
+import { startedPoolWorkers } from "../../src/backend/threaded_wasm.ts";
 import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese } from "../../src/model/siamese.ts";
@@ -94,4 +96,10 @@ if (kind === "siamese") {
   }
 }
 await setLstmThreads(1);
-console.log(JSON.stringify({ threads: info.threads, losses }));
+console.log(
+  JSON.stringify({
+    threads: info.threads,
+    losses,
+    workers: startedPoolWorkers(),
+  }),
+);

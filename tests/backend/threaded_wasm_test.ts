@@ -91,6 +91,14 @@ Deno.test("a siamese LSTM model trains to the same losses with 1 and 2 threads (
   await assertSameLosses("siamese");
 });
 
+Deno.test("a process with 2 threads starts one tfjs pool worker, not the glue's 8", async () => {
+  const run = await runChild(["2", "1"], 60_000);
+  assert.ok(run.success, run.stderr);
+  const result = JSON.parse(run.stdout) as { threads: number; workers: number };
+  assert.equal(result.threads, 2);
+  assert.equal(result.workers, 1);
+});
+
 Deno.test("a process with 2 threads exits on its own", async () => {
   const run = await runChild(["2", "1"], 30_000);
   assert.equal(

@@ -264,3 +264,23 @@ Deno.test("openPairBlocks() yields loadPairs()'s rows, labels and counts, block 
   deepStrictEqual(file.stats, again.stats);
   await rejects(() => openPairBlocks(path, options, 0), /blockSize/);
 });
+
+Deno.test("openPairBlocks() pads short pre-tokenized rows with zeros in reused buffers", async () => {
+  // long rows first, then short ones in the blocks that reuse their buffers
+  const rows = [[5, 6, 7], [8, 9, 4], [1], [2], [3], [4]];
+  const path = await tempFile(
+    "reuse.jsonl",
+    rows.map((r) => JSON.stringify({ left: r, right: r })).join("\n") + "\n",
+  );
+  const options = { leftLen: 3, rightLen: 3, vocab: 10 };
+  const whole = await loadPairs(path, options);
+  const file = await openPairBlocks(path, options, 2);
+  const left: number[] = [], right: number[] = [];
+  for await (const block of file.blocks) {
+    left.push(...block.left);
+    right.push(...block.right);
+  }
+  deepStrictEqual(left, [...whole.pairs.left]);
+  deepStrictEqual(right, [...whole.pairs.right]);
+  deepStrictEqual(left.slice(12), [3, 0, 0, 4, 0, 0]);
+});

@@ -164,3 +164,24 @@ Deno.test("Evaluation rejects more pairs than announced, fewer at the end, and a
   assert.throws(() => e.finish(), /Expected 4 pairs but found 0/);
   assert.throws(() => e.add(pairs(2, true)), /unlabelled blocks only/);
 });
+
+Deno.test("similarityMatrix() of a block of left rows equals those rows of the whole matrix bit for bit", () => {
+  // 300 x 256: the right operand passes 2^16 values, so the product takes
+  // the kernel module's GEMM, as eval's retrieval does
+  const rng = new Rng(11);
+  const dim = 256, m = 300;
+  const left = Float32Array.from({ length: m * dim }, () => rng.normal());
+  const right = Float32Array.from({ length: m * dim }, () => rng.normal());
+  for (const kind of ["cosine", "euclidean"] as const) {
+    const whole = similarityMatrix(left, right, dim, kind);
+    for (const [start, end] of [[0, 256], [256, 300], [17, 18]] as const) {
+      const rows = similarityMatrix(
+        left.subarray(start * dim, end * dim),
+        right,
+        dim,
+        kind,
+      );
+      assert.deepStrictEqual(rows, whole.subarray(start * m, end * m), kind);
+    }
+  }
+});

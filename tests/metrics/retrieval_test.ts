@@ -2,6 +2,7 @@ import { deepStrictEqual, strictEqual, throws } from "@std/assert";
 import {
   cosineSimilarity,
   retrievalFromEmbeddings,
+  retrievalInBlocks,
   retrievalMetrics,
 } from "../../src/metrics/retrieval.ts";
 import { Rng } from "../../src/data/rng.ts";
@@ -144,4 +145,35 @@ Deno.test("retrievalFromEmbeddings() rejects sides of different sizes", () => {
 Deno.test("cosineSimilarity() gives 0 for a zero vector", () => {
   strictEqual(cosineSimilarity([0, 0], [1, 1]), 0);
   strictEqual(cosineSimilarity([1, 1], [-2, -2]), -1);
+});
+
+Deno.test("retrievalInBlocks() gives retrievalMetrics' figures for any block of rows", () => {
+  const rng = new Rng(3);
+  const n = 23;
+  // rounded, so that ties occur
+  const sim = Float32Array.from(
+    { length: n * n },
+    () => Math.round(rng.normal() * 4) / 4,
+  );
+  const want = retrievalMetrics(sim, { ks: [1, 3, 10] });
+  for (const blockRows of [1, 4, 7, 23, 100]) {
+    const asked: number[] = [];
+    const got = retrievalInBlocks(n, (start, end) => {
+      asked.push(end - start);
+      return sim.subarray(start * n, end * n);
+    }, { ks: [1, 3, 10], blockRows });
+    deepStrictEqual(got, want);
+    strictEqual(Math.max(...asked), Math.min(blockRows, n));
+  }
+});
+
+Deno.test("retrievalInBlocks() rejects a block of the wrong length", () => {
+  throws(
+    () => retrievalInBlocks(3, () => new Float32Array(4)),
+    /Expected rows 0 to 3 to have length 9 but found 4/,
+  );
+  throws(
+    () => retrievalInBlocks(3, () => new Float32Array(9), { blockRows: 0 }),
+    /Expected blockRows to be an integer of at least 1 but found 0/,
+  );
 });

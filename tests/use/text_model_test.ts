@@ -1,4 +1,6 @@
 import assert from "@std/assert";
+import { embedRows } from "../../src/infer/embed.ts";
+import { encodeInputs, sideEncodings } from "../../src/use/inputs.ts";
 import { loadTextModel } from "../../src/use/text_model.ts";
 import { readIndex, writeIndex } from "../../src/use/corpus_index.ts";
 import { tempDir } from "../_temp_file.ts";
@@ -72,5 +74,27 @@ Deno.test("a saved index searches as the fresh one and is refused by another mod
   const bytes = await Deno.readFile(`${dir}/c.index`);
   await Deno.writeFile(`${dir}/cut.index`, bytes.subarray(0, bytes.length - 4));
   await assert.rejects(() => readIndex(`${dir}/cut.index`), /cut short/);
+  m.dispose();
+});
+
+Deno.test("TextModel.index() embeds a corpus in blocks as embedRows does all of it at once, and names a bad row by its index", async () => {
+  const m = await loadTextModel(MODEL);
+  // 1100 rows: a block of 1024 and a short one
+  const corpus = Array.from({ length: 1100 }, (_, i) => String(i * 7 % 1000));
+  const index = await m.index(corpus);
+  const right = sideEncodings(m.run).right;
+  const whole = embedRows(
+    m.run.siamese.right,
+    encodeInputs(corpus, right, "corpus"),
+    { len: right.len, width: m.run.model.rightLen },
+  );
+  assert.equal(index.vectors.length, 1100 * m.dim);
+  assert.deepEqual(index.vectors, whole.vectors);
+  const bad: (string | number[])[] = [...corpus];
+  bad[1030] = [1, 1000];
+  await assert.rejects(
+    () => m.index(bad),
+    /corpus\[1030\]\[1\]: expected an integer token id/,
+  );
   m.dispose();
 });

@@ -76,3 +76,39 @@ Deno.test("topK() keeps equal scores in corpus order and mixes the lexical cosin
   );
   corpus.dispose();
 });
+
+Deno.test("CorpusMatrix takes the lexical vectors a block at a time and ranks as with all of them", () => {
+  const rng = new Rng(5);
+  const dim = 3, n = 11;
+  const vectors = random(n * dim, rng);
+  const lexical = Array.from({ length: n }, (_, i) => ({
+    ids: Float64Array.of(i % 3, 3 + (i % 4)),
+    values: Float32Array.of(0.6, 0.8),
+  }));
+  const queries = {
+    vectors: random(2 * dim, rng),
+    lexical: [lexical[1]!, lexical[6]!],
+  };
+  const all = new CorpusMatrix({ vectors, lexical }, dim, {
+    distance: "cosine",
+    blockSize: 4,
+  });
+  const asked: [number, number][] = [];
+  const blocks = new CorpusMatrix(
+    {
+      vectors,
+      lexical: (start, end) => {
+        asked.push([start, end]);
+        return lexical.slice(start, end);
+      },
+    },
+    dim,
+    { distance: "cosine", blockSize: 4 },
+  );
+  assert.deepEqual(asked, [[0, 4], [4, 8], [8, 11]]);
+  const want = topK(queries, all, 5, 0.7);
+  assert.deepEqual(topK(queries, blocks, 5, 0.7), want);
+  assert.equal(want[0]![0]!.index % 3, 1, "the lexical match ranks first");
+  all.dispose();
+  blocks.dispose();
+});
