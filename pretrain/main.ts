@@ -33,6 +33,7 @@ import "../src/model/siamese.ts";
 import { readDictd } from "../bench/quality/dictd.ts";
 import { tsvLine } from "../bench/quality/make_data.ts";
 import { gcidePairs } from "./gcide_pairs.ts";
+import { base64Of } from "../src/wasm/kernel_bytes.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const DICTD = "/usr/share/dictd";
@@ -224,14 +225,6 @@ async function packageVersion(name: string): Promise<string> {
     stderr: "null",
   }).output();
   return out.success ? new TextDecoder().decode(out.stdout) : "unknown";
-}
-
-function base64Of(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
 }
 
 if (import.meta.main) await main();

@@ -10,6 +10,7 @@
  */
 
 import { TFJS_BACKEND_WASM_MAIN } from "../src/deps/tfjs_backend_wasm.ts";
+import { base64Of } from "../src/wasm/kernel_bytes.ts";
 
 const BUILD = new URL("../build/", import.meta.url);
 
@@ -21,22 +22,14 @@ const FILES = {
   threadedWorker: "tfjs-backend-wasm-threaded-simd.worker.js",
 } as const;
 
-function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
 async function main(): Promise<void> {
   // The package's main file is dist/tf-backend-wasm.node.js.
   const main = TFJS_BACKEND_WASM_MAIN;
   const dir = new URL("../wasm-out/", main);
   const read = (name: string) => Deno.readFile(new URL(name, dir));
   const fields = {
-    simd: toBase64(await read(FILES.simd)),
-    threadedSimd: toBase64(await read(FILES.threadedSimd)),
+    simd: base64Of(await read(FILES.simd)),
+    threadedSimd: base64Of(await read(FILES.threadedSimd)),
     threadedGlue: new TextDecoder().decode(await read(FILES.threadedGlue)),
     threadedWorker: new TextDecoder().decode(await read(FILES.threadedWorker)),
   };

@@ -20,6 +20,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
+import { base64Of } from "../src/wasm/kernel_bytes.ts";
 
 const KERNEL_DIR = new URL("../src/wasm/", import.meta.url);
 /** The translation unit clang compiles; it includes the other sources. */
@@ -127,14 +128,6 @@ async function compile(
   return wasm;
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
 async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest(
     "SHA-256",
@@ -176,19 +169,19 @@ ${await line("relaxed shared kernels.wasm", v.relaxedShared)}
 
 /** The compiled kernel module (see kernels.c), base64; imports a plain memory. */
 export const KERNELS_WASM_BASE64 =
-  "${toBase64(v.plain)}";
+  "${base64Of(v.plain)}";
 
 /** The same module for worker threads, base64; imports a shared memory. */
 export const KERNELS_WASM_SHARED_BASE64 =
-  "${toBase64(v.shared)}";
+  "${base64Of(v.shared)}";
 
 /** The module with relaxed SIMD (fused multiply-add), plain memory. */
 export const KERNELS_WASM_RELAXED_BASE64 =
-  "${toBase64(v.relaxed)}";
+  "${base64Of(v.relaxed)}";
 
 /** The module with relaxed SIMD, shared memory. */
 export const KERNELS_WASM_RELAXED_SHARED_BASE64 =
-  "${toBase64(v.relaxedShared)}";
+  "${base64Of(v.relaxedShared)}";
 `;
 }
 

@@ -29,6 +29,32 @@ export function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
 
+/**
+ * The base64 text of bytes: the inverse of {@link bytesOf}, for the
+ * generated modules that carry binaries (the kernels, the pretrained
+ * weights, the bundle's assets).
+ *
+ * @param bytes any bytes
+ * @returns their base64 encoding
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { base64Of, bytesOf } from "./kernel_bytes.ts";
+ * assert.equal(base64Of(new Uint8Array([0, 97, 115, 109])), "AGFzbQ==");
+ * const big = new Uint8Array(100_000).map((_, i) => i * 7);
+ * assert.deepEqual(bytesOf(base64Of(big)), big);
+ * ```
+ */
+export function base64Of(bytes: Uint8Array): string {
+  let s = "";
+  // in slices: String.fromCharCode takes its arguments on the stack
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
 let relaxed: boolean | undefined;
 
 /**

@@ -8,7 +8,7 @@ import {
   startFromPretrained,
 } from "../../src/model/pretrained.ts";
 import { PRETRAINED_SHAPE } from "../../src/settings/kinds.ts";
-import { bytesOf } from "../../src/wasm/kernel_bytes.ts";
+import { base64Of, bytesOf } from "../../src/wasm/kernel_bytes.ts";
 import type { VocabularyJson } from "../../src/data/tokenizer.ts";
 
 await setupBackend({ log: false });
@@ -20,10 +20,6 @@ const vocab = (tokens: string[], size = 10): VocabularyJson => ({
   size,
   tokens,
 });
-
-function base64Of(values: Float32Array): string {
-  return btoa(String.fromCharCode(...new Uint8Array(values.buffer)));
-}
 
 const small = (lstmUnits = 3) =>
   modelConfig({
@@ -48,7 +44,7 @@ function encoderOf(seed: number, tokens: string[]): PretrainedEncoder {
     return {
       name: w.originalName.slice(w.originalName.indexOf("_") + 1),
       shape,
-      base64: base64Of(values.slice()),
+      base64: base64Of(new Uint8Array(values.slice().buffer)),
     };
   });
   model.left.dispose();
