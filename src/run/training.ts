@@ -403,7 +403,9 @@ function startPretrained(
       console.error(
         `start: the pretrained ${kind} encoder (${encoder.summary}) for the ${
           sides.length === 1 ? "shared" : side
-        } branch; ${s.known} of its ${s.tokens} tokens known`,
+        } branch; it knows ${s.known} of the ${s.tokens} tokens of ${
+          sides.length === 1 ? "the data" : `the ${side} side`
+        }`,
       );
     }
   }

@@ -151,7 +151,7 @@ Deno.test("train --data starts the matcher from the pretrained encoder and says 
   assert.match(pre.stderr.split("\n")[0]!, /train\.init=gcide/);
   assert.match(
     pre.stderr,
-    /^start: the pretrained gcide encoder \(GCIDE's definitions \(\d+ pairs, dict-gcide [^)]+\), epoch \d+ of \d+\) for the shared branch; (\d+) of its \1 tokens known$/m,
+    /^start: the pretrained gcide encoder \(GCIDE's definitions \(\d+ pairs, dict-gcide [^)]+\), epoch \d+ of \d+\) for the shared branch; it knows (\d+) of the \1 tokens of the data$/m,
   );
   const none = await writeConfig(`${dir}/none.json`, { train: { init: "none" } });
   const scratch = await run("scratch", ["--config", none]);
