@@ -391,14 +391,20 @@ function startPretrained(
   const sides = model.right === model.left
     ? [["left", model.left]] as const
     : [["left", model.left], ["right", model.right]] as const;
-  for (const [side, branch] of sides) {
-    const vocabulary = data.vocabularies[side];
-    if (vocabulary === undefined) {
-      throw new RangeError(
-        `--init ${kind} needs text pairs (--data): the ${side} side has no vocabulary.`,
+  const idSide = sides.find(([side]) => data.vocabularies[side] === undefined);
+  if (idSide !== undefined) {
+    // a file of token ids: there are no characters to map
+    if (log) {
+      console.error(
+        `start: random weights, not the pretrained ${kind} encoder (train.init): it reads characters and the ${
+          idSide[0]
+        } side of the data holds token ids`,
       );
     }
-    const s = startFromPretrained(branch, vocabulary, encoder);
+    return;
+  }
+  for (const [side, branch] of sides) {
+    const s = startFromPretrained(branch, data.vocabularies[side]!, encoder);
     if (log) {
       console.error(
         `start: the pretrained ${kind} encoder (${encoder.summary}) for the ${

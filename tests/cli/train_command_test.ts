@@ -163,3 +163,35 @@ Deno.test("train --data starts the matcher from the pretrained encoder and says 
   const saved = JSON.parse(await Deno.readTextFile(`${dir}/pre/config.json`));
   assert.equal(saved.train.init, "gcide");
 });
+
+Deno.test("train --data of token ids starts at random and says why", async () => {
+  const dir = await tempDir();
+  const rows = Array.from(
+    { length: 40 },
+    (_, i) =>
+      JSON.stringify({ left: [2 + i % 9, 3], right: [2 + i % 9, 3, 4] }),
+  );
+  await Deno.writeTextFile(`${dir}/ids.jsonl`, rows.join("\n") + "\n");
+  const config = await writeConfig(`${dir}/c.json`, {
+    data: { shared_vocab: false },
+  });
+  const t = await train([
+    "--data",
+    `${dir}/ids.jsonl`,
+    "--config",
+    config,
+    "--lexical-weight",
+    "0",
+    "--epochs",
+    "1",
+    "--threads",
+    "1",
+    "--out",
+    `${dir}/run`,
+  ]); // deno-fmt-ignore
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(
+    t.stderr,
+    /^start: random weights, not the pretrained gcide encoder \(train\.init\): it reads characters and the left side of the data holds token ids$/m,
+  );
+});
