@@ -16,6 +16,7 @@ import { buildSiamese } from "../src/model/siamese.ts";
 import { modelConfig } from "../src/model/config.ts";
 import { trainStep } from "../src/train/step.ts";
 import { FusedAdam } from "../src/train/fused_adam.ts";
+import { stepLossOptions } from "./step_bench.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -50,14 +51,7 @@ const batch = {
   right: ids(config.rightLen),
   labels: tf.tensor1d(Float32Array.from({ length: 32 }, (_, i) => i % 2)),
 };
-const loss = matcher
-  ? {
-    distance: "cosine" as const,
-    margin: 1,
-    loss: "infonce" as const,
-    temperature: 0.05,
-  }
-  : { distance: "cosine" as const, margin: 1 };
+const loss = stepLossOptions(matcher ? "matcher" : "seed");
 const arms = [
   {
     name: "tf.train.adam",

@@ -20,6 +20,10 @@ import { setupBackend } from "../src/backend/setup.ts";
 import { FusedLSTM } from "../src/model/fused_lstm.ts";
 import { setLstmThreads } from "../src/backend/lstm_threads.ts";
 import { traceEmbedding } from "../src/model/token_table.ts";
+import { timeRuns } from "./timing.ts";
+
+/** One warm-up run (weights, optimizer slots, kernels), then `reps` timed. */
+const time = (reps: number, fn: () => void) => timeRuns(reps, fn, 1);
 
 /** Which LSTM a branch uses. */
 export type LstmKind = "stock" | "fused";
@@ -121,24 +125,6 @@ function contrastive(
   const d = tf.sub(1, cos);
   const neg = tf.square(tf.relu(tf.sub(MARGIN, d)));
   return tf.mean(tf.add(tf.mul(y, tf.square(d)), tf.mul(tf.sub(1, y), neg)));
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Median and min milliseconds of `reps` runs after one warm-up run. */
-function time(reps: number, fn: () => void): { median: number; min: number } {
-  fn(); // warm-up: builds weights, optimizer slots, kernels
-  const ms: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  return { median: median(ms), min: Math.min(...ms) };
 }
 
 /**

@@ -28,6 +28,10 @@ import { modelConfig } from "../src/model/config.ts";
 import { trainStep } from "../src/train/step.ts";
 import { FusedAdam } from "../src/train/fused_adam.ts";
 import { measurePeak, type PeakResult } from "./peak.ts";
+import { timeRuns } from "./timing.ts";
+
+/** Two warm-up runs (weights, Adam's slots, tables), then `reps` timed. */
+const time = (reps: number, fn: () => void) => timeRuns(reps, fn, 2);
 
 /** The models this bench knows. */
 export const STEP_MODELS = ["seed", "matcher"] as const;
@@ -191,23 +195,6 @@ export interface StepBenchResult {
   steps: StepTiming[];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function time(reps: number, fn: () => void): { median: number; min: number } {
-  for (let i = 0; i < 2; i++) fn(); // warm-up: weights, Adam's slots, tables
-  const ms: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  return { median: median(ms), min: Math.min(...ms) };
-}
-
 /** Token ids `[B, T]`, post-padded with 0 after each row's length. */
 function idsOf(shape: StepShape, side: 0 | 1): tf.Tensor2D {
   const T = shape.steps[side];
@@ -218,6 +205,33 @@ function idsOf(shape: StepShape, side: 0 | 1): tf.Tensor2D {
     }
   });
   return tf.tensor2d(ids, [shape.batch, T], "int32");
+}
+
+/**
+ * The loss options of a bench model's training step, as its recipe trains
+ * it: the seed's cosine contrastive loss, or the matcher's in-batch softmax
+ * (temperature 0.05).
+ *
+ * @param model `seed` or `matcher`
+ * @returns the options `trainStep` takes
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { stepLossOptions } from "./step_bench.ts";
+ * assert.equal(stepLossOptions("matcher").loss, "infonce");
+ * assert.equal(stepLossOptions("seed").loss, undefined);
+ * ```
+ */
+export function stepLossOptions(model: StepModel): {
+  distance: "cosine";
+  margin: number;
+  loss?: "infonce";
+  temperature?: number;
+} {
+  return model === "matcher"
+    ? { distance: "cosine", margin: 1, loss: "infonce", temperature: 0.05 }
+    : { distance: "cosine", margin: 1 };
 }
 
 /** Times one model's training step and inference batch. */
@@ -242,14 +256,7 @@ export function benchStep(model: StepModel, reps: number): StepTiming {
     labels: tf.tensor1d(Float32Array.from({ length: BATCH }, (_, i) => i % 2)),
   };
   const optimizer = new FusedAdam(matcher ? 3e-3 : 1e-3); // as the trainer
-  const options = matcher
-    ? {
-      distance: "cosine" as const,
-      margin: 1,
-      loss: "infonce" as const,
-      temperature: 0.05,
-    }
-    : { distance: "cosine" as const, margin: 1 };
+  const options = stepLossOptions(model);
   const train = time(
     reps,
     () => void trainStep(siamese, batch, optimizer, options),

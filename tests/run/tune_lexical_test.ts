@@ -9,17 +9,13 @@ import { runTraining } from "../../src/run/training.ts";
 import { loadModel } from "../../src/run/format.ts";
 import { LexicalIndex } from "../../src/lexical/ngram_tfidf.ts";
 import { tempDir } from "../_temp_file.ts";
+import { tinyRun } from "../_tiny_run.ts";
 
 const backend = await setupBackend({ log: false });
 
 Deno.test("tune_lexical saves the λ chosen on validation, with which the kept model scores best there", async () => {
   const model = modelConfig({
-    vocab: 40,
-    embeddingDim: 4,
-    lstmUnits: 6,
-    denseUnits: 8,
-    leftLen: 5,
-    rightLen: 12,
+    ...tinyRun(backend, 2).model,
     shareWeights: true,
     pooling: "max",
     lexical: { weight: 0.8, n: 2 },
