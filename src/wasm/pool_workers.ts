@@ -199,7 +199,20 @@ export function post(w: WorkerSlot, op: number, args: number[]): void {
 }
 
 /**
- * Blocks until the worker has finished the job last posted to it.
+ * How long {@link wait} spins, in milliseconds, before it sleeps in
+ * `Atomics.wait`. The calling thread has nothing else to do while it waits,
+ * and waking a sleeping thread is slow on a VM: in one process, alternating,
+ * the seed's training step on 2 threads took 37.0-39.6 ms (25th percentile)
+ * with the spin against 40.3-42.1 ms without (docs/speed.md, session 8).
+ * Inference did not change. The workers themselves do not spin: on two cores
+ * a spinning worker takes the core tfjs's own pool thread needs between the
+ * LSTM jobs (the training step got slower).
+ */
+export const SPIN_MS = 2;
+
+/**
+ * Blocks until the worker has finished the job last posted to it: spins for
+ * up to {@link SPIN_MS}, then sleeps.
  *
  * @param w the worker
  * @throws Error when the kernel trapped
@@ -221,6 +234,10 @@ export function post(w: WorkerSlot, op: number, args: number[]): void {
  * ```
  */
 export function wait(w: WorkerSlot): void {
+  const until = performance.now() + SPIN_MS;
+  while (Atomics.load(w.ctl, 1) !== w.seq && performance.now() < until) {
+    Atomics.pause();
+  }
   for (;;) {
     const done = Atomics.load(w.ctl, 1);
     if (done === w.seq) break;
