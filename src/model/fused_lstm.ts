@@ -257,7 +257,6 @@ export class FusedLSTM extends tfl.layers.Layer {
     });
   }
 
-  /** A config that tfjs-layers' `LSTM` accepts as is (see the porting note). */
   /**
    * The projected vocabulary `E W + b` (`[V, 4H]`) and the ids `[B, T]`
    * when `x` is a traced Embedding's output and projecting the vocabulary

@@ -206,13 +206,40 @@ export function post(w: WorkerSlot, op: number, args: number[]): void {
  * with the spin against 40.3-42.1 ms without (docs/speed.md, session 8).
  * Inference did not change. The workers themselves do not spin: on two cores
  * a spinning worker takes the core tfjs's own pool thread needs between the
- * LSTM jobs (the training step got slower).
+ * LSTM jobs (the training step got slower). Measured with
+ * `deno run --allow-read bench/levers.ts --lever spin --threads 2`.
  */
 export const SPIN_MS = 2;
 
+let spinMs = SPIN_MS;
+
+/**
+ * Sets how long {@link wait} spins from now on, for measuring the lever
+ * (`bench/levers.ts --lever spin`); 0 sleeps at once.
+ *
+ * @param ms milliseconds, at least 0
+ * @returns the previous value
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { setWaitSpin, SPIN_MS } from "./pool_workers.ts";
+ * assert.equal(setWaitSpin(0), SPIN_MS);
+ * assert.equal(setWaitSpin(SPIN_MS), 0);
+ * ```
+ */
+export function setWaitSpin(ms: number): number {
+  if (!(ms >= 0)) {
+    throw new RangeError(`Expected a spin of at least 0 ms but found ${ms}`);
+  }
+  const previous = spinMs;
+  spinMs = ms;
+  return previous;
+}
+
 /**
  * Blocks until the worker has finished the job last posted to it: spins for
- * up to {@link SPIN_MS}, then sleeps.
+ * up to {@link SPIN_MS} (see {@link setWaitSpin}), then sleeps.
  *
  * @param w the worker
  * @throws Error when the kernel trapped
@@ -234,7 +261,7 @@ export const SPIN_MS = 2;
  * ```
  */
 export function wait(w: WorkerSlot): void {
-  const until = performance.now() + SPIN_MS;
+  const until = performance.now() + spinMs;
   while (Atomics.load(w.ctl, 1) !== w.seq && performance.now() < until) {
     Atomics.pause();
   }

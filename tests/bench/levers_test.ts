@@ -1,0 +1,44 @@
+import assert from "@std/assert";
+import { ROOT } from "../_task.ts";
+
+async function levers(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", `${ROOT}bench/levers.ts`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    cwd: ROOT,
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("levers --lever spin times both arms in one process and prints their ratio", async () => {
+  const r = await levers([
+    "--lever",
+    "spin",
+    "--threads",
+    "2",
+    "--rounds",
+    "1",
+    "--steps",
+    "2",
+    "--infer",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /lever spin: seed inference, batch 32, 2 thread\(s\)/);
+  assert.match(
+    r.stdout,
+    /^sleep +median \d+\.\d ms {2}25th pct \d+\.\d ms {2}\(2 steps\)$/m,
+  );
+  assert.match(r.stdout, /^spin 2 ms +median \d+\.\d ms .*\(2 steps\)$/m);
+  assert.match(r.stdout, /spin 2 ms \/ sleep: \d+\.\d{3} \(medians\)/);
+});
+
+Deno.test("levers refuses an unknown lever and a spin without a pool", async () => {
+  const unknown = await levers(["--lever", "fast"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--lever: expected adam or spin but found fast/);
+  const alone = await levers(["--lever", "spin", "--threads", "1"]);
+  assert.equal(alone.code, 2);
+  assert.match(alone.stderr, /needs --threads 2 or more/);
+});
