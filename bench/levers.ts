@@ -25,7 +25,7 @@ import { modelConfig } from "../src/model/config.ts";
 import { trainStep } from "../src/train/step.ts";
 import { FusedAdam } from "../src/train/fused_adam.ts";
 import { setWaitSpin, SPIN_MS } from "../src/wasm/pool_workers.ts";
-import { stepLossOptions } from "./step_bench.ts";
+import { fullBatch, stepLossOptions } from "./step_bench.ts";
 import { median } from "./timing.ts";
 
 const { values } = parseArgs({
@@ -64,17 +64,7 @@ const config = modelConfig({
     : {}),
 });
 const B = Number(values.batch);
-const ids = (t: number) =>
-  tf.tensor2d(
-    Int32Array.from({ length: B * t }, (_, i) => 1 + (i * 7919) % 99),
-    [B, t],
-    "int32",
-  );
-const batch = {
-  left: ids(config.leftLen),
-  right: ids(config.rightLen),
-  labels: tf.tensor1d(Float32Array.from({ length: B }, (_, i) => i % 2)),
-};
+const batch = fullBatch(B, config.leftLen, config.rightLen, 100);
 const loss = stepLossOptions(matcher ? "matcher" : "seed");
 
 /** One side of a lever: set up before each round, then time `step`. */

@@ -20,6 +20,7 @@ import { buildSiamese, encode } from "../src/model/siamese.ts";
 import { modelConfig } from "../src/model/config.ts";
 import { trainStep } from "../src/train/step.ts";
 import { FusedAdam } from "../src/train/fused_adam.ts";
+import { fullBatch } from "./step_bench.ts";
 
 const { values } = parseArgs({
   options: {
@@ -49,17 +50,7 @@ const model = buildSiamese(
   }),
   1,
 );
-const ids = (t: number) =>
-  tf.tensor2d(
-    Int32Array.from({ length: B * t }, (_, i) => 1 + (i * 7919) % 999),
-    [B, t],
-    "int32",
-  );
-const batch = {
-  left: ids(T1),
-  right: ids(T2),
-  labels: tf.tensor1d(Float32Array.from({ length: B }, (_, i) => i % 2)),
-};
+const batch = fullBatch(B, T1, T2, 1000);
 const optimizer = new FusedAdam(1e-3); // as the trainer
 const options = {
   distance: "cosine" as const,

@@ -208,6 +208,50 @@ function idsOf(shape: StepShape, side: 0 | 1): tf.Tensor2D {
 }
 
 /**
+ * A batch of `batch` pairs with every step valid: ids from a fixed pattern
+ * in [1, vocab), labels alternating 0 and 1. For the profile and the levers,
+ * which time one batch shape; the step bench itself pads FOLDOC-like lengths.
+ *
+ * @param batch rows B
+ * @param leftLen left length
+ * @param rightLen right length
+ * @param vocab ids are below it
+ * @returns the batch `trainStep` takes
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { setupBackend } from "../src/backend/setup.ts";
+ * import { fullBatch } from "./step_bench.ts";
+ * await setupBackend({ log: false });
+ * const b = fullBatch(2, 3, 4, 100);
+ * assert.deepEqual(b.right.shape, [2, 4]);
+ * assert.ok(b.left.dataSync().every((id) => id >= 1 && id < 100));
+ * ```
+ */
+export function fullBatch(
+  batch: number,
+  leftLen: number,
+  rightLen: number,
+  vocab: number,
+): { left: tf.Tensor2D; right: tf.Tensor2D; labels: tf.Tensor1D } {
+  const ids = (t: number) =>
+    tf.tensor2d(
+      Int32Array.from(
+        { length: batch * t },
+        (_, i) => 1 + (i * 7919) % (vocab - 1),
+      ),
+      [batch, t],
+      "int32",
+    );
+  return {
+    left: ids(leftLen),
+    right: ids(rightLen),
+    labels: tf.tensor1d(Float32Array.from({ length: batch }, (_, i) => i % 2)),
+  };
+}
+
+/**
  * The loss options of a bench model's training step, as its recipe trains
  * it: the seed's cosine contrastive loss, or the matcher's in-batch softmax
  * (temperature 0.05).
