@@ -201,13 +201,14 @@ export function post(w: WorkerSlot, op: number, args: number[]): void {
 /**
  * How long {@link wait} spins, in milliseconds, before it sleeps in
  * `Atomics.wait`. The calling thread has nothing else to do while it waits,
- * and waking a sleeping thread is slow on a VM: in one process, alternating,
- * the seed's training step on 2 threads took 37.0-39.6 ms (25th percentile)
- * with the spin against 40.3-42.1 ms without (docs/speed.md, session 8).
- * Inference did not change. The workers themselves do not spin: on two cores
- * a spinning worker takes the core tfjs's own pool thread needs between the
- * LSTM jobs (the training step got slower). Measured with
- * `deno run --allow-read bench/levers.ts --lever spin --threads 2`.
+ * and waking a sleeping thread is slow on a VM. Measured in one process,
+ * alternating (`deno run --allow-read bench/levers.ts --lever spin --threads
+ * 2 [--matcher] [--infer]`, docs/speed.md, session 8): the seed's training
+ * step on 2 threads took a median 40.4 ms with the spin against 45.5 without,
+ * the matcher's 66.6 against 77.1; inference did not change. The workers
+ * themselves do not spin: on two cores a spinning worker takes the core
+ * tfjs's own pool thread needs between the LSTM jobs (the training step got
+ * slower).
  */
 export const SPIN_MS = 2;
 
@@ -263,7 +264,7 @@ export function setWaitSpin(ms: number): number {
 export function wait(w: WorkerSlot): void {
   const until = performance.now() + spinMs;
   while (Atomics.load(w.ctl, 1) !== w.seq && performance.now() < until) {
-    Atomics.pause();
+    Atomics.pause?.(); // a hint to the CPU; engines before 2025 lack it
   }
   for (;;) {
     const done = Atomics.load(w.ctl, 1);
