@@ -2,8 +2,8 @@
  * Worker threads for the kernel module: a pool of `threads - 1` workers
  * plus the calling thread, each taking a share of the batch rows (or of the
  * rows of a product). Batch rows never interact, so no synchronisation
- * happens inside the time loop; the calling thread blocks (`Atomics.wait`)
- * until all are done.
+ * happens inside the time loop; the calling thread waits until all are done
+ * (spinning up to `SPIN_MS`, then in `Atomics.wait`: see `pool_workers.ts`).
  *
  * When tfjs runs its multithreaded build, its heap is a shared memory: a
  * pool started on that heap ({@link LstmThreads.start} with `heap`) has
