@@ -45,6 +45,15 @@ if (lever !== "adam" && lever !== "spin") {
   console.error(`--lever: expected adam or spin but found ${lever}`);
   Deno.exit(2);
 }
+for (const flag of ["threads", "rounds", "steps", "batch"] as const) {
+  const n = Number(values[flag]);
+  if (!(Number.isInteger(n) && n >= 1)) {
+    console.error(
+      `--${flag}: expected an integer of at least 1 but found ${values[flag]}`,
+    );
+    Deno.exit(2);
+  }
+}
 const threads = Number(values.threads);
 if (lever === "spin" && threads < 2) {
   console.error("--lever spin: the pool needs --threads 2 or more");

@@ -34,11 +34,17 @@ Deno.test("levers --lever spin times both arms in one process and prints their r
   assert.match(r.stdout, /spin 2 ms \/ sleep: \d+\.\d{3} \(medians\)/);
 });
 
-Deno.test("levers refuses an unknown lever and a spin without a pool", async () => {
+Deno.test("levers refuses an unknown lever, a spin without a pool, and a bad count", async () => {
   const unknown = await levers(["--lever", "fast"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--lever: expected adam or spin but found fast/);
   const alone = await levers(["--lever", "spin", "--threads", "1"]);
   assert.equal(alone.code, 2);
   assert.match(alone.stderr, /needs --threads 2 or more/);
+  const steps = await levers(["--lever", "adam", "--steps", "0.5"]);
+  assert.equal(steps.code, 2);
+  assert.match(
+    steps.stderr,
+    /--steps: expected an integer of at least 1 but found 0.5/,
+  );
 });
