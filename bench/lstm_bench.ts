@@ -40,7 +40,7 @@ export interface LstmBenchOptions {
   stockReps?: number;
   /** Threads for the fused kernel (1 = no workers). @default 1 */
   threads?: number;
-  /** Threads of the wasm backend (XNNPACK's pool). @default setupBackend's default */
+  /** Threads of the backend's process (`setupBackend`'s; a shared heap above 1). @default setupBackend's default */
   backendThreads?: number;
   /** Progress lines to stderr. @default true */
   log?: boolean;

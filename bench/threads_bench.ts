@@ -1,6 +1,10 @@
 /**
- * Speed-up of the threaded wasm backend: a 1024×1024 `tf.matMul` (with
- * `dataSync`) timed with 1 thread and with all threads. The thread count is
+ * Speed-up of threads on a large product: a 1024×1024 `tf.matMul` (with
+ * `dataSync`) timed with 1 thread and with all threads, started as the
+ * commands start them (`startBackend`: the backend and the LSTM's pool) and
+ * with a fresh right operand each time, as a gradient's is; such a product
+ * runs on the pool (`src/backend/big_matmul.ts`), XNNPACK keeping one thread
+ * (`XNNPACK_THREADS`). The thread count is
  * fixed per process, so every measurement runs in its own `deno run` child
  * of this same file; the children alternate (1, N, 1, N, …) over a few
  * rounds so that load from other processes hits both counts alike, and each
@@ -14,6 +18,7 @@ import * as tf from "../src/deps/tfjs_core.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { fileURLToPath } from "node:url";
 import { defaultThreads, setupBackend } from "../src/backend/setup.ts";
+import { setLstmThreads } from "../src/backend/lstm_threads.ts";
 
 /** Timings of one thread count. */
 export interface MatMulTiming {
@@ -138,17 +143,21 @@ async function _child(
   reps: number,
 ): Promise<void> {
   const info = await setupBackend({ threads, log: false });
+  await setLstmThreads(info.threads);
   const a = tf.randomNormal([size, size], 0, 1, "float32", 1); // [S, S]
   const b = tf.randomNormal([size, size], 0, 1, "float32", 2); // [S, S]
   const ms: number[] = [];
   for (let i = 0; i < reps + 3; i++) {
+    const fresh = tf.add(b, 0); // a right operand never multiplied before
+    fresh.dataSync();
     const start = performance.now();
-    const c = tf.matMul(a, b);
+    const c = tf.matMul(a, fresh);
     c.dataSync();
     const elapsed = performance.now() - start;
-    c.dispose();
+    tf.dispose([c, fresh]);
     if (i >= 3) ms.push(elapsed);
   }
+  await setLstmThreads(1);
   console.log(JSON.stringify({ threads: info.threads, ms }));
 }
 

@@ -39,8 +39,14 @@ export interface BackendInfo {
   backend: string;
   /** Whether the SIMD build of the wasm binary is in use. */
   simd: boolean;
-  /** Threads the wasm backend really uses. */
+  /**
+   * Threads the process computes on: with more than 1 the backend runs on a
+   * shared heap, and the LSTM's pool (`setLstmThreads`) splits the
+   * recurrences and the large fresh products over that many threads.
+   */
   threads: number;
+  /** Threads in XNNPACK's own pool (its products and element-wise ops). */
+  xnnpackThreads: number;
   /** Versions of the three packages, for logs. */
   versions: { core: string; layers: string; wasm: string };
 }
@@ -50,25 +56,40 @@ export interface SetupOptions {
   /** Print the one-line summary to stderr. @default true */
   log?: boolean;
   /**
-   * Threads for the wasm backend, from 1 to {@link MAX_THREADS}; 1 uses the
-   * plain SIMD binary, more the threaded SIMD binary. Fixed for the life of
-   * the process by the first call. Measured on a 2-core machine: 2 threads
-   * make a 1024×1024 matMul about 1.7× faster, but make many small ops
-   * (batch 32, 64 units) slower, since every XNNPACK op then wakes and
-   * waits for the pool; far slower when another process holds a core.
-   * Benchmark the real workload before relying on the default.
+   * Threads for the process, from 1 to {@link MAX_THREADS}; 1 uses the
+   * plain SIMD binary, more the threaded SIMD binary, whose shared heap the
+   * LSTM's pool (`setLstmThreads`) works on in place; XNNPACK keeps
+   * {@link XNNPACK_THREADS}. Fixed for the life of the process by the first
+   * call.
    * @default {@link defaultThreads}()
    */
   threads?: number;
 }
+
+/**
+ * Threads of XNNPACK's own pool in a threaded process: 1, so its products
+ * and element-wise ops run on the calling thread, and the process's other
+ * threads belong to the LSTM's pool (which also takes the large fresh
+ * products, `big_matmul.ts`). XNNPACK's pool worker spins after every op it
+ * shares (pthreadpool's spin-wait before sleeping) and takes a core from the
+ * LSTM's worker. Measured on the 2-core machine with 2 threads (one process
+ * per arm, alternating; docs/speed.md): the spinning pool worker used about
+ * 1 ms of CPU per seed inference batch and 5 ms per training step; with 1,
+ * seed training took 35.1-36.6 ms per step (25th percentile of 30) against
+ * 37.4-44.0, the matcher's 51.2-54.6 against 54.3-62.3, and the seed's
+ * inference batch 10.2 ms against 10.8 (mean of six processes each). The
+ * numbers do not change: XNNPACK computes each output element the same way
+ * whatever its thread count.
+ */
+export const XNNPACK_THREADS = 1;
 
 let ready: Promise<BackendInfo> | undefined;
 
 /**
  * Sets up the wasm backend with SIMD and `threads` threads, registers
  * gradients, chained ops and the missing kernels, and prints one line such
- * as `backend wasm  simd on  threads 2` to stderr, with the thread count
- * the backend really uses. Idempotent: later calls return the first call's
+ * as `backend wasm  simd on  threads 2` to stderr, with the process's
+ * thread count. Idempotent: later calls return the first call's
  * result, and throw if they ask for another thread count.
  *
  * Threads need only `--allow-read`; the pool's workers are unref'd, so the
@@ -136,7 +157,7 @@ export function defaultThreads(): number {
  * import assert from "@std/assert";
  * import { describeBackend } from "./setup.ts";
  * const line = describeBackend({
- *   backend: "wasm", simd: true, threads: 1,
+ *   backend: "wasm", simd: true, threads: 1, xnnpackThreads: 1,
  *   versions: { core: "4.22.0", layers: "4.22.0", wasm: "4.22.0" },
  * });
  * assert.ok(line === "backend wasm  simd on  threads 1");
@@ -161,8 +182,9 @@ async function init(threads: number): Promise<BackendInfo> {
   let started: boolean;
   try {
     if (embedded) restore.push(prepareEmbeddedWasm(embedded));
-    if (threads > 1) restore.push(prepareThreadedWasm(threads, embedded));
-    else tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    if (threads > 1) {
+      restore.push(prepareThreadedWasm(XNNPACK_THREADS, embedded));
+    } else tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
     started = await tf.setBackend("wasm");
   } finally {
     for (const undo of restore) undo();
@@ -183,7 +205,8 @@ async function init(threads: number): Promise<BackendInfo> {
   return {
     backend: tf.getBackend(),
     simd,
-    threads: wasm.getThreadsCount(),
+    threads,
+    xnnpackThreads: wasm.getThreadsCount(),
     versions,
   };
 }

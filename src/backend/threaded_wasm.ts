@@ -95,8 +95,11 @@ interface _WorkerScripts {
 
 /**
  * Prepares the threaded SIMD binary of tfjs-backend-wasm for the next
- * `tf.setBackend("wasm")`, asking for `threads` threads (the main thread
- * counts as one). Call it just before `tf.setBackend("wasm")` and call the
+ * `tf.setBackend("wasm")`, with `threads` threads in XNNPACK's pool (the main
+ * thread counts as one). With 1 the backend still gets the threaded binary's
+ * shared heap, which the LSTM's own pool works on in place, but XNNPACK runs
+ * on the calling thread and no pool worker starts (see `XNNPACK_THREADS` in
+ * setup.ts for why the project asks for 1). Call it just before `tf.setBackend("wasm")` and call the
  * function it returns once that promise settles: it puts `globalThis.Worker`
  * and `os.cpus` back.
  *
@@ -107,7 +110,7 @@ interface _WorkerScripts {
  * With `embedded` (the single-file bundle) the workers take both scripts from
  * it instead of the package directory.
  *
- * @param threads threads in the pool, an integer from 2 to {@link MAX_THREADS}
+ * @param threads threads in XNNPACK's pool, an integer from 1 to {@link MAX_THREADS}
  * @param embedded scripts carried by the bundle, if any
  * @returns a function that undoes the temporary overrides
  *
@@ -130,9 +133,9 @@ export function prepareThreadedWasm(
   threads: number,
   embedded?: EmbeddedWasm,
 ): () => void {
-  if (!Number.isInteger(threads) || threads < 2 || threads > MAX_THREADS) {
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw new RangeError(
-      `Expected threads to be an integer from 2 to ${MAX_THREADS} but found ${threads}.`,
+      `Expected threads to be an integer from 1 to ${MAX_THREADS} but found ${threads}.`,
     );
   }
   const scripts: _WorkerScripts = embedded
@@ -177,7 +180,8 @@ let started = 0;
 
 /**
  * How many of the threaded build's pool workers this process started: one
- * per pthread tfjs runs (`threads - 1`), not the 8 slots its glue makes.
+ * per pthread tfjs runs (XNNPACK's `threads - 1`), not the 8 slots its glue
+ * makes.
  *
  * @returns the workers started so far
  *

@@ -1,9 +1,9 @@
 /**
- * Starting the runtime for a command: the wasm backend with `threads`
- * threads (XNNPACK's pool, for the matrix products) and the fused LSTM's
- * recurrence split over as many threads (its own worker pool, by batch
- * rows). Measured on the seed model with 2 threads: the LSTM pool takes a
- * training batch from about 200 ms to about 170 ms.
+ * Starting the runtime for a command: the wasm backend (with more than one
+ * thread, on a shared heap) and the LSTM's pool of `threads` threads, which
+ * splits the recurrences and the large fresh products by batch rows, in
+ * place on that heap; XNNPACK's small products run on the calling thread
+ * (`XNNPACK_THREADS` in setup.ts says why).
  *
  * The pool's workers keep a process alive; the commands end with
  * `Deno.exit` (see `main.ts`), which stops them.
@@ -16,7 +16,7 @@ import { setLstmThreads } from "../backend/lstm_threads.ts";
 /**
  * Starts the backend and the LSTM's thread pool.
  *
- * @param threads threads for both
+ * @param threads threads for the process
  * @returns what the backend reports
  */
 export async function startBackend(threads: number): Promise<BackendInfo> {

@@ -1,32 +1,68 @@
 /**
- * Child process of `threads_test.ts`: starts the backend with the given
- * thread count, trains a small seeded model for a few Adam steps and prints
- * `{"threads": N, "losses": [...], "workers": W}` on stdout (W: the tfjs
- * pool workers started). The thread count is fixed per
- * process, hence one process per count.
+ * Child process of `threaded_wasm_test.ts`: starts the backend with the
+ * given thread count, trains a small seeded model for a few Adam steps and
+ * prints `{"threads": N, "xnnpackThreads": X, "shared": S, "losses": [...],
+ * "workers": W}` on stdout (X: XNNPACK's pool, S: whether the heap is a
+ * shared memory, W: the tfjs pool workers started). The thread count is
+ * fixed per process, hence one process per count.
  *
- * Usage: `deno run --allow-read --allow-env _threaded_wasm_child.ts THREADS STEPS [siamese]`
+ * Usage: `deno run --allow-read --allow-env _threaded_wasm_child.ts THREADS STEPS [dense|siamese] [xnnpack2]`
  *
  * With `siamese`, the model is a small siamese LSTM whose FusedLSTMs run on
  * the same number of threads (in place on tfjs's heap when it is shared).
+ * With `xnnpack2` the backend is started by `prepareThreadedWasm(2)` and
+ * the project's kernels, without `setupBackend`: XNNPACK gets a pool of 2
+ * (the dense model only).
  *
  * @module
  */
 import * as tf from "../../src/deps/tfjs_core.ts";
 import { setupBackend } from "../../src/backend/setup.ts";
-import { startedPoolWorkers } from "../../src/backend/threaded_wasm.ts";
+import * as wasm from "../../src/deps/tfjs_backend_wasm.ts";
+import {
+  prepareThreadedWasm,
+  startedPoolWorkers,
+} from "../../src/backend/threaded_wasm.ts";
+import { heapOf, type WasmBackend } from "../../src/backend/wasm_backend.ts";
 import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
+import { registerKernels } from "../../src/backend/kernels.ts";
 import { modelConfig } from "../../src/model/config.ts";
 import { buildSiamese } from "../../src/model/siamese.ts";
 import { Rng } from "../../src/data/rng.ts";
 import { trainStep } from "../../src/train/step.ts";
 
-const [threadsArg = "1", stepsArg = "5", kind = "dense"] = Deno.args;
-const info = await setupBackend({ threads: Number(threadsArg), log: false });
-await setLstmThreads(info.threads);
+const [threadsArg = "1", stepsArg = "5", kind = "dense", setup] = Deno.args;
+
+/** What the process reports besides its losses. */
+function report(threads: number, losses: number[]): void {
+  const heap = heapOf((tf.backend() as unknown as WasmBackend).wasm);
+  console.log(JSON.stringify({
+    threads,
+    xnnpackThreads: wasm.getThreadsCount(),
+    shared: heap.buffer instanceof SharedArrayBuffer,
+    losses,
+    workers: startedPoolWorkers(),
+  }));
+}
+
+let threads = Number(threadsArg);
+if (setup === "xnnpack2") {
+  registerKernels();
+  const restore = prepareThreadedWasm(2);
+  try {
+    await tf.setBackend("wasm");
+  } finally {
+    restore();
+  }
+  threads = 2;
+} else {
+  threads = (await setupBackend({ threads, log: false })).threads;
+  await setLstmThreads(threads);
+}
 
 // Sizes: V vocabulary, T ids per example, E embedding, H units, B batch.
-// Big enough that XNNPACK splits the matMuls across threads.
+// Big enough that XNNPACK splits the matMuls across threads when its pool
+// has 2 (`xnnpack2`).
 const V = 400, T = 8, E = 64, H = 256, B = 256;
 const rng = new Rng(1234);
 const normal = (n: number, scale: number) =>
@@ -96,10 +132,4 @@ if (kind === "siamese") {
   }
 }
 await setLstmThreads(1);
-console.log(
-  JSON.stringify({
-    threads: info.threads,
-    losses,
-    workers: startedPoolWorkers(),
-  }),
-);
+report(threads, losses);

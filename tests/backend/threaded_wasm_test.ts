@@ -54,8 +54,12 @@ async function runChild(args: string[], timeoutMs: number): Promise<ChildRun> {
   };
 }
 
-async function losses(threads: number, kind = "dense"): Promise<number[]> {
-  const run = await runChild([String(threads), "5", kind], 60_000);
+async function losses(
+  threads: number,
+  kind = "dense",
+  setup: string[] = [],
+): Promise<number[]> {
+  const run = await runChild([String(threads), "5", kind, ...setup], 60_000);
   assert.ok(
     run.success,
     `child with ${threads} threads failed:\n${run.stderr}`,
@@ -69,9 +73,12 @@ async function losses(threads: number, kind = "dense"): Promise<number[]> {
 }
 
 /** Five seeded Adam steps of the child's `kind` of model: the same losses with 1 and 2 threads. */
-async function assertSameLosses(kind: string): Promise<void> {
+async function assertSameLosses(
+  kind: string,
+  setup: string[] = [],
+): Promise<void> {
   const one = await losses(1, kind);
-  const two = await losses(2, kind);
+  const two = await losses(2, kind, setup);
   assert.equal(one.length, 5);
   assert.ok(one[4]! < one[0]!, `loss should fall: ${one}`);
   for (let i = 0; i < one.length; i++) {
@@ -91,12 +98,31 @@ Deno.test("a siamese LSTM model trains to the same losses with 1 and 2 threads (
   await assertSameLosses("siamese");
 });
 
-Deno.test("a process with 2 threads starts one tfjs pool worker, not the glue's 8", async () => {
+Deno.test("a process with 2 threads starts no tfjs pool worker (XNNPACK on the calling thread), not the glue's 8", async () => {
   const run = await runChild(["2", "1"], 60_000);
   assert.ok(run.success, run.stderr);
-  const result = JSON.parse(run.stdout) as { threads: number; workers: number };
+  const result = JSON.parse(run.stdout) as {
+    threads: number;
+    xnnpackThreads: number;
+    shared: boolean;
+    workers: number;
+  };
   assert.equal(result.threads, 2);
+  assert.equal(result.xnnpackThreads, 1);
+  assert.equal(result.shared, true, "the heap is shared, for the LSTM pool");
+  assert.equal(result.workers, 0);
+});
+
+Deno.test("prepareThreadedWasm(2) gives XNNPACK a pool of 2 (one worker), and its products the same losses as 1 thread", async () => {
+  const run = await runChild(["2", "1", "dense", "xnnpack2"], 60_000);
+  assert.ok(run.success, run.stderr);
+  const result = JSON.parse(run.stdout) as {
+    xnnpackThreads: number;
+    workers: number;
+  };
+  assert.equal(result.xnnpackThreads, 2);
   assert.equal(result.workers, 1);
+  await assertSameLosses("dense", ["xnnpack2"]);
 });
 
 Deno.test("a process with 2 threads exits on its own", async () => {
@@ -119,11 +145,14 @@ Deno.test("setupBackend() rejects a thread count out of range", async () => {
   }
 });
 
-Deno.test("prepareThreadedWasm() rejects fewer than 2 threads", () => {
-  assert.throws(() => prepareThreadedWasm(1), {
-    name: "RangeError",
-    message: "Expected threads to be an integer from 2 to 8 but found 1.",
-  });
+Deno.test("prepareThreadedWasm() rejects a thread count out of range", () => {
+  for (const threads of [0, 2.5, 9]) {
+    assert.throws(() => prepareThreadedWasm(threads), {
+      name: "RangeError",
+      message:
+        `Expected threads to be an integer from 1 to 8 but found ${threads}.`,
+    });
+  }
 });
 
 Deno.test("setupBackend() keeps its first thread count and refuses another", async () => {
