@@ -73,6 +73,41 @@ function reused(dataId: object): boolean {
 export const BIG_MATMUL_MIN_B = 1 << 16;
 
 /**
+ * Whether a fresh product (a right operand never multiplied before,
+ * untransposed, unbatched, float32) with a right operand of `bElements`
+ * elements runs on the kernel module's GEMM rather than XNNPACK: the rule
+ * of {@link registerBigMatMul}, for a kernel that computes such a product
+ * itself (the LSTM's recurrent kernel gradient, src/backend/lstm_kernels.ts)
+ * and must take the same route.
+ *
+ * @param heap the wasm backend's heap
+ * @param bElements elements of the right operand
+ * @returns true for the kernel module's GEMM
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import * as tf from "../deps/tfjs_core.ts";
+ * import { BIG_MATMUL_MIN_B, freshProductIsOurs } from "./big_matmul.ts";
+ * import { setupBackend } from "./setup.ts";
+ * import { heapOf, type WasmBackend } from "./wasm_backend.ts";
+ * await setupBackend({ log: false });
+ * const heap = heapOf((tf.backend() as unknown as WasmBackend).wasm);
+ * assert.ok(freshProductIsOurs(heap, BIG_MATMUL_MIN_B));
+ * assert.ok(!freshProductIsOurs(heap, BIG_MATMUL_MIN_B - 1));
+ * ```
+ */
+export function freshProductIsOurs(
+  heap: WebAssembly.Memory,
+  bElements: number,
+): boolean {
+  // with a thread pool XNNPACK packs and multiplies on every thread; ours
+  // is used when the LSTM pool can split it the same way
+  if (getThreadsCount() > 1 && inPlacePool(heap) === undefined) return false;
+  return bElements >= BIG_MATMUL_MIN_B;
+}
+
+/**
  * Replaces the wasm backend's `BatchMatMul` kernel with one that multiplies
  * large untransposed, unbatched float32 products without packing (once;
  * keeps the original's setup).
@@ -106,14 +141,11 @@ export function registerBigMatMul(): boolean {
     const heap = heapOf(backend.wasm);
     const threads = inPlacePool(heap);
     if (
-      // with a thread pool XNNPACK packs and multiplies on every thread;
-      // ours is used when the LSTM pool can split it the same way
-      (getThreadsCount() > 1 && threads === undefined) ||
+      !freshProductIsOurs(heap, size(b.shape)) ||
       // a B seen before is likely a weight: XNNPACK has its packing cached
       reused(b.dataId) ||
       transposeA || transposeB || !unbatched || a.dtype !== "float32" ||
-      b.dtype !== "float32" ||
-      size(b.shape) < BIG_MATMUL_MIN_B
+      b.dtype !== "float32"
     ) {
       return original(args);
     }

@@ -1,6 +1,7 @@
 /**
  * The LSTM recurrence kernels for the wasm backend: `FusedLstm` (forward
- * over all steps) and `FusedLstmGrad` (backpropagation through time). They
+ * over all steps), `FusedLstmGrad` (backpropagation through time) and
+ * `FusedLstmKernelGrad` (the recurrent kernel's gradient). They
  * run the kernel module of `src/wasm/` on the backend's heap directly, on
  * the calling thread or split over the pool of `lstm_threads.ts`. The
  * model's `lstmRecurrence` (src/model/lstm_op.ts) calls them by name and
@@ -10,10 +11,11 @@
  *
  * @module
  */
-import type * as tf from "../deps/tfjs_core.ts";
+import * as tf from "../deps/tfjs_core.ts";
+import { freshProductIsOurs } from "./big_matmul.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
 import { kcFloats, SLACK_FLOATS } from "../wasm/lstm_pointers.ts";
-import { poolFor } from "./lstm_threads.ts";
+import { inPlacePool, poolFor } from "./lstm_threads.ts";
 import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";
 
@@ -22,6 +24,12 @@ export const FUSED_LSTM = "FusedLstm";
 
 /** Kernel name of the recurrence's backward pass. */
 export const FUSED_LSTM_GRAD = "FusedLstmGrad";
+
+/**
+ * Kernel name of the recurrent kernel's gradient `dU = H_prev^T dZ` over
+ * the valid steps only.
+ */
+export const FUSED_LSTM_KERNEL_GRAD = "FusedLstmKernelGrad";
 
 interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
@@ -199,8 +207,86 @@ function backwardKernel(
 }
 
 /**
- * Registers the `FusedLstm` and `FusedLstmGrad` kernels for the `wasm`
- * backend (once). `registerKernels` (kernels.ts) calls it.
+ * `dU [H, G] = H_prev^T [H, K] dZ [K, G]` (K = B T, the steps of every row
+ * in order) over the steps whose mask `[B, T]` is not 0: dZ is zero at the
+ * others, so skipping them leaves every multiply-add that counts in the
+ * same order (the result equals the whole product, up to the sign of an
+ * exact zero). With padding (the matcher's batches: a third of the steps)
+ * that much of the product goes; without, it is the whole product. Only
+ * for a product that `freshProductIsOurs` (big_matmul.ts) sends to the
+ * kernel module's GEMM ({@link recurrentKernelGradient} checks), so the
+ * route is the one `tf.matMul` takes.
+ */
+function kernelGradKernel(
+  { inputs, backend }: KernelArgs,
+): tf.TensorInfo {
+  const { hPrevT, dz, mask } = inputs as Record<string, tf.TensorInfo>;
+  const [H, K] = hPrevT!.shape as [number, number];
+  const G = dz!.shape[dz!.shape.length - 1]!;
+  const be = backend as WasmBackend;
+  const m = be.typedArrayFromHeap(mask!) as Float32Array;
+  const steps = new Int32Array(K);
+  let nk = 0;
+  for (let k = 0; k < K; k++) if (m[k] !== 0) steps[nk++] = k;
+  const du = be.makeOutput([H, G], "float32");
+  const pool = inPlacePool(heapOf(be.wasm));
+  const kernel = kernelFor(be);
+  const [a, b, c] = [at(be, hPrevT!), at(be, dz!), at(be, du)];
+  if (nk === K) {
+    if (pool) pool.matmul(kernel, H, G, K, a, b, c);
+    else kernel.matmul(H, G, K, a, b, c);
+    return du;
+  }
+  withScratch(be, [nk], ([kk]) => {
+    // a view taken after the allocations, which may grow the heap
+    new Int32Array(heapOf(be.wasm).buffer, kk, nk).set(steps.subarray(0, nk));
+    if (pool) pool.matmulK(kernel, H, G, K, nk, kk!, a, b, c);
+    else kernel.matmulK(H, G, K, nk, kk!, a, b, c);
+  });
+  return du;
+}
+
+/**
+ * The recurrent kernel's gradient `dU = H_prev^T dZ` `[H, G]`: over the
+ * valid steps only (`FusedLstmKernelGrad`) when the product is one the
+ * kernel module's GEMM takes, else `tf.matMul` (XNNPACK for small ones).
+ * Either way the same numbers as `tf.matMul(hPrevT, dz)`.
+ *
+ * @param hPrevT `h_{t-1}` transposed, `[H, B T]` (zero at t = 0)
+ * @param dz the pre-activations' gradient `[B T, G]`, zero at masked steps
+ * @param mask `[B, T]`, 0 at padded steps
+ * @returns `[H, G]`
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import * as tf from "../deps/tfjs_core.ts";
+ * import { setupBackend } from "./setup.ts";
+ * import { recurrentKernelGradient } from "./lstm_kernels.ts";
+ * await setupBackend({ log: false });
+ * const du = recurrentKernelGradient(tf.ones([4, 6]), tf.ones([6, 16]), tf.ones([2, 3]));
+ * assert.deepEqual(du.shape, [4, 16]);
+ * assert.equal(du.dataSync()[0], 6);
+ * ```
+ */
+export function recurrentKernelGradient(
+  hPrevT: tf.Tensor2D,
+  dz: tf.Tensor2D,
+  mask: tf.Tensor2D,
+): tf.Tensor2D {
+  const heap = heapOf((tf.backend() as unknown as WasmBackend).wasm);
+  if (!freshProductIsOurs(heap, dz.size)) return tf.matMul(hPrevT, dz);
+  return tf.engine().runKernel(FUSED_LSTM_KERNEL_GRAD, {
+    hPrevT,
+    dz,
+    mask,
+  }) as tf.Tensor2D;
+}
+
+/**
+ * Registers the `FusedLstm`, `FusedLstmGrad` and `FusedLstmKernelGrad`
+ * kernels for the `wasm` backend (once). `registerKernels` (kernels.ts)
+ * calls it.
  *
  * @returns true if this call registered them, false if they were there
  *
@@ -216,5 +302,6 @@ export function registerLstmKernels(): boolean {
   return addWasmKernels({
     [FUSED_LSTM]: forwardKernel as tf.KernelFunc,
     [FUSED_LSTM_GRAD]: backwardKernel as tf.KernelFunc,
+    [FUSED_LSTM_KERNEL_GRAD]: kernelGradKernel as tf.KernelFunc,
   });
 }

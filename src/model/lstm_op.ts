@@ -6,14 +6,18 @@
  * the tfjs kernels `FusedLstm` and `FusedLstmGrad` for the `wasm` backend;
  * they read and write the backend's heap directly. {@link lstmRecurrence}
  * wraps them in `tf.customGrad`; the gradient of the recurrent kernel is one
- * large `tf.matMul`.
+ * large product over the valid steps (`recurrentKernelGradient`).
  *
  * Letters: B batch, T timesteps, H units, G = 4H (gate order i, f, g, o).
  *
  * @module
  */
 import * as tf from "../deps/tfjs_core.ts";
-import { FUSED_LSTM, FUSED_LSTM_GRAD } from "../backend/lstm_kernels.ts";
+import {
+  FUSED_LSTM,
+  FUSED_LSTM_GRAD,
+  recurrentKernelGradient,
+} from "../backend/lstm_kernels.ts";
 import { lstmReadsTables } from "../backend/lstm_threads.ts";
 
 /** Whether a gradient tape is recording (tfjs-core keeps this private). */
@@ -67,9 +71,10 @@ function differentiable(sequences: boolean, ids?: tf.Tensor2D): Recurrence {
           { dy, gates, cs, mask, u, hs },
           { sequences },
         ) as [tf.Tensor3D, tf.Tensor2D]; // [B, T, G], [H, B*T]
-        const dz2 = tf.reshape(dz, [B * T, 4 * H]);
-        // dU = H_prev^T dZ with H_prev = h_{t-1}, zero at t = 0
-        const du = tf.matMul(hPrevT, dz2); // [H, G]
+        const dz2 = tf.reshape(dz, [B * T, 4 * H]) as tf.Tensor2D;
+        // dU = H_prev^T dZ with H_prev = h_{t-1}, zero at t = 0; the
+        // padded steps (dZ = 0) are skipped
+        const du = recurrentKernelGradient(hPrevT, dz2, mask); // [H, G]
         const dxp = savedIds === undefined ? dz : tf.unsortedSegmentSum(
           dz2,
           tf.reshape(savedIds, [B * T]),

@@ -93,3 +93,83 @@ __attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
     for (int i = 0; i < M * N4; i++) c[i] = 0.0f;
 }
 
+
+// As block, over the inner indices kk[0..K) only: column kk[k] of A and row
+// kk[k] of Bm. Rows m..m+rb of A and C, all contiguous; X is C or null.
+INLINE void block_k(int rb, int nv, int K, const int *kk, int m,
+                    const float *a, int lda, const float *bm, int ldb,
+                    int accumulate, float *c, int ldc) {
+  const float *ar[4];
+  float *cr[4];
+  for (int r = 0; r < rb; r++) {
+    ar[r] = a + (m + r) * lda;
+    cr[r] = c + (m + r) * ldc;
+  }
+  v4 acc[4][4];
+  for (int r = 0; r < rb; r++)
+    for (int j = 0; j < nv; j++)
+      acc[r][j] = accumulate ? wasm_v128_load(cr[r] + 4 * j)
+                             : wasm_f32x4_splat(0.0f);
+  for (int k = 0; k < K; k++) {
+    const int q = kk[k];
+    const float *br = bm + q * ldb;
+    v4 bv[4];
+    for (int j = 0; j < nv; j++) bv[j] = wasm_v128_load(br + 4 * j);
+    for (int r = 0; r < rb; r++) {
+      v4 av = wasm_v128_load32_splat(ar[r] + q);
+      for (int j = 0; j < nv; j++)
+        acc[r][j] = MADD(av, bv[j], acc[r][j]);
+    }
+  }
+  for (int r = 0; r < rb; r++)
+    for (int j = 0; j < nv; j++) wasm_v128_store(cr[r] + 4 * j, acc[r][j]);
+}
+
+// C[M, N] (+)= sum over k in kk[0..K) of A[:, k] B[k, :], N a multiple of 4;
+// the blocks of gemm_acc, walking the listed inner indices in order.
+static void gemm_acc_k(int M, int N, int K, const int *kk, const float *a,
+                       int lda, const float *bm, int ldb, int accumulate,
+                       float *c, int ldc) {
+  int n = 0;
+  for (; n + 16 <= N; n += 16) {
+    int m = 0;
+    for (; m + 2 <= M; m += 2)
+      block_k(2, 4, K, kk, m, a, lda, bm + n, ldb, accumulate, c + n, ldc);
+    for (; m < M; m++)
+      block_k(1, 4, K, kk, m, a, lda, bm + n, ldb, accumulate, c + n, ldc);
+  }
+  for (; n + 4 <= N; n += 4) {
+    int m = 0;
+    for (; m + 4 <= M; m += 4)
+      block_k(4, 1, K, kk, m, a, lda, bm + n, ldb, accumulate, c + n, ldc);
+    for (; m < M; m++)
+      block_k(1, 1, K, kk, m, a, lda, bm + n, ldb, accumulate, c + n, ldc);
+  }
+}
+
+// C[M, N] = A[M, K] B[K, N] over the inner indices kk[0..nk) only (in
+// increasing order): the product when the other rows of B are zero, such
+// as the recurrent kernel's gradient H_prev^T dZ, whose rows at padded
+// steps are. Each element of C takes the same multiply-adds in the same
+// order as in matmul, minus those by zero rows, so the two agree exactly
+// (up to the sign of an exact zero). K is cut into blocks of 256 indices.
+__attribute__((export_name("matmul_k"))) void matmul_k(int M, int N, int K,
+                                                        int nk, const int *kk,
+                                                        const float *a,
+                                                        const float *b,
+                                                        float *c) {
+  const int N4 = N & ~3;
+  for (int k0 = 0; k0 < nk; k0 += 256) {
+    const int kb = nk - k0 < 256 ? nk - k0 : 256;
+    gemm_acc_k(M, N4, kb, kk + k0, a, K, b, N, k0 != 0, c, N);
+  }
+  for (int m = 0; m < M; m++)
+    for (int n = N4; n < N; n++) {
+      float s = 0.0f;
+      for (int k = 0; k < nk; k++) s += a[m * K + kk[k]] * b[kk[k] * N + n];
+      c[m * N + n] = s;
+    }
+  if (nk == 0)
+    for (int m = 0; m < M; m++)
+      for (int n = 0; n < N4; n++) c[m * N + n] = 0.0f;
+}

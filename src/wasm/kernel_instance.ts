@@ -72,6 +72,16 @@ interface Exports {
     b: number,
     c: number,
   ): void;
+  matmul_k(
+    M: number,
+    N: number,
+    K: number,
+    nk: number,
+    kk: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void;
   segment_sum(
     N: number,
     D: number,
@@ -205,6 +215,34 @@ export class LstmKernel {
     c: number,
   ): void {
     this.#exports.matmul(m, n, k, a, b, c);
+  }
+
+  /**
+   * {@link LstmKernel.matmul} over the inner indices listed in `kk` only
+   * (int32, increasing): `C = Σ A[:, k] B[k, :]` for k in `kk`, which equals
+   * the whole product when B's other rows are zero, in the same order of
+   * multiply-adds.
+   *
+   * @param m rows M of A and C
+   * @param n columns N of B and C
+   * @param k inner size K (A's row length)
+   * @param nk how many indices `kk` lists
+   * @param kk byte offset of the indices
+   * @param a byte offset of A
+   * @param b byte offset of B
+   * @param c byte offset of C (written)
+   */
+  matmulK(
+    m: number,
+    n: number,
+    k: number,
+    nk: number,
+    kk: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void {
+    this.#exports.matmul_k(m, n, k, nk, kk, a, b, c);
   }
 
   /**

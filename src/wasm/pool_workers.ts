@@ -13,7 +13,11 @@
  */
 
 /** Job codes of the control block (`ctl[2]`). */
-export const FORWARD = 1, BACKWARD = 2, MATMUL = 3, BACKWARD_ROWS = 4;
+export const FORWARD = 1,
+  BACKWARD = 2,
+  MATMUL = 3,
+  BACKWARD_ROWS = 4,
+  MATMUL_K = 5;
 const STOP = -1;
 
 /** Script of a worker: waits for a job in `ctl`, runs it, signals back. */
@@ -36,7 +40,8 @@ self.onmessage = (event) => {
         k.lstm_forward(...a.slice(0, 17));
       } else if (op === ${MATMUL}) {
         k.matmul(...a.slice(0, 6));
-
+      } else if (op === ${MATMUL_K}) {
+        k.matmul_k(...a.slice(0, 8));
       } else if (op === ${BACKWARD_ROWS}) {
         const [b0, b1, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, hs, hPrevT, act, kc] = a;
         k.shift_transpose(b0, b1, B, T, H, hs, hPrevT);

@@ -32,6 +32,7 @@ import {
   BACKWARD_ROWS,
   FORWARD,
   MATMUL,
+  MATMUL_K,
   post,
   startWorkers,
   stopWorkers,
@@ -146,6 +147,40 @@ export class LstmThreads {
       ])
     );
     main.matmul(ranges[0]![1], N, K, a, b, c);
+    for (let i = 1; i < ranges.length; i++) wait(this.#workers[i - 1]!);
+  }
+
+  /**
+   * {@link LstmKernel.matmulK} (the product over the listed inner indices)
+   * with the rows of A and C split between threads. Only for a pool working
+   * in place; offsets are bytes into that heap.
+   */
+  matmulK(
+    main: LstmKernel,
+    M: number,
+    N: number,
+    K: number,
+    nk: number,
+    kk: number,
+    a: number,
+    b: number,
+    c: number,
+  ): void {
+    this.#requireInPlace("matmulK");
+    const ranges = this.#split(M);
+    ranges.slice(1).forEach(([m0, m1], i) =>
+      post(this.#workers[i]!, MATMUL_K, [
+        m1 - m0,
+        N,
+        K,
+        nk,
+        kk,
+        a + m0 * K * 4,
+        b,
+        c + m0 * N * 4,
+      ])
+    );
+    main.matmulK(ranges[0]![1], N, K, nk, kk, a, b, c);
     for (let i = 1; i < ranges.length; i++) wait(this.#workers[i - 1]!);
   }
 
