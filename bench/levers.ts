@@ -9,11 +9,16 @@
  *   the pool's calling thread sleeping at once in `Atomics.wait` against
  *   spinning up to {@link SPIN_MS} first (`src/wasm/pool_workers.ts`). Needs
  *   2 or more threads.
+ * - `balance`: the same with the recurrences' rows split between threads by
+ *   count against by valid steps (`LstmThreads.balanceRows`). With
+ *   `--matcher` the batch has the step bench's FOLDOC-like lengths (sorted
+ *   short to long) or, with `--shuffle`, the same lengths in a seeded random
+ *   order.
  *
  * Seed model (or `--matcher`'s), batch `--batch` (32). Rounds of `--steps` steps per arm;
  * prints each arm's median and 25th percentile ms per step, and their ratio.
  *
- *     deno run --allow-read bench/levers.ts --lever adam|spin [--threads N] [--rounds 6] [--steps 10] [--batch 32] [--matcher] [--infer]
+ *     deno run --allow-read bench/levers.ts --lever adam|spin|balance [--threads N] [--rounds 6] [--steps 10] [--batch 32] [--matcher] [--infer]
  *
  * @module
  */
@@ -25,7 +30,9 @@ import { modelConfig } from "../src/model/config.ts";
 import { trainStep } from "../src/train/step.ts";
 import { FusedAdam } from "../src/train/fused_adam.ts";
 import { setWaitSpin, SPIN_MS } from "../src/wasm/pool_workers.ts";
-import { fullBatch, stepLossOptions } from "./step_bench.ts";
+import { poolFor } from "../src/backend/lstm_threads.ts";
+import { heapOf, type WasmBackend } from "../src/backend/wasm_backend.ts";
+import { fullBatch, stepBatch, stepLossOptions } from "./step_bench.ts";
 import { median } from "./timing.ts";
 
 const { values } = parseArgs({
@@ -37,12 +44,13 @@ const { values } = parseArgs({
     steps: { type: "string", default: "10" },
     batch: { type: "string", default: "32" },
     matcher: { type: "boolean", default: false },
+    shuffle: { type: "boolean", default: false },
     infer: { type: "boolean", default: false },
   },
 });
 const lever = values.lever;
-if (lever !== "adam" && lever !== "spin") {
-  console.error(`--lever: expected adam or spin but found ${lever}`);
+if (lever !== "adam" && lever !== "spin" && lever !== "balance") {
+  console.error(`--lever: expected adam, spin or balance but found ${lever}`);
   Deno.exit(2);
 }
 for (const flag of ["threads", "rounds", "steps", "batch"] as const) {
@@ -55,8 +63,8 @@ for (const flag of ["threads", "rounds", "steps", "batch"] as const) {
   }
 }
 const threads = Number(values.threads);
-if (lever === "spin" && threads < 2) {
-  console.error("--lever spin: the pool needs --threads 2 or more");
+if (lever !== "adam" && threads < 2) {
+  console.error(`--lever ${lever}: the pool needs --threads 2 or more`);
   Deno.exit(2);
 }
 await startBackend(threads);
@@ -73,7 +81,9 @@ const config = modelConfig({
     : {}),
 });
 const B = Number(values.batch);
-const batch = fullBatch(B, config.leftLen, config.rightLen, 100);
+const batch = lever === "balance" && matcher
+  ? stepBatch("matcher", values.shuffle)
+  : fullBatch(B, config.leftLen, config.rightLen, 100);
 const loss = stepLossOptions(matcher ? "matcher" : "seed");
 
 /** One side of a lever: set up before each round, then time `step`. */
@@ -125,7 +135,34 @@ function spinArms(): Arm[] {
   ];
 }
 
-const arms = lever === "adam" ? adamArms() : spinArms();
+function balanceArms(): Arm[] {
+  const model = buildSiamese(config, 1);
+  const step = values.infer
+    ? inference(model)
+    : training(model, new FusedAdam(1e-3));
+  const heap = heapOf((tf.backend() as unknown as WasmBackend).wasm);
+  const pool = poolFor(heap)!;
+  return [
+    {
+      name: "rows by count",
+      before: () => pool.balanceRows = false,
+      step,
+      ms: [],
+    },
+    {
+      name: "rows by steps",
+      before: () => pool.balanceRows = true,
+      step,
+      ms: [],
+    },
+  ];
+}
+
+const arms = lever === "adam"
+  ? adamArms()
+  : lever === "spin"
+  ? spinArms()
+  : balanceArms();
 for (const a of arms) {
   a.before();
   for (let i = 0; i < 3; i++) a.step(); // warm-up: weights, slots, tables

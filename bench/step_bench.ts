@@ -195,16 +195,71 @@ export interface StepBenchResult {
   steps: StepTiming[];
 }
 
-/** Token ids `[B, T]`, post-padded with 0 after each row's length. */
-function idsOf(shape: StepShape, side: 0 | 1): tf.Tensor2D {
+/**
+ * Token ids `[B, T]`, post-padded with 0 after each row's length; row b
+ * takes the lengths of row `order[b]` (default: b).
+ */
+function idsOf(
+  shape: StepShape,
+  side: 0 | 1,
+  order?: readonly number[],
+): tf.Tensor2D {
   const T = shape.steps[side];
   const ids = new Int32Array(shape.batch * T);
-  shape.lengths[side].forEach((len, b) => {
+  const lengths = shape.lengths[side];
+  lengths.forEach((_, b) => {
+    const len = lengths[order?.[b] ?? b]!;
     for (let t = 0; t < len; t++) {
       ids[b * T + t] = 1 + (b * 7919 + t * 104729 + side) % (shape.vocab - 1);
     }
   });
   return tf.tensor2d(ids, [shape.batch, T], "int32");
+}
+
+/**
+ * The step bench's batch of a model: ids with its lengths (the matcher's
+ * FOLDOC-like lengths run short to long over the rows), or with `shuffle`
+ * the same rows in a fixed random order (a batch as training draws it),
+ * labels alternating 0 and 1.
+ *
+ * @param model `seed` or `matcher`
+ * @param shuffle rows in a fixed random order instead of by length
+ * @returns the batch `trainStep` takes
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { setupBackend } from "../src/backend/setup.ts";
+ * import { stepBatch } from "./step_bench.ts";
+ * await setupBackend({ log: false });
+ * const sorted = stepBatch("matcher").left.dataSync();
+ * const shuffled = stepBatch("matcher", true).left.dataSync();
+ * const valid = (ids: ArrayLike<number>) => Array.from(ids).filter((id) => id !== 0).length;
+ * assert.equal(valid(shuffled), valid(sorted));
+ * assert.notDeepEqual(Array.from(shuffled), Array.from(sorted));
+ * ```
+ */
+export function stepBatch(
+  model: StepModel,
+  shuffle = false,
+): { left: tf.Tensor2D; right: tf.Tensor2D; labels: tf.Tensor1D } {
+  const shape = stepShape(model);
+  const order = Array.from({ length: shape.batch }, (_, b) => b);
+  if (shuffle) {
+    let seed = 12345;
+    for (let i = order.length - 1; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const j = seed % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+  }
+  return {
+    left: idsOf(shape, 0, order),
+    right: idsOf(shape, 1, order),
+    labels: tf.tensor1d(
+      Float32Array.from({ length: shape.batch }, (_, i) => i % 2),
+    ),
+  };
 }
 
 /**
@@ -294,11 +349,7 @@ export function benchStep(model: StepModel, reps: number): StepTiming {
     }),
     1,
   );
-  const batch = {
-    left: idsOf(shape, 0),
-    right: idsOf(shape, 1),
-    labels: tf.tensor1d(Float32Array.from({ length: BATCH }, (_, i) => i % 2)),
-  };
+  const batch = stepBatch(model);
   const optimizer = new FusedAdam(matcher ? 3e-3 : 1e-3); // as the trainer
   const options = stepLossOptions(model);
   const train = time(

@@ -61,6 +61,12 @@ export class LstmThreads {
   readonly threads: number;
 
   /**
+   * Whether recurrences split their rows by valid steps (the default) or
+   * by count; for measuring the lever (`bench/levers.ts --lever balance`).
+   */
+  balanceRows = true;
+
+  /**
    * The shared heap the workers work on in place, or undefined when they
    * work on copies in their own memory.
    */
@@ -242,10 +248,29 @@ export class LstmThreads {
     };
   }
 
+  /**
+   * Row ranges of a recurrence on the shared heap: each thread gets
+   * contiguous rows with about the same number of valid steps (the mask
+   * at byte offset `mask`, 0 = every step valid), since a padded step
+   * costs the kernels nothing.
+   */
+  #splitByWork(d: Dims, mask: number): [number, number][] {
+    const { batch: B, steps: T } = d;
+    if (!mask || !this.balanceRows) return this.#split(B);
+    const m = new Float32Array(this.heap!.buffer, mask, B * T);
+    const work = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      let n = 1; // a row's own cost, so empty rows are spread too
+      for (let t = b * T; t < (b + 1) * T; t++) if (m[t] !== 0) n++;
+      work[b] = n;
+    }
+    return balancedRanges(work, this.threads);
+  }
+
   /** Forward on a shared heap: every thread runs its rows in place. */
   #forwardInPlace(main: LstmKernel, d: Dims, p: ForwardPointers): void {
     const { steps: T, units: H } = d;
-    const ranges = this.#split(d.batch);
+    const ranges = this.#splitByWork(d, p.mask);
     ranges.slice(1).forEach(([b0, b1], i) =>
       post(this.#workers[i]!, FORWARD, [
         b0,
@@ -274,7 +299,7 @@ export class LstmThreads {
   /** Backward on a shared heap: every thread runs its rows in place. */
   #backwardInPlace(main: LstmKernel, d: Dims, p: BackwardPointers): void {
     const { batch: B, steps: T, units: H } = d;
-    const ranges = this.#split(B);
+    const ranges = this.#splitByWork(d, p.mask);
     main.transposeKernel(d, p); // ut, read by every thread
     ranges.slice(1).forEach(([b0, b1], i) =>
       post(this.#workers[i]!, BACKWARD_ROWS, [
@@ -302,4 +327,44 @@ export class LstmThreads {
     main.backwardRange(d, 0, ranges[0]![1], p);
     for (let i = 1; i < ranges.length; i++) wait(this.#workers[i - 1]!);
   }
+}
+
+/**
+ * Cuts rows `[0, work.length)` into at most `parts` contiguous ranges whose
+ * summed `work` is as even as the cut points allow: each cut is the row
+ * boundary nearest to its share of the total. Every range has at least one
+ * row.
+ *
+ * @param work each row's cost, positive
+ * @param parts how many ranges at most
+ * @returns `[start, end)` per range, in order, covering every row
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { balancedRanges } from "./thread_pool.ts";
+ * assert.deepEqual(balancedRanges([1, 1, 1, 1], 2), [[0, 2], [2, 4]]);
+ * assert.deepEqual(balancedRanges([1, 1, 1, 9], 2), [[0, 3], [3, 4]]);
+ * ```
+ */
+export function balancedRanges(
+  work: ArrayLike<number>,
+  parts: number,
+): [number, number][] {
+  const rows = work.length;
+  const n = Math.max(1, Math.min(parts, rows));
+  const prefix = new Float64Array(rows + 1);
+  for (let b = 0; b < rows; b++) prefix[b + 1] = prefix[b]! + work[b]!;
+  const total = prefix[rows]!;
+  const cuts = [0];
+  for (let i = 1; i < n; i++) {
+    const target = (total * i) / n;
+    const lo = cuts[i - 1]! + 1, hi = rows - (n - i); // leave a row for each later part
+    let e = lo;
+    while (e < hi && prefix[e]! < target) e++;
+    if (e > lo && target - prefix[e - 1]! < prefix[e]! - target) e--;
+    cuts.push(e);
+  }
+  cuts.push(rows);
+  return cuts.slice(1).map((end, i) => [cuts[i]!, end]);
 }

@@ -37,7 +37,10 @@ Deno.test("levers --lever spin times both arms in one process and prints their r
 Deno.test("levers refuses an unknown lever, a spin without a pool, and a bad count", async () => {
   const unknown = await levers(["--lever", "fast"]);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /--lever: expected adam or spin but found fast/);
+  assert.match(
+    unknown.stderr,
+    /--lever: expected adam, spin or balance but found fast/,
+  );
   const alone = await levers(["--lever", "spin", "--threads", "1"]);
   assert.equal(alone.code, 2);
   assert.match(alone.stderr, /needs --threads 2 or more/);
@@ -46,5 +49,31 @@ Deno.test("levers refuses an unknown lever, a spin without a pool, and a bad cou
   assert.match(
     steps.stderr,
     /--steps: expected an integer of at least 1 but found 0.5/,
+  );
+});
+
+Deno.test("levers --lever balance times the matcher's padded batch split by count and by steps", async () => {
+  const r = await levers([
+    "--lever",
+    "balance",
+    "--threads",
+    "2",
+    "--rounds",
+    "1",
+    "--steps",
+    "2",
+    "--matcher",
+    "--shuffle",
+    "--infer",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /lever balance: matcher inference, batch 32, 2 thread\(s\)/,
+  );
+  assert.match(r.stdout, /^rows by count +median \d+\.\d ms .*\(2 steps\)$/m);
+  assert.match(
+    r.stdout,
+    /rows by steps \/ rows by count: \d+\.\d{3} \(medians\)/,
   );
 });
