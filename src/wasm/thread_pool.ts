@@ -140,20 +140,10 @@ export class LstmThreads {
     b: number,
     c: number,
   ): void {
-    this.#requireInPlace("matmul");
-    const ranges = this.#split(M);
-    ranges.slice(1).forEach(([m0, m1], i) =>
-      post(this.#workers[i]!, MATMUL, [
-        m1 - m0,
-        N,
-        K,
-        a + m0 * K * 4,
-        b,
-        c + m0 * N * 4,
-      ])
-    );
-    main.matmul(ranges[0]![1], N, K, a, b, c);
-    for (let i = 1; i < ranges.length; i++) wait(this.#workers[i - 1]!);
+    this.#rowsOfProduct("matmul", M, N, K, a, c, (rows, a0, c0) => ({
+      job: [MATMUL, [rows, N, K, a0, b, c0]],
+      own: () => main.matmul(rows, N, K, a0, b, c0),
+    }));
   }
 
   /**
@@ -172,22 +162,36 @@ export class LstmThreads {
     b: number,
     c: number,
   ): void {
-    this.#requireInPlace("matmulK");
-    const ranges = this.#split(M);
-    ranges.slice(1).forEach(([m0, m1], i) =>
-      post(this.#workers[i]!, MATMUL_K, [
-        m1 - m0,
-        N,
-        K,
-        nk,
-        kk,
-        a + m0 * K * 4,
-        b,
-        c + m0 * N * 4,
-      ])
+    this.#rowsOfProduct("matmulK", M, N, K, a, c, (rows, a0, c0) => ({
+      job: [MATMUL_K, [rows, N, K, nk, kk, a0, b, c0]],
+      own: () => main.matmulK(rows, N, K, nk, kk, a0, b, c0),
+    }));
+  }
+
+  /**
+   * A product `C [M, N] = A [M, K] ...` with the rows of A and C split
+   * between threads: `part(rows, a0, c0)` gives a part's job for a worker
+   * and its run on the calling thread, which takes the first part.
+   */
+  #rowsOfProduct(
+    what: string,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    c: number,
+    part: (rows: number, a0: number, c0: number) => {
+      job: [number, number[]];
+      own: () => void;
+    },
+  ): void {
+    this.#requireInPlace(what);
+    const parts = this.#split(M).map(([m0, m1]) =>
+      part(m1 - m0, a + m0 * K * 4, c + m0 * N * 4)
     );
-    main.matmulK(ranges[0]![1], N, K, nk, kk, a, b, c);
-    for (let i = 1; i < ranges.length; i++) wait(this.#workers[i - 1]!);
+    parts.slice(1).forEach((p, i) => post(this.#workers[i]!, ...p.job));
+    parts[0]!.own();
+    for (let i = 1; i < parts.length; i++) wait(this.#workers[i - 1]!);
   }
 
   #requireInPlace(what: string): void {

@@ -12,18 +12,16 @@ async function levers(args: string[]) {
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
+/** One short round of inference on 2 threads with `lever` (and `extra`). */
+function shortRun(lever: string, extra: string[] = []) {
+  return levers(
+    ["--lever", lever, "--threads", "2", "--rounds", "1", "--steps", "2"]
+      .concat(extra, ["--infer"]),
+  );
+}
+
 Deno.test("levers --lever spin times both arms in one process and prints their ratio", async () => {
-  const r = await levers([
-    "--lever",
-    "spin",
-    "--threads",
-    "2",
-    "--rounds",
-    "1",
-    "--steps",
-    "2",
-    "--infer",
-  ]);
+  const r = await shortRun("spin");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /lever spin: seed inference, batch 32, 2 thread\(s\)/);
   assert.match(
@@ -53,19 +51,7 @@ Deno.test("levers refuses an unknown lever, a spin without a pool, and a bad cou
 });
 
 Deno.test("levers --lever balance times the matcher's padded batch split by count and by steps", async () => {
-  const r = await levers([
-    "--lever",
-    "balance",
-    "--threads",
-    "2",
-    "--rounds",
-    "1",
-    "--steps",
-    "2",
-    "--matcher",
-    "--shuffle",
-    "--infer",
-  ]);
+  const r = await shortRun("balance", ["--matcher", "--shuffle"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stdout,
