@@ -1,0 +1,24 @@
+import * as tf from "../src/deps/tfjs_core.ts";
+import { startBackend } from "../src/cli/backend.ts";
+const threads = Number(Deno.args[0] ?? 2);
+await startBackend(threads);
+const x = tf.randomNormal([32, 64]);
+const w = tf.variable(tf.randomNormal([64, 256]));
+const b = tf.variable(tf.zeros([256]));
+const time = (name: string, f: () => tf.Tensor) => {
+  for (let i = 0; i < 20; i++) f().dispose();
+  const t0 = performance.now();
+  const n = 500;
+  for (let i = 0; i < n; i++) f().dispose();
+  console.log(`${name}: ${((performance.now() - t0) / n * 1000).toFixed(1)} µs`);
+};
+time("fused matMul+bias", () => tf.fused.matMul({ a: x, b: w, bias: b }));
+time("matMul", () => tf.matMul(x, w));
+time("add", () => tf.add(x, 1));
+const ids = tf.randomUniform([32, 600], 0, 1000, "int32");
+time("notEqual [32,600] vs 0", () => tf.notEqual(ids, 0));
+const zero = tf.scalar(0, "int32");
+time("notEqual [32,600] vs scalar tensor", () => tf.notEqual(ids, zero));
+time("cast bool->float [32,600]", () => { const m = tf.notEqual(ids, zero); const c = tf.cast(m, "float32"); m.dispose(); return c; });
+time("greater [32,600] vs 0", () => tf.greater(ids, zero));
+Deno.exit(0);
