@@ -225,6 +225,13 @@ function kernelGradKernel(
   const G = dz!.shape[dz!.shape.length - 1]!;
   const be = backend as WasmBackend;
   const m = be.typedArrayFromHeap(mask!) as Float32Array;
+  if (m.length !== K || dz!.shape[0] !== K) {
+    throw new RangeError(
+      `FusedLstmKernelGrad: expected a mask and dZ of ${K} steps (hPrevT [${H}, ${K}]) but found mask [${
+        mask!.shape
+      }] and dZ [${dz!.shape}]`,
+    );
+  }
   const steps = new Int32Array(K);
   let nk = 0;
   for (let k = 0; k < K; k++) if (m[k] !== 0) steps[nk++] = k;

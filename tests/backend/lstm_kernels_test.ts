@@ -2,7 +2,10 @@ import assert from "@std/assert";
 import * as tf from "../../src/deps/tfjs_core.ts";
 import { setupBackend } from "../../src/backend/setup.ts";
 import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
-import { recurrentKernelGradient } from "../../src/backend/lstm_kernels.ts";
+import {
+  FUSED_LSTM_KERNEL_GRAD,
+  recurrentKernelGradient,
+} from "../../src/backend/lstm_kernels.ts";
 import { BIG_MATMUL_MIN_B } from "../../src/backend/big_matmul.ts";
 import { Rng } from "../../src/data/rng.ts";
 
@@ -81,5 +84,18 @@ Deno.test("recurrentKernelGradient leaves a small product to tf.matMul", () => {
     recurrentKernelGradient(hPrevT, dz, m),
     tf.matMul(hPrevT, dz),
     "small",
+  );
+});
+
+Deno.test("FusedLstmKernelGrad refuses a mask or dZ of another number of steps", () => {
+  const hPrevT = tf.zeros([4, 6]), dz = tf.zeros([6, 16]);
+  assert.throws(
+    () =>
+      tf.engine().runKernel(FUSED_LSTM_KERNEL_GRAD, {
+        hPrevT,
+        dz,
+        mask: tf.ones([2, 2]),
+      }),
+    /expected a mask and dZ of 6 steps \(hPrevT \[4, 6\]\) but found mask \[2,2\] and dZ \[6,16\]/,
   );
 });
