@@ -119,50 +119,34 @@ function adamArms(): Arm[] {
   ];
 }
 
-function spinArms(): Arm[] {
+/**
+ * One model's step (training, or with `--infer` inference) timed with a
+ * setting switched off and on: `[name, switch]` per arm.
+ */
+function switchArms(
+  ...settings: [string, () => void][]
+): Arm[] {
   const model = buildSiamese(config, 1);
   const step = values.infer
     ? inference(model)
     : training(model, new FusedAdam(1e-3));
-  return [
-    { name: "sleep", before: () => setWaitSpin(0), step, ms: [] },
-    {
-      name: `spin ${SPIN_MS} ms`,
-      before: () => setWaitSpin(SPIN_MS),
-      step,
-      ms: [],
-    },
-  ];
+  return settings.map(([name, before]) => ({ name, before, step, ms: [] }));
 }
 
-function balanceArms(): Arm[] {
-  const model = buildSiamese(config, 1);
-  const step = values.infer
-    ? inference(model)
-    : training(model, new FusedAdam(1e-3));
-  const heap = heapOf((tf.backend() as unknown as WasmBackend).wasm);
-  const pool = poolFor(heap)!;
-  return [
-    {
-      name: "rows by count",
-      before: () => pool.balanceRows = false,
-      step,
-      ms: [],
-    },
-    {
-      name: "rows by steps",
-      before: () => pool.balanceRows = true,
-      step,
-      ms: [],
-    },
-  ];
+/** The LSTM pool the backend runs (the levers below need one). */
+function pool() {
+  return poolFor(heapOf((tf.backend() as unknown as WasmBackend).wasm))!;
 }
 
-const arms = lever === "adam"
-  ? adamArms()
-  : lever === "spin"
-  ? spinArms()
-  : balanceArms();
+const arms = lever === "adam" ? adamArms() : lever === "spin"
+  ? switchArms(
+    ["sleep", () => setWaitSpin(0)],
+    [`spin ${SPIN_MS} ms`, () => setWaitSpin(SPIN_MS)],
+  )
+  : switchArms(
+    ["rows by count", () => pool().balanceRows = false],
+    ["rows by steps", () => pool().balanceRows = true],
+  );
 for (const a of arms) {
   a.before();
   for (let i = 0; i < 3; i++) a.step(); // warm-up: weights, slots, tables
