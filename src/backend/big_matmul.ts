@@ -35,6 +35,7 @@ import { getThreadsCount } from "../deps/tfjs_backend_wasm.ts";
 import * as tf from "../deps/tfjs_core.ts";
 import { wrapWasmKernel } from "./wrap_kernel.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
+import { MATMUL_SCRATCH_FLOATS } from "../wasm/lstm_pointers.ts";
 import { inPlacePool } from "./lstm_threads.ts";
 import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 
@@ -157,8 +158,17 @@ export function registerBigMatMul(): boolean {
     const at = (t: tf.TensorInfo) =>
       backend.dataIdMap.get(t.dataId).memoryOffset;
     const kernel = LstmKernel.on(heap);
-    if (threads) threads.matmul(kernel, M, N, K, at(a), at(b), at(out));
-    else kernel.matmul(M, N, K, at(a), at(b), at(out));
+    const pk = backend.makeOutput(
+      [MATMUL_SCRATCH_FLOATS * (threads?.threads ?? 1)],
+      "float32",
+    );
+    try {
+      if (threads) {
+        threads.matmul(kernel, M, N, K, at(a), at(b), at(out), at(pk));
+      } else kernel.matmul(M, N, K, at(a), at(b), at(out), at(pk));
+    } finally {
+      backend.disposeData(pk.dataId);
+    }
     return out;
   });
 }

@@ -14,7 +14,12 @@
 import * as tf from "../deps/tfjs_core.ts";
 import { freshProductIsOurs } from "./big_matmul.ts";
 import { LstmKernel } from "../wasm/kernel_instance.ts";
-import { kcFloats, SLACK_FLOATS } from "../wasm/lstm_pointers.ts";
+import {
+  kcFloats,
+  MATMUL_SCRATCH_FLOATS,
+  matmulKScratchFloats,
+  SLACK_FLOATS,
+} from "../wasm/lstm_pointers.ts";
 import { inPlacePool, poolFor } from "./lstm_threads.ts";
 import { heapOf, type WasmBackend } from "./wasm_backend.ts";
 import { addWasmKernels } from "./wrap_kernel.ts";
@@ -240,15 +245,18 @@ function kernelGradKernel(
   const kernel = kernelFor(be);
   const [a, b, c] = [at(be, hPrevT!), at(be, dz!), at(be, du)];
   if (nk === K) {
-    if (pool) pool.matmul(kernel, H, G, K, a, b, c);
-    else kernel.matmul(H, G, K, a, b, c);
+    withScratch(be, [MATMUL_SCRATCH_FLOATS * (pool?.threads ?? 1)], ([pk]) => {
+      if (pool) pool.matmul(kernel, H, G, K, a, b, c, pk!);
+      else kernel.matmul(H, G, K, a, b, c, pk!);
+    });
     return du;
   }
-  withScratch(be, [nk], ([kk]) => {
+  const parts = Math.min(pool?.threads ?? 1, H);
+  withScratch(be, [nk, matmulKScratchFloats(H, parts)], ([kk, pk]) => {
     // a view taken after the allocations, which may grow the heap
     new Int32Array(heapOf(be.wasm).buffer, kk, nk).set(steps.subarray(0, nk));
-    if (pool) pool.matmulK(kernel, H, G, K, nk, kk!, a, b, c);
-    else kernel.matmulK(H, G, K, nk, kk!, a, b, c);
+    if (pool) pool.matmulK(kernel, H, G, K, nk, kk!, a, b, c, pk!);
+    else kernel.matmulK(H, G, K, nk, kk!, a, b, c, pk!);
   });
   return du;
 }

@@ -71,6 +71,7 @@ interface Exports {
     a: number,
     b: number,
     c: number,
+    pk: number,
   ): void;
   matmul_k(
     M: number,
@@ -81,6 +82,7 @@ interface Exports {
     a: number,
     b: number,
     c: number,
+    pk: number,
   ): void;
   segment_sum(
     N: number,
@@ -205,6 +207,7 @@ export class LstmKernel {
    * @param a byte offset of A
    * @param b byte offset of B
    * @param c byte offset of C (written)
+   * @param pk byte offset of scratch of {@link MATMUL_SCRATCH_FLOATS} floats
    */
   matmul(
     m: number,
@@ -213,8 +216,9 @@ export class LstmKernel {
     a: number,
     b: number,
     c: number,
+    pk: number,
   ): void {
-    this.#exports.matmul(m, n, k, a, b, c);
+    this.#exports.matmul(m, n, k, a, b, c, pk);
   }
 
   /**
@@ -231,6 +235,7 @@ export class LstmKernel {
    * @param a byte offset of A
    * @param b byte offset of B
    * @param c byte offset of C (written)
+   * @param pk byte offset of scratch of `matmulKScratchFloats(m, 1)` floats
    */
   matmulK(
     m: number,
@@ -241,8 +246,9 @@ export class LstmKernel {
     a: number,
     b: number,
     c: number,
+    pk: number,
   ): void {
-    this.#exports.matmul_k(m, n, k, nk, kk, a, b, c);
+    this.#exports.matmul_k(m, n, k, nk, kk, a, b, c, pk);
   }
 
   /**

@@ -19,13 +19,13 @@
 //
 // This file is the module's one translation unit: it includes its parts in
 // order, so clang sees one file as before the split (static helpers such as
-// gemm_acc are inlined and specialised alike, and the binary is
+// gemm_acc_p are inlined and specialised alike, and the binary is
 // byte-identical to the single-file build). tasks/build_kernel.ts compiles
 // this file alone; the parts are not compiled on their own.
 
 #include "simd.h"         // vector type, MADD, ALIGN64
 #include "activations.h"  // sigmoid4, tanh4 and their constants
-#include "gemm.c"         // gemm_acc (used below) and matmul
+#include "gemm.c"         // gemm_acc_p, pack_panels (used below), matmul, matmul_k
 #include "segment_sum.c"  // segment_sum
 #include "masked_max.c"   // masked_max, masked_max_grad
 #include "lstm_forward.c" // lstm_forward

@@ -1,17 +1,18 @@
 // Backpropagation through time of the LSTM recurrence. Part of kernels.c
-// (one translation unit): it calls gemm_acc from gemm.c.
+// (one translation unit): it calls gemm_acc_p from gemm.c.
 
 #include "activations.h"
 
-// ut[G, H] = u[H, G] transposed; called once per backward pass, before the
-// row ranges run. ut has 16 floats of slack and is written at ALIGN64(ut),
-// where lstm_backward reads it.
+// ut[G, H] = u[H, G] transposed, in panels of 16 columns (see panel_index
+// in gemm.c); called once per backward pass, before the row ranges run. ut
+// has 16 floats of slack and is written at ALIGN64(ut), where lstm_backward
+// reads it.
 __attribute__((export_name("transpose"))) void transpose(int R, int C,
                                                          const float *src,
                                                          float *dst) {
   dst = ALIGN64(dst);
   for (int r = 0; r < R; r++)
-    for (int k = 0; k < C; k++) dst[k * R + r] = src[r * C + k];
+    for (int k = 0; k < C; k++) dst[panel_index(C, R, k, r)] = src[r * C + k];
 }
 
 // hprev_t [H, B*T] = h_{t-1} transposed, zero at t = 0: the left operand of
@@ -40,7 +41,7 @@ shift_transpose(int b0, int b1, int B, int T, int H, const float *hs,
 // gates [B, T, G]  saved by forward
 // cs    [B, T, H]  saved by forward
 // mask  [B, T]     as in forward, or null
-// ut    [G, H]     u transposed (see transpose)
+// ut    [G, H]     u transposed, in panels (see transpose)
 // dz    [B, T, G]  out: gradient of the pre-activations, = d xp
 // dh, dh2, dc [B, H] scratch (+ 16 floats each, see ALIGN64)
 // act   [B]        scratch: the rows valid at a step
@@ -107,7 +108,7 @@ lstm_backward(int b0, int b1, int T, int H, const float *dhs,
     }
     if (t == 0) break;
     // valid rows: dh_{t-1} = dhs[:, t-1] + dz_t U^T                // [n, H]
-    gemm_acc(n, act, H, G, dz + t * G, T * G, ut, H,
+    gemm_acc_p(n, act, H, G, dz + t * G, T * G, ut,
              dhs ? dhs + (t - 1) * H : 0, T * H, 0, dh2, H);
     // masked rows pass their whole gradient on unchanged (dc stays too)
     for (int b = b0, i = 0; b < b1; b++) {

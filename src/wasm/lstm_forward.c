@@ -1,5 +1,5 @@
 // The LSTM recurrence forward over all steps. Part of kernels.c (one
-// translation unit): it calls gemm_acc from gemm.c.
+// translation unit): it calls pack_panels and gemm_acc_p from gemm.c.
 
 #include "activations.h"
 
@@ -21,7 +21,8 @@
 //                  row ids[b, t] of it: no [B, T, G] array is gathered.
 // idt   [B]        scratch: the step's ids (used with ids)
 // kc    scratch of 16 + 4 KC_VECTORS + G H floats: the constants and an
-//       aligned copy of u; one per thread
+//       aligned copy of u in panels of 16 columns (see panel_index in
+//       gemm.c); one per thread
 __attribute__((export_name("lstm_forward"))) void
 lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
              const float *mask, float *hs, float *cs, float *gates, float *h,
@@ -32,7 +33,7 @@ lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
   z = ALIGN64(z);
   const Consts kv = load_consts(kc), *k = &kv;
   float *ua = (float *)(kc + KC_VECTORS);
-  for (int i = 0; i < G * H; i += 4) wasm_v128_store(ua + i, wasm_v128_load(u + i));
+  pack_panels(H, G, u, G, ua);
   u = ua;
   for (int i = b0 * H; i < b1 * H; i++) h[i] = 0.0f, c[i] = 0.0f;
   for (int t = 0; t < T; t++) {
@@ -50,28 +51,30 @@ lstm_forward(int b0, int b1, int T, int H, const float *xp, const float *u,
     const int ldz = gates ? T * G : G;
     if (ids) {
       for (int i = 0; i < n; i++) idt[act[i]] = ids[act[i] * T + t];
-      gemm_acc(n, act, G, H, h, H, u, G, xp, G, idt, zt, ldz);
+      gemm_acc_p(n, act, G, H, h, H, u, xp, G, idt, zt, ldz);
     } else {
-      gemm_acc(n, act, G, H, h, H, u, G, xp + t * G, T * G, 0, zt, ldz);
+      gemm_acc_p(n, act, G, H, h, H, u, xp + t * G, T * G, 0, zt, ldz);
     }
+    // Two passes per row: the gates in place (each loop one activation, its
+    // iterations independent), then the cell. One pass over all five
+    // activations had long dependent chains and more constants than
+    // registers.
     for (int i = 0; i < n; i++) {
       const int b = act[i];
       float *zr = zt + b * ldz, *hr = h + b * H, *cr = c + b * H;
+      for (int j = 0; j < 2 * H; j += 4)
+        wasm_v128_store(zr + j, sigmoid4(k, wasm_v128_load(zr + j)));
+      for (int j = 2 * H; j < 3 * H; j += 4)
+        wasm_v128_store(zr + j, tanh4(k, wasm_v128_load(zr + j)));
+      for (int j = 3 * H; j < G; j += 4)
+        wasm_v128_store(zr + j, sigmoid4(k, wasm_v128_load(zr + j)));
       for (int j = 0; j < H; j += 4) {
-        v4 ig = sigmoid4(k, wasm_v128_load(zr + j));
-        v4 fg = sigmoid4(k, wasm_v128_load(zr + H + j));
-        v4 gg = tanh4(k, wasm_v128_load(zr + 2 * H + j));
-        v4 og = sigmoid4(k, wasm_v128_load(zr + 3 * H + j));
+        v4 ig = wasm_v128_load(zr + j), fg = wasm_v128_load(zr + H + j);
+        v4 gg = wasm_v128_load(zr + 2 * H + j), og = wasm_v128_load(zr + 3 * H + j);
         v4 cn = wasm_f32x4_add(wasm_f32x4_mul(fg, wasm_v128_load(cr + j)),
                                wasm_f32x4_mul(ig, gg));
         wasm_v128_store(cr + j, cn);
         wasm_v128_store(hr + j, wasm_f32x4_mul(og, tanh4(k, cn)));
-        if (gates) {
-          wasm_v128_store(zr + j, ig);
-          wasm_v128_store(zr + H + j, fg);
-          wasm_v128_store(zr + 2 * H + j, gg);
-          wasm_v128_store(zr + 3 * H + j, og);
-        }
       }
     }
     for (int b = b0; b < b1; b++) {

@@ -91,6 +91,29 @@ export interface BackwardPointers {
 export const SLACK_FLOATS = 16;
 
 /**
+ * Scratch floats of one thread's part of the kernel module's `matmul`: a
+ * 256 x 16 panel of B (contiguous, so it stays in L1 while the rows of A
+ * pass) plus {@link SLACK_FLOATS}.
+ */
+export const MATMUL_SCRATCH_FLOATS = 256 * 16 + SLACK_FLOATS;
+
+/**
+ * Scratch floats of the kernel module's `matmul_k` over `rows` rows of A
+ * split in `parts` parts (one per thread): each part packs a 256 x 16 panel
+ * of B and its rows' listed columns of A, 256 at a time.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { matmulKScratchFloats, MATMUL_SCRATCH_FLOATS } from "./lstm_pointers.ts";
+ * assert.equal(matmulKScratchFloats(64, 2), 2 * MATMUL_SCRATCH_FLOATS + 256 * 64);
+ * ```
+ */
+export function matmulKScratchFloats(rows: number, parts: number): number {
+  return parts * MATMUL_SCRATCH_FLOATS + 256 * rows;
+}
+
+/**
  * Floats of the scratch `kc` each kernel call needs per thread: slack, the
  * constants (activations.h's KC_VECTORS = 32 vectors of four), and a copy of the
  * recurrent kernel `[H, 4H]`.

@@ -39,9 +39,9 @@ self.onmessage = (event) => {
       if (op === ${FORWARD}) {
         k.lstm_forward(...a.slice(0, 17));
       } else if (op === ${MATMUL}) {
-        k.matmul(...a.slice(0, 6));
+        k.matmul(...a.slice(0, 7));
       } else if (op === ${MATMUL_K}) {
-        k.matmul_k(...a.slice(0, 8));
+        k.matmul_k(...a.slice(0, 9));
       } else if (op === ${BACKWARD_ROWS}) {
         const [b0, b1, B, T, H, dhs, dhl, gates, cs, mask, ut, dz, dh, dh2, dc, hs, hPrevT, act, kc] = a;
         k.shift_transpose(b0, b1, B, T, H, hs, hPrevT);

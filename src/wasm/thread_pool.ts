@@ -22,6 +22,8 @@ import {
   type Dims,
   type ForwardPointers,
   kcFloats,
+  MATMUL_SCRATCH_FLOATS,
+  matmulKScratchFloats,
 } from "./lstm_pointers.ts";
 import {
   backwardOnCopies,
@@ -139,11 +141,15 @@ export class LstmThreads {
     a: number,
     b: number,
     c: number,
+    pk: number,
   ): void {
-    this.#rowsOfProduct("matmul", M, N, K, a, c, (rows, a0, c0) => ({
-      job: [MATMUL, [rows, N, K, a0, b, c0]],
-      own: () => main.matmul(rows, N, K, a0, b, c0),
-    }));
+    this.#rowsOfProduct("matmul", M, N, K, a, c, (rows, a0, c0, i) => {
+      const p = pk + i * MATMUL_SCRATCH_FLOATS * 4;
+      return {
+        job: [MATMUL, [rows, N, K, a0, b, c0, p]],
+        own: () => main.matmul(rows, N, K, a0, b, c0, p),
+      };
+    });
   }
 
   /**
@@ -161,11 +167,16 @@ export class LstmThreads {
     a: number,
     b: number,
     c: number,
+    pk: number,
   ): void {
-    this.#rowsOfProduct("matmulK", M, N, K, a, c, (rows, a0, c0) => ({
-      job: [MATMUL_K, [rows, N, K, nk, kk, a0, b, c0]],
-      own: () => main.matmulK(rows, N, K, nk, kk, a0, b, c0),
-    }));
+    this.#rowsOfProduct("matmulK", M, N, K, a, c, (rows, a0, c0, i, m0) => {
+      // the parts before this one: i panels and m0 rows of packed A
+      const p = pk + 4 * matmulKScratchFloats(m0, i);
+      return {
+        job: [MATMUL_K, [rows, N, K, nk, kk, a0, b, c0, p]],
+        own: () => main.matmulK(rows, N, K, nk, kk, a0, b, c0, p),
+      };
+    });
   }
 
   /**
@@ -180,14 +191,20 @@ export class LstmThreads {
     K: number,
     a: number,
     c: number,
-    part: (rows: number, a0: number, c0: number) => {
+    part: (
+      rows: number,
+      a0: number,
+      c0: number,
+      i: number,
+      m0: number,
+    ) => {
       job: [number, number[]];
       own: () => void;
     },
   ): void {
     this.#requireInPlace(what);
-    const parts = this.#split(M).map(([m0, m1]) =>
-      part(m1 - m0, a + m0 * K * 4, c + m0 * N * 4)
+    const parts = this.#split(M).map(([m0, m1], i) =>
+      part(m1 - m0, a + m0 * K * 4, c + m0 * N * 4, i, m0)
     );
     parts.slice(1).forEach((p, i) => post(this.#workers[i]!, ...p.job));
     parts[0]!.own();

@@ -7,6 +7,7 @@ import {
 import { setupBackend } from "../../src/backend/setup.ts";
 import { BIG_MATMUL_MIN_B } from "../../src/backend/big_matmul.ts";
 import { LstmKernel } from "../../src/wasm/kernel_instance.ts";
+import { MATMUL_SCRATCH_FLOATS } from "../../src/wasm/lstm_pointers.ts";
 import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
 
 await setupBackend({ log: false });
@@ -73,7 +74,8 @@ Deno.test("the kernel's own GEMM (used with one thread) matches a plain product"
   const aAt = 0, bAt = M * K, cAt = M * K + K * N;
   for (let i = 0; i < M * K; i++) f32[aAt + i] = Math.sin(i);
   for (let i = 0; i < K * N; i++) f32[bAt + i] = Math.cos(3 * i);
-  LstmKernel.create(memory).matmul(M, N, K, aAt * 4, bAt * 4, cAt * 4);
+  const pk = (cAt + M * N) * 4;
+  LstmKernel.create(memory).matmul(M, N, K, aAt * 4, bAt * 4, cAt * 4, pk);
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
       let want = 0;
@@ -98,7 +100,7 @@ Deno.test("with the LSTM pool on the shared heap, large products are split by ro
         const b = tf.randomNormal([K!, N!], 0, 1, "float32", 6) as tf.Tensor2D;
         const got = tf.matMul(a, b).dataSync();
         // the same product by the kernel alone, on a private memory
-        const bytes = 4 * (M! * K! + K! * N! + M! * N!);
+        const bytes = 4 * (M! * K! + K! * N! + M! * N! + MATMUL_SCRATCH_FLOATS);
         const memory = new WebAssembly.Memory({
           initial: Math.ceil(bytes / 65536),
         });
@@ -112,8 +114,12 @@ Deno.test("with the LSTM pool on the shared heap, large products are split by ro
           0,
           4 * M! * K!,
           4 * (M! * K! + K! * N!),
+          4 * (M! * K! + K! * N! + M! * N!),
         );
-        const want = f32.subarray(M! * K! + K! * N!, bytes / 4);
+        const want = f32.subarray(
+          M! * K! + K! * N!,
+          M! * K! + K! * N! + M! * N!,
+        );
         deepEqual([...got], [...want]);
       });
     }

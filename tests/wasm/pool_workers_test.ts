@@ -1,5 +1,6 @@
 import assert from "@std/assert";
 import { kernelBase64 } from "../../src/wasm/kernel_bytes.ts";
+import { MATMUL_SCRATCH_FLOATS } from "../../src/wasm/lstm_pointers.ts";
 import {
   MATMUL,
   post,
@@ -11,7 +12,10 @@ import {
 
 const PAGE = 65536;
 
-/** A [n, n] x [n, n] product posted to one worker; A at 0, B, then C. */
+/**
+ * A [n, n] x [n, n] product posted to one worker; A at 0, B, C, then the
+ * product's scratch.
+ */
 async function product(n: number, pages: number) {
   const memory = new WebAssembly.Memory({
     initial: pages,
@@ -24,13 +28,20 @@ async function product(n: number, pages: number) {
     f[i] = Math.sin(i);
     f[n * n + i] = Math.cos(3 * i);
   }
-  return { w: w!, f, bytes: [0, 4 * n * n, 8 * n * n] as const };
+  return {
+    w: w!,
+    f,
+    bytes: [0, 4 * n * n, 8 * n * n, 12 * n * n] as const,
+  };
 }
 
 Deno.test("wait returns only when a job longer than its spin is done, with every result written", async () => {
   // 512^3 multiply-adds take several times SPIN_MS here: wait has to sleep
   const n = 512;
-  const { w, f, bytes } = await product(n, Math.ceil((3 * 4 * n * n) / PAGE));
+  const { w, f, bytes } = await product(
+    n,
+    Math.ceil((4 * (3 * n * n + MATMUL_SCRATCH_FLOATS)) / PAGE),
+  );
   try {
     const t0 = performance.now();
     post(w, MATMUL, [n, n, n, ...bytes]);
@@ -52,7 +63,7 @@ Deno.test("wait reports a job that trapped", async () => {
   const { w } = await product(4, 1);
   try {
     // C far past the end of the memory: the kernel's store traps
-    post(w, MATMUL, [4, 4, 4, 0, 64, 1 << 30]);
+    post(w, MATMUL, [4, 4, 4, 0, 64, 1 << 30, 128]);
     assert.throws(() => wait(w), /the kernel trapped/);
   } finally {
     stopWorkers([w]);
