@@ -68,7 +68,16 @@ for (const threads of [1, 2]) {
           tf.matMul(hBig, big),
           what,
         );
-        tf.dispose([hPrevT, dz, m, big, hBig]);
+        // odd sizes: a last panel of 4 columns, 3 columns past the last
+        // multiple of 4, and an odd number of rows
+        const odd = tf.concat([big, tf.slice(big, [0, 0], [-1, 7])], 1);
+        const hOdd = tf.concat([hBig, tf.slice(hBig, [0, 0], [1, -1])], 0);
+        assertSame(
+          recurrentKernelGradient(hOdd as tf.Tensor2D, odd as tf.Tensor2D, m),
+          tf.matMul(hOdd as tf.Tensor2D, odd as tf.Tensor2D),
+          `${what}, [81, 300] x [300, 327]`,
+        );
+        tf.dispose([hPrevT, dz, m, big, hBig, odd, hOdd]);
       }
     } finally {
       await setLstmThreads(1);
