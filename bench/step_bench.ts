@@ -18,6 +18,10 @@
  *
  *     deno run --allow-read bench/step_bench.ts [--threads N] [--reps N] [--models seed,matcher]
  *
+ * With `--seconds S` it instead runs each listed model's training step
+ * (inference batch with `--infer`) over and over for S seconds, for a
+ * profiler to sample (`bench/wasm_perf.sh`), and prints the time per run.
+ *
  * @module
  */
 import * as tf from "../src/deps/tfjs_core.ts";
@@ -333,8 +337,34 @@ export function stepLossOptions(model: StepModel): {
     : { distance: "cosine", margin: 1 };
 }
 
-/** Times one model's training step and inference batch. */
-export function benchStep(model: StepModel, reps: number): StepTiming {
+/** A bench model's training step and inference batch, ready to run. */
+export interface StepRunners {
+  /** One training step (`trainStep`, as the trainer runs it). */
+  train: () => void;
+  /** One inference batch: both sides encoded, no gradients. */
+  infer: () => void;
+  /** Frees the batch and the optimizer's slots. */
+  dispose: () => void;
+}
+
+/**
+ * Builds a bench model (see the module documentation), its batch and its
+ * optimizer, and returns its training step and inference batch.
+ *
+ * @param model `seed` or `matcher`
+ * @returns the two runs and a dispose
+ *
+ * @example
+ * ```ts
+ * import { setupBackend } from "../src/backend/setup.ts";
+ * import { stepRunners } from "./step_bench.ts";
+ * await setupBackend({ log: false });
+ * const r = stepRunners("seed");
+ * r.infer();
+ * r.dispose();
+ * ```
+ */
+export function stepRunners(model: StepModel): StepRunners {
   const shape = stepShape(model);
   const matcher = model === "matcher";
   const siamese = buildSiamese(
@@ -352,17 +382,27 @@ export function benchStep(model: StepModel, reps: number): StepTiming {
   const batch = stepBatch(model);
   const optimizer = new FusedAdam(matcher ? 3e-3 : 1e-3); // as the trainer
   const options = stepLossOptions(model);
-  const train = time(
-    reps,
-    () => void trainStep(siamese, batch, optimizer, options),
-  );
-  const infer = time(reps, () =>
-    tf.tidy(() => {
-      encode(siamese.left, batch.left).dataSync();
-      encode(siamese.right, batch.right).dataSync();
-    }));
-  tf.dispose([batch.left, batch.right, batch.labels]);
-  optimizer.dispose();
+  return {
+    train: () => void trainStep(siamese, batch, optimizer, options),
+    infer: () =>
+      tf.tidy(() => {
+        encode(siamese.left, batch.left).dataSync();
+        encode(siamese.right, batch.right).dataSync();
+      }),
+    dispose: () => {
+      tf.dispose([batch.left, batch.right, batch.labels]);
+      optimizer.dispose();
+    },
+  };
+}
+
+/** Times one model's training step and inference batch. */
+export function benchStep(model: StepModel, reps: number): StepTiming {
+  const shape = stepShape(model);
+  const runners = stepRunners(model);
+  const train = time(reps, runners.train);
+  const infer = time(reps, runners.infer);
+  runners.dispose();
   return {
     model,
     trainMs: train.median,
@@ -374,6 +414,29 @@ export function benchStep(model: StepModel, reps: number): StepTiming {
   };
 }
 
+/**
+ * Runs one model's training step (or inference batch) over and over for
+ * `seconds`, for a profiler to sample (`bench/wasm_perf.sh`); prints the
+ * mean time per run.
+ */
+function busyLoop(model: StepModel, infer: boolean, seconds: number): void {
+  const runners = stepRunners(model);
+  const run = infer ? runners.infer : runners.train;
+  for (let i = 0; i < 3; i++) run(); // warm-up
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < seconds * 1000) {
+    run();
+    n++;
+  }
+  console.log(
+    `${model} ${infer ? "inference" : "training"}: ${
+      ((performance.now() - t0) / n).toFixed(2)
+    } ms per run over ${n} runs`,
+  );
+  runners.dispose();
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -381,6 +444,8 @@ if (import.meta.main) {
       threads: { type: "string", default: "1" },
       reps: { type: "string", default: "10" },
       models: { type: "string", default: STEP_MODELS.join(",") },
+      seconds: { type: "string" },
+      infer: { type: "boolean", default: false },
     },
   });
   const threads = Number(values.threads);
@@ -391,6 +456,11 @@ if (import.meta.main) {
         `Expected --models to list ${STEP_MODELS.join(", ")} but found ${m}`,
       );
     }
+  }
+  if (values.seconds !== undefined) {
+    await startBackend(threads);
+    for (const m of models) busyLoop(m, values.infer, Number(values.seconds));
+    Deno.exit(0);
   }
   const peak = await measurePeak(threads);
   await startBackend(threads);
