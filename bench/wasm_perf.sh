@@ -6,17 +6,19 @@
 #
 #   bench/wasm_perf.sh [--ranges] [--seconds S] FUNCTION SCRIPT [ARGS...]
 #
-# FUNCTION is the index of the function in the kernel module (its exports,
-# in order: 0 matmul, 1 matmul_k, 2 segment_sum, 3 masked_max,
-# 4 masked_max_grad, 5 lstm_forward, 6 gemm_acc_p (static), 7 transpose,
-# 8 shift_transpose, 9 lstm_backward, 10 adam_update, 11 peak_madd; check
-# with `llvm-objdump-16 -d` on the module if the sources change). SCRIPT is
-# run with `deno run -A`; it must keep the kernel busy for a few seconds
+# FUNCTION is an export of the kernel module (matmul, matmul_plain,
+# matmul_k, segment_sum, masked_max, masked_max_grad, lstm_forward,
+# transpose, shift_transpose, lstm_backward, adam_update, peak_madd),
+# NAME+N for the N-th function after it (the static gemm_acc_p, which both
+# recurrences call, has no name: it is lstm_forward+1), or an index. SCRIPT
+# is run with `deno run -A`; it must keep the kernel busy for a few seconds
 # after a warm-up (the profile starts 5 s after launch): `step_bench.ts
-# --seconds S` does. Example, lstm_forward in the seed's inference on one
-# thread, its hottest ranges:
+# --seconds S` does. Examples: the hottest ranges of the recurrences'
+# product in the seed's inference on one thread; every instruction of the
+# recurrent kernel's gradient in the matcher's training step:
 #
-#   bench/wasm_perf.sh --ranges 5 bench/step_bench.ts --models seed --infer --seconds 15
+#   bench/wasm_perf.sh --ranges lstm_forward+1 bench/step_bench.ts --models seed --infer --seconds 15
+#   bench/wasm_perf.sh matmul_k bench/step_bench.ts --models matcher --seconds 15
 #
 # Needs perf (kernel.perf_event_paranoid <= 2), gdb, objdump and python3.
 # Deno's release build has no disassembler of its own; V8 writes a map of
@@ -32,11 +34,46 @@ while [[ $# -gt 0 && $1 == --* ]]; do
   esac
 done
 if [[ $# -lt 2 ]]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 fn=$1
 shift
+if [[ ! $fn =~ ^[0-9]+$ ]]; then
+  # an export name (optionally +N): its index in the module's export section
+  fn=$(python3 - "$fn" "$(dirname "$0")/../src/wasm/kernels_wasm.ts" <<'PY'
+import base64, re, sys
+name, _, plus = sys.argv[1].partition("+")
+src = open(sys.argv[2]).read()
+start = src.index("KERNELS_WASM_RELAXED_BASE64 =")
+end = src.index(";", start)
+b = base64.b64decode("".join(re.findall(r'"([^"]*)"', src[start:end])))
+def leb(i):
+    r = s = 0
+    while True:
+        x = b[i]
+        i += 1
+        r |= (x & 0x7F) << s
+        s += 7
+        if x < 0x80:
+            return r, i
+i = 8
+while i < len(b):
+    size, body = leb(i + 1)
+    if b[i] == 7:  # the export section
+        n, j = leb(body)
+        for _ in range(n):
+            length, j = leb(j)
+            export = b[j:j + length].decode()
+            index, j = leb(j + length + 1)
+            if export == name:
+                print(index + int(plus or 0))
+                sys.exit(0)
+    i = body + size
+sys.exit(f"no export {name} in the kernel module")
+PY
+)
+fi
 work=$(mktemp -d /tmp/wasm-perf-XXXXXX)
 cd "$work"
 script=$1

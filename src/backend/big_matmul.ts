@@ -29,6 +29,17 @@
  * weight of 2^16 elements reached this kernel from an evaluation, so this is
  * a guard, not the fix.)
  *
+ * A product XNNPACK would compute (a small or reused B) but with at least
+ * {@link PLAIN_MIN_WORK} multiply-adds and a B not multiplied before in the
+ * step goes to the LSTM pool too, when there is one: `matmulPlain` rounds
+ * each multiply and each add on its own, summing from zero in k order,
+ * which is exactly what XNNPACK's product computes here (tested bit for bit
+ * in tests/backend/big_matmul_test.ts), so it changes no number and the
+ * product is split over the pool's threads instead of running on XNNPACK's
+ * one (setup.ts). The seed's vocabulary-table products (`[1000, 32] x
+ * [32, 256]` and `[1000, 256] x [256, 32]`) take it: 2.68 -> 2.04 ms of
+ * products per training step on 2 threads (docs/speed.md, session 10).
+ *
  * @module
  */
 import { getThreadsCount } from "../deps/tfjs_backend_wasm.ts";
@@ -72,6 +83,14 @@ function reused(dataId: object): boolean {
  * XNNPACK 2.8-4.9 ms, this GEMM 1.1-1.3 ms.
  */
 export const BIG_MATMUL_MIN_B = 1 << 16;
+
+/**
+ * Multiply-adds (M N K) from which a product XNNPACK would compute runs on
+ * the LSTM pool instead, split over its threads, with XNNPACK's own numbers
+ * (`matmulPlain`). Measured on 2 threads: the seed's table products (2^23)
+ * gain; the matcher's (2^20 to 2^21) lose (2.13 -> 2.23 ms per step).
+ */
+export const PLAIN_MIN_WORK = 1 << 22;
 
 /**
  * Whether a fresh product (a right operand never multiplied before,
@@ -142,9 +161,6 @@ export function registerBigMatMul(): boolean {
     const heap = heapOf(backend.wasm);
     const threads = inPlacePool(heap);
     if (
-      !freshProductIsOurs(heap, size(b.shape)) ||
-      // a B seen before is likely a weight: XNNPACK has its packing cached
-      reused(b.dataId) ||
       transposeA || transposeB || !unbatched || a.dtype !== "float32" ||
       b.dtype !== "float32"
     ) {
@@ -153,6 +169,22 @@ export function registerBigMatMul(): boolean {
     const [M, K] = a.shape.slice(-2) as [number, number];
     const N = b.shape[rb - 1]!;
     if (b.shape[rb - 2] !== K) return original(args); // let it report the error
+    let plain = false;
+    if (
+      !freshProductIsOurs(heap, size(b.shape)) ||
+      // a B seen before is likely a weight: XNNPACK has its packing cached
+      reused(b.dataId)
+    ) {
+      // XNNPACK's product; the pool computes the same numbers (matmulPlain)
+      // on every thread when there is enough work and B is new
+      if (
+        threads === undefined || M * N * K < PLAIN_MIN_WORK ||
+        seenB.has(b.dataId)
+      ) {
+        return original(args);
+      }
+      plain = true;
+    }
     const outer = (ra > rb ? a.shape : b.shape).slice(0, -2);
     const out = backend.makeOutput([...outer, M, N], "float32");
     const at = (t: tf.TensorInfo) =>
@@ -164,7 +196,7 @@ export function registerBigMatMul(): boolean {
     );
     try {
       if (threads) {
-        threads.matmul(kernel, M, N, K, at(a), at(b), at(out), at(pk));
+        threads.matmul(kernel, M, N, K, at(a), at(b), at(out), at(pk), plain);
       } else kernel.matmul(M, N, K, at(a), at(b), at(out), at(pk));
     } finally {
       backend.disposeData(pk.dataId);

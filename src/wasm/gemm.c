@@ -1,8 +1,9 @@
 // Matrix products: gemm_acc_p, the register-blocked product the LSTM parts
 // call at every step on the recurrent kernel packed in panels, and the
-// exported matmul and matmul_k for large fresh operands, which pack their
-// operands block by block. Part of kernels.c (one translation unit):
-// lstm_forward.c and lstm_backward.c call the static helpers defined here.
+// exported matmul, matmul_plain and matmul_k for large fresh operands, which
+// pack their operands block by block. Part of kernels.c (one translation
+// unit): lstm_forward.c and lstm_backward.c call the static helpers defined
+// here.
 //
 // Every element of C is the same chain of multiply-adds in k order whatever
 // the packing: packing moves operands, never changes the arithmetic.
@@ -11,9 +12,11 @@
 
 // Small matrix product: C[m, :] = X[m, :] + A[m, :] Bm, for M rows, N
 // columns, K inner. X may equal C, or be null for zeros. Register block of
-// RB rows by NV vectors of four columns.
+// RB rows by NV vectors of four columns. fused (a constant at every call):
+// each step a fused multiply-add, else a multiply then an add, each
+// rounded, which is what XNNPACK's products compute (see matmul_plain).
 
-INLINE void block(int rb, int nv, int K, const int *rows, int m,
+INLINE void block(int fused, int rb, int nv, int K, const int *rows, int m,
                   const float *a, int lda, const float *bm, int ldb,
                   const float *x, int ldx, const int *xrows, float *c,
                   int ldc) {
@@ -35,7 +38,8 @@ INLINE void block(int rb, int nv, int K, const int *rows, int m,
     for (int r = 0; r < rb; r++) {
       v4 av = wasm_v128_load32_splat(ar[r] + k);
       for (int j = 0; j < nv; j++)
-        acc[r][j] = MADD(av, bv[j], acc[r][j]);
+        acc[r][j] = fused ? MADD(av, bv[j], acc[r][j])
+                          : wasm_f32x4_add(acc[r][j], wasm_f32x4_mul(av, bv[j]));
     }
   }
   for (int r = 0; r < rb; r++)
@@ -73,25 +77,25 @@ static void pack_panels(int K, int N, const float *bm, int ldb, float *p) {
 
 // The block product over one panel p [K, w] (w a multiple of 4, at most
 // 16): C[m, 0..w) = X[m, 0..w) + A[m, :] p for the M rows (see block).
-INLINE void panel_product(int M, const int *rows, int w, int K,
+INLINE void panel_product(int fused, int M, const int *rows, int w, int K,
                           const float *a, int lda, const float *p,
                           const float *x, int ldx, const int *xrows, float *c,
                           int ldc) {
   if (w == 16) {
     int m = 0;
     for (; m + 2 <= M; m += 2)
-      block(2, 4, K, rows, m, a, lda, p, 16, x, ldx, xrows, c, ldc);
+      block(fused, 2, 4, K, rows, m, a, lda, p, 16, x, ldx, xrows, c, ldc);
     for (; m < M; m++)
-      block(1, 4, K, rows, m, a, lda, p, 16, x, ldx, xrows, c, ldc);
+      block(fused, 1, 4, K, rows, m, a, lda, p, 16, x, ldx, xrows, c, ldc);
     return;
   }
   for (int j = 0; j < w; j += 4) {
     int m = 0;
     for (; m + 4 <= M; m += 4)
-      block(4, 1, K, rows, m, a, lda, p + j, w, x ? x + j : 0, ldx, xrows,
+      block(fused, 4, 1, K, rows, m, a, lda, p + j, w, x ? x + j : 0, ldx, xrows,
             c + j, ldc);
     for (; m < M; m++)
-      block(1, 1, K, rows, m, a, lda, p + j, w, x ? x + j : 0, ldx, xrows,
+      block(fused, 1, 1, K, rows, m, a, lda, p + j, w, x ? x + j : 0, ldx, xrows,
             c + j, ldc);
   }
 }
@@ -104,7 +108,7 @@ static void gemm_acc_p(int M, const int *rows, int N, int K, const float *a,
                        int lda, const float *p, const float *x, int ldx,
                        const int *xrows, float *c, int ldc) {
   for (int n = 0; n < N; n += 16)
-    panel_product(M, rows, N - n < 16 ? N - n : 16, K, a, lda, p + n * K,
+    panel_product(1, M, rows, N - n < 16 ? N - n : 16, K, a, lda, p + n * K,
                   x ? x + n : 0, ldx, xrows, c + n, ldc);
 }
 
@@ -113,10 +117,8 @@ static void gemm_acc_p(int M, const int *rows, int N, int K, const float *a,
 // spends more time packing B than multiplying. K is cut into blocks of 256;
 // each 256 x 16 panel of a block of B is packed into pk (16 KB, in L1 while
 // every row of A passes).
-__attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
-                                                    const float *a,
-                                                    const float *b, float *c,
-                                                    float *pk) {
+INLINE void matmul_impl(int fused, int M, int N, int K, const float *a,
+                        const float *b, float *c, float *pk) {
   const int N4 = N & ~3;
   pk = ALIGN64(pk);
   for (int k0 = 0; k0 < K; k0 += 256) {
@@ -124,7 +126,7 @@ __attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
     for (int n = 0; n < N4; n += 16) {
       const int w = N4 - n < 16 ? N4 - n : 16;
       pack_panel(kb, w, b + k0 * N + n, N, 0, pk);
-      panel_product(M, 0, w, kb, a + k0, K, pk, k0 ? c + n : 0, N, 0, c + n,
+      panel_product(fused, M, 0, w, kb, a + k0, K, pk, k0 ? c + n : 0, N, 0, c + n,
                     N);
     }
   }
@@ -136,6 +138,23 @@ __attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
     }
   if (K == 0)
     for (int i = 0; i < M * N4; i++) c[i] = 0.0f;
+}
+
+__attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
+                                                    const float *a,
+                                                    const float *b, float *c,
+                                                    float *pk) {
+  matmul_impl(1, M, N, K, a, b, c, pk);
+}
+
+// matmul with each multiply and add rounded on its own, summed from zero in
+// k order: the same numbers as XNNPACK's product in tfjs-backend-wasm 4.22
+// (tested in tests/backend/big_matmul_test.ts), so a product XNNPACK would
+// compute can run here, split over the pool, without changing a digit.
+__attribute__((export_name("matmul_plain"))) void
+matmul_plain(int M, int N, int K, const float *a, const float *b, float *c,
+             float *pk) {
+  matmul_impl(0, M, N, K, a, b, c, pk);
 }
 
 // C[M, N] = A[M, K] B[K, N] over the inner indices kk[0..nk) only (in
@@ -163,7 +182,7 @@ __attribute__((export_name("matmul_k"))) void matmul_k(int M, int N, int K,
     for (int n = 0; n < N4; n += 16) {
       const int w = N4 - n < 16 ? N4 - n : 16;
       pack_panel(kb, w, b + n, N, q, pb);
-      panel_product(M, 0, w, kb, pa, kb, pb, k0 ? c + n : 0, N, 0, c + n, N);
+      panel_product(1, M, 0, w, kb, pa, kb, pb, k0 ? c + n : 0, N, 0, c + n, N);
     }
   }
   for (int m = 0; m < M; m++)

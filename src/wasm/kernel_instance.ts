@@ -73,6 +73,15 @@ interface Exports {
     c: number,
     pk: number,
   ): void;
+  matmul_plain(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    b: number,
+    c: number,
+    pk: number,
+  ): void;
   matmul_k(
     M: number,
     N: number,
@@ -219,6 +228,32 @@ export class LstmKernel {
     pk: number,
   ): void {
     this.#exports.matmul(m, n, k, a, b, c, pk);
+  }
+
+  /**
+   * {@link LstmKernel.matmul} with each multiply and add rounded on its own,
+   * summed from zero in k order: the numbers XNNPACK's product gives in
+   * tfjs-backend-wasm 4.22, so a product XNNPACK would compute can run here
+   * instead without changing any digit.
+   *
+   * @param m rows M of A and C
+   * @param n columns N of B and C
+   * @param k inner size K
+   * @param a byte offset of A
+   * @param b byte offset of B
+   * @param c byte offset of C (written)
+   * @param pk byte offset of scratch of {@link MATMUL_SCRATCH_FLOATS} floats
+   */
+  matmulPlain(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    pk: number,
+  ): void {
+    this.#exports.matmul_plain(m, n, k, a, b, c, pk);
   }
 
   /**

@@ -25,7 +25,7 @@
 
 #include "simd.h"         // vector type, MADD, ALIGN64
 #include "activations.h"  // sigmoid4, tanh4 and their constants
-#include "gemm.c"         // gemm_acc_p, pack_panels (used below), matmul, matmul_k
+#include "gemm.c"         // gemm_acc_p, pack_panels (used below), matmul, matmul_plain, matmul_k
 #include "segment_sum.c"  // segment_sum
 #include "masked_max.c"   // masked_max, masked_max_grad
 #include "lstm_forward.c" // lstm_forward

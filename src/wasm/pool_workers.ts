@@ -17,7 +17,8 @@ export const FORWARD = 1,
   BACKWARD = 2,
   MATMUL = 3,
   BACKWARD_ROWS = 4,
-  MATMUL_K = 5;
+  MATMUL_K = 5,
+  MATMUL_PLAIN = 6;
 const STOP = -1;
 
 /** Script of a worker: waits for a job in `ctl`, runs it, signals back. */
@@ -40,6 +41,8 @@ self.onmessage = (event) => {
         k.lstm_forward(...a.slice(0, 17));
       } else if (op === ${MATMUL}) {
         k.matmul(...a.slice(0, 7));
+      } else if (op === ${MATMUL_PLAIN}) {
+        k.matmul_plain(...a.slice(0, 7));
       } else if (op === ${MATMUL_K}) {
         k.matmul_k(...a.slice(0, 9));
       } else if (op === ${BACKWARD_ROWS}) {

@@ -35,6 +35,7 @@ import {
   FORWARD,
   MATMUL,
   MATMUL_K,
+  MATMUL_PLAIN,
   post,
   startWorkers,
   stopWorkers,
@@ -129,9 +130,12 @@ export class LstmThreads {
   }
 
   /**
-   * `C [M, N] = A [M, K] B [K, N]` (the kernel's unpacked product) with the
+   * `C [M, N] = A [M, K] B [K, N]` (the kernel module's product) with the
    * rows of A and C split between threads. Only for a pool working in
    * place ({@link LstmThreads.heap}); offsets are bytes into that heap.
+   * `pk` has {@link MATMUL_SCRATCH_FLOATS} floats per thread; with `plain`,
+   * each multiply and add is rounded on its own (XNNPACK's numbers, see
+   * {@link LstmKernel.matmulPlain}).
    */
   matmul(
     main: LstmKernel,
@@ -142,12 +146,16 @@ export class LstmThreads {
     b: number,
     c: number,
     pk: number,
+    plain = false,
   ): void {
     this.#rowsOfProduct("matmul", M, N, K, a, c, (rows, a0, c0, i) => {
       const p = pk + i * MATMUL_SCRATCH_FLOATS * 4;
       return {
-        job: [MATMUL, [rows, N, K, a0, b, c0, p]],
-        own: () => main.matmul(rows, N, K, a0, b, c0, p),
+        job: [plain ? MATMUL_PLAIN : MATMUL, [rows, N, K, a0, b, c0, p]],
+        own: () =>
+          plain
+            ? main.matmulPlain(rows, N, K, a0, b, c0, p)
+            : main.matmul(rows, N, K, a0, b, c0, p),
       };
     });
   }

@@ -5,7 +5,11 @@ import {
   strictEqual as equal,
 } from "@std/assert";
 import { setupBackend } from "../../src/backend/setup.ts";
-import { BIG_MATMUL_MIN_B } from "../../src/backend/big_matmul.ts";
+import {
+  BIG_MATMUL_MIN_B,
+  forgetSeenProducts,
+  PLAIN_MIN_WORK,
+} from "../../src/backend/big_matmul.ts";
 import { LstmKernel } from "../../src/wasm/kernel_instance.ts";
 import { MATMUL_SCRATCH_FLOATS } from "../../src/wasm/lstm_pointers.ts";
 import { setLstmThreads } from "../../src/backend/lstm_threads.ts";
@@ -125,5 +129,71 @@ Deno.test("with the LSTM pool on the shared heap, large products are split by ro
     }
   } finally {
     await setLstmThreads(1);
+  }
+});
+
+/** `kernel.matmulPlain` of a and b on a private memory. */
+function plainProduct(a: tf.Tensor2D, b: tf.Tensor2D): Float32Array {
+  const [M, K] = a.shape, N = b.shape[1];
+  const cAt = M * K + K * N, pkAt = cAt + M * N;
+  const memory = new WebAssembly.Memory({
+    initial: Math.ceil((4 * (pkAt + MATMUL_SCRATCH_FLOATS)) / 65536),
+  });
+  const f32 = new Float32Array(memory.buffer);
+  f32.set(a.dataSync(), 0);
+  f32.set(b.dataSync(), M * K);
+  LstmKernel.create(memory).matmulPlain(
+    M,
+    N,
+    K,
+    0,
+    4 * M * K,
+    4 * cAt,
+    4 * pkAt,
+  );
+  return f32.slice(cAt, pkAt);
+}
+
+Deno.test("matmulPlain gives XNNPACK's numbers bit for bit (tails, several K blocks)", () => {
+  // one thread: every one of these products is XNNPACK's (B under 2^16)
+  for (
+    const [M, K, N] of [[7, 33, 19], [1000, 32, 256], [33, 600, 60], [5, 3, 4]]
+  ) {
+    tf.tidy(() => {
+      const a = tf.randomNormal([M!, K!], 0, 1, "float32", 7) as tf.Tensor2D;
+      const b = tf.randomNormal([K!, N!], 0, 1, "float32", 8) as tf.Tensor2D;
+      assert(b.size < BIG_MATMUL_MIN_B);
+      deepEqual([...plainProduct(a, b)], [...tf.matMul(a, b).dataSync()]);
+    });
+  }
+});
+
+Deno.test("on the pool, a product of at least PLAIN_MIN_WORK multiply-adds with a small B keeps XNNPACK's numbers", async () => {
+  const [M, K, N] = [1000, 32, 256]; // the seed's vocabulary table
+  assert(M * K * N >= PLAIN_MIN_WORK && K * N < BIG_MATMUL_MIN_B);
+  const a = tf.randomNormal([M, K], 0, 1, "float32", 9) as tf.Tensor2D;
+  const b = tf.randomNormal([K, N], 0, 1, "float32", 10) as tf.Tensor2D;
+  const want = [...tf.matMul(a, b).dataSync()]; // XNNPACK, one thread
+  equal(await setLstmThreads(2), 2);
+  try {
+    forgetSeenProducts();
+    const fresh = tf.add(b, 0) as tf.Tensor2D; // a B never multiplied
+    // the calling thread's part runs matmulPlain: count it
+    const plain = LstmKernel.prototype.matmulPlain;
+    let calls = 0;
+    LstmKernel.prototype.matmulPlain = function (...args) {
+      calls++;
+      return plain.apply(this, args);
+    };
+    try {
+      deepEqual([...tf.matMul(a, fresh).dataSync()], want);
+    } finally {
+      LstmKernel.prototype.matmulPlain = plain;
+    }
+    equal(calls, 1);
+    tf.dispose(fresh);
+  } finally {
+    await setLstmThreads(1);
+    tf.dispose([a, b]);
   }
 });
