@@ -16,6 +16,20 @@ import type {
   ForwardPointers,
 } from "./lstm_pointers.ts";
 
+/**
+ * `matmul` and `matmul_plain`: C [M, N] = A [M, K] B [K, N] at byte offsets,
+ * with `pk` scratch.
+ */
+type Product = (
+  M: number,
+  N: number,
+  K: number,
+  a: number,
+  b: number,
+  c: number,
+  pk: number,
+) => void;
+
 interface Exports {
   lstm_forward(
     b0: number,
@@ -64,24 +78,8 @@ interface Exports {
     hs: number,
     hPrevT: number,
   ): void;
-  matmul(
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    b: number,
-    c: number,
-    pk: number,
-  ): void;
-  matmul_plain(
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    b: number,
-    c: number,
-    pk: number,
-  ): void;
+  matmul: Product;
+  matmul_plain: Product;
   matmul_k(
     M: number,
     N: number,
@@ -206,9 +204,10 @@ export class LstmKernel {
   }
 
   /**
-   * `C[M, N] = A[M, K] B[K, N]`, contiguous row-major float32, any sizes.
-   * Unlike XNNPACK it does not pack B first, which pays off when B is large
-   * and new on every call.
+   * `C[M, N] = A[M, K] B[K, N]`, contiguous row-major float32, any sizes,
+   * with fused multiply-adds. It packs B panel by panel as it goes and
+   * keeps no packing (XNNPACK packs all of B first and caches it), which
+   * pays off when B is large and new on every call.
    *
    * @param m rows M of A and C
    * @param n columns N of B and C
@@ -236,24 +235,10 @@ export class LstmKernel {
    * tfjs-backend-wasm 4.22, so a product XNNPACK would compute can run here
    * instead without changing any digit.
    *
-   * @param m rows M of A and C
-   * @param n columns N of B and C
-   * @param k inner size K
-   * @param a byte offset of A
-   * @param b byte offset of B
-   * @param c byte offset of C (written)
-   * @param pk byte offset of scratch of {@link MATMUL_SCRATCH_FLOATS} floats
+   * @param args as {@link LstmKernel.matmul}'s
    */
-  matmulPlain(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    b: number,
-    c: number,
-    pk: number,
-  ): void {
-    this.#exports.matmul_plain(m, n, k, a, b, c, pk);
+  matmulPlain(...args: Parameters<Product>): void {
+    this.#exports.matmul_plain(...args);
   }
 
   /**
