@@ -28,7 +28,7 @@ import * as tf from "../deps/tfjs_core.ts";
 import * as tfl from "../deps/tfjs_layers.ts";
 import type { LayersModel } from "../backend/tf_types.ts";
 import type { ModelConfig } from "../model/config.ts";
-import { buildBranch } from "../model/siamese.ts";
+import { buildBranch, quietOrthogonal } from "../model/siamese.ts";
 import type { LoadedModel } from "../run/format.ts";
 import {
   type BranchWeights,
@@ -104,7 +104,9 @@ export function stockBranch(
     name: `${name}_dense`,
     units: w.denseUnits,
   });
-  let state = recurrent.apply(embedding.apply(input)) as tfl.SymbolicTensor;
+  let state = quietOrthogonal(() =>
+    recurrent.apply(embedding.apply(input))
+  ) as tfl.SymbolicTensor;
   if (w.pooling === "max") {
     // exact for a forward LSTM: see the module note
     state = tfl.layers.globalMaxPooling1d({ name: `${name}_pool` })

@@ -223,10 +223,22 @@ export function encode(
 }
 
 /**
- * tfjs-layers warns on every Orthogonal initialisation larger than 2000
- * elements (the LSTM's [H, 4H] is 16384); the cost is one QR per build.
+ * Runs `fn` without tfjs-layers' warning on every Orthogonal initialisation
+ * larger than 2000 elements (an LSTM's [H, 4H] is 16384; the cost is one QR
+ * per build, and the weights are often set right after); other warnings
+ * pass.
+ *
+ * @param fn what builds the layers
+ * @returns what `fn` returns
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { quietOrthogonal } from "./siamese.ts";
+ * assert.equal(quietOrthogonal(() => 7), 7);
+ * ```
  */
-function quietOrthogonal<T>(fn: () => T): T {
+export function quietOrthogonal<T>(fn: () => T): T {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (String(args[0]).startsWith("Orthogonal initializer")) return;
