@@ -112,39 +112,62 @@ static void gemm_acc_p(int M, const int *rows, int N, int K, const float *a,
                   x ? x + n : 0, ldx, xrows, c + n, ldc);
 }
 
-// C[M, N] = A[M, K] B[K, N], all contiguous row-major, any sizes. Meant for
-// large products whose B is new on every call (gradients), where XNNPACK
-// spends more time packing B than multiplying. K is cut into blocks of 256;
-// each 256 x 16 panel of a block of B is packed into pk (16 KB, in L1 while
-// every row of A passes).
-INLINE void matmul_impl(int fused, int M, int N, int K, const float *a,
-                        const float *b, float *c, float *pk) {
+// C[M, N] = A[M, K] B[K, N], all contiguous row-major, any sizes, summed
+// over the inner indices k in [0, K) or, when kk is not null, over
+// kk[0..nk) only (in increasing order): the product when the other rows of
+// B are zero, such as the recurrent kernel's gradient H_prev^T dZ, whose
+// rows at padded steps are. Each element of C takes the same multiply-adds
+// in the same order either way, minus those by zero rows, so the two agree
+// exactly (up to the sign of an exact zero). Meant for large products whose
+// B is new on every call (gradients), where XNNPACK spends more time packing
+// B than multiplying. The inner indices are cut into blocks of 256; each
+// 256 x 16 panel of a block of B is packed into pk (16 KB, in L1 while
+// every row of A passes) and, with kk, the block's listed columns of A
+// after it ([M, 256]), so the blocks run on contiguous operands with no
+// index lookups.
+INLINE void blocked_product(int fused, int M, int N, int K, int nk,
+                            const int *kk, const float *a, const float *b,
+                            float *c, float *pk) {
   const int N4 = N & ~3;
   pk = ALIGN64(pk);
-  for (int k0 = 0; k0 < K; k0 += 256) {
-    const int kb = K - k0 < 256 ? K - k0 : 256;
+  float *pb = pk, *pa = pk + 256 * 16;
+  for (int k0 = 0; k0 < nk; k0 += 256) {
+    const int kb = nk - k0 < 256 ? nk - k0 : 256;
+    const int *q = kk ? kk + k0 : 0;
+    const float *ak = a + k0, *bk = b + k0 * N;
+    int lda = K;
+    if (q) {
+      for (int m = 0; m < M; m++)
+        for (int k = 0; k < kb; k++) pa[m * kb + k] = a[m * K + q[k]];
+      ak = pa, bk = b, lda = kb;
+    }
     for (int n = 0; n < N4; n += 16) {
       const int w = N4 - n < 16 ? N4 - n : 16;
-      pack_panel(kb, w, b + k0 * N + n, N, 0, pk);
-      panel_product(fused, M, 0, w, kb, a + k0, K, pk, k0 ? c + n : 0, N, 0, c + n,
-                    N);
+      pack_panel(kb, w, bk + n, N, q, pb);
+      panel_product(fused, M, 0, w, kb, ak, lda, pb, k0 ? c + n : 0, N, 0,
+                    c + n, N);
     }
   }
   for (int m = 0; m < M; m++)
     for (int n = N4; n < N; n++) {
       float s = 0.0f;
-      for (int k = 0; k < K; k++) s += a[m * K + k] * b[k * N + n];
+      for (int k = 0; k < nk; k++) {
+        const int i = kk ? kk[k] : k;
+        s += a[m * K + i] * b[i * N + n];
+      }
       c[m * N + n] = s;
     }
-  if (K == 0)
-    for (int i = 0; i < M * N4; i++) c[i] = 0.0f;
+  if (nk == 0)
+    for (int m = 0; m < M; m++)
+      for (int n = 0; n < N4; n++) c[m * N + n] = 0.0f;
 }
 
+// The whole product with fused multiply-adds (see blocked_product).
 __attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
                                                     const float *a,
                                                     const float *b, float *c,
                                                     float *pk) {
-  matmul_impl(1, M, N, K, a, b, c, pk);
+  blocked_product(1, M, N, K, K, 0, a, b, c, pk);
 }
 
 // matmul with each multiply and add rounded on its own, summed from zero in
@@ -154,44 +177,14 @@ __attribute__((export_name("matmul"))) void matmul(int M, int N, int K,
 __attribute__((export_name("matmul_plain"))) void
 matmul_plain(int M, int N, int K, const float *a, const float *b, float *c,
              float *pk) {
-  matmul_impl(0, M, N, K, a, b, c, pk);
+  blocked_product(0, M, N, K, K, 0, a, b, c, pk);
 }
 
-// C[M, N] = A[M, K] B[K, N] over the inner indices kk[0..nk) only (in
-// increasing order): the product when the other rows of B are zero, such
-// as the recurrent kernel's gradient H_prev^T dZ, whose rows at padded
-// steps are. Each element of C takes the same multiply-adds in the same
-// order as in matmul, minus those by zero rows, so the two agree exactly
-// (up to the sign of an exact zero). K is cut into blocks of 256 listed
-// indices; for each block the listed columns of A are packed into pk
-// ([M, 256] after a panel of 256 x 16), and each panel of B's listed rows
-// too, so the blocks run on contiguous operands with no index lookups.
+// matmul over the inner indices kk[0..nk) only (see blocked_product).
 __attribute__((export_name("matmul_k"))) void matmul_k(int M, int N, int K,
                                                         int nk, const int *kk,
                                                         const float *a,
                                                         const float *b,
                                                         float *c, float *pk) {
-  const int N4 = N & ~3;
-  pk = ALIGN64(pk);
-  float *pb = pk, *pa = pk + 256 * 16;
-  for (int k0 = 0; k0 < nk; k0 += 256) {
-    const int kb = nk - k0 < 256 ? nk - k0 : 256;
-    const int *q = kk + k0;
-    for (int m = 0; m < M; m++)
-      for (int k = 0; k < kb; k++) pa[m * kb + k] = a[m * K + q[k]];
-    for (int n = 0; n < N4; n += 16) {
-      const int w = N4 - n < 16 ? N4 - n : 16;
-      pack_panel(kb, w, b + n, N, q, pb);
-      panel_product(1, M, 0, w, kb, pa, kb, pb, k0 ? c + n : 0, N, 0, c + n, N);
-    }
-  }
-  for (int m = 0; m < M; m++)
-    for (int n = N4; n < N; n++) {
-      float s = 0.0f;
-      for (int k = 0; k < nk; k++) s += a[m * K + kk[k]] * b[kk[k] * N + n];
-      c[m * N + n] = s;
-    }
-  if (nk == 0)
-    for (int m = 0; m < M; m++)
-      for (int n = 0; n < N4; n++) c[m * N + n] = 0.0f;
+  blocked_product(1, M, N, K, nk, kk, a, b, c, pk);
 }

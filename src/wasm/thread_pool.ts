@@ -189,8 +189,9 @@ export class LstmThreads {
 
   /**
    * A product `C [M, N] = A [M, K] ...` with the rows of A and C split
-   * between threads: `part(rows, a0, c0)` gives a part's job for a worker
-   * and its run on the calling thread, which takes the first part.
+   * between threads: `part(rows, a0, c0, i, m0)` gives part `i`'s job for a
+   * worker and its run on the calling thread, which takes the first part;
+   * the part starts at row `m0`, at byte offsets `a0` of A and `c0` of C.
    */
   #rowsOfProduct(
     what: string,
