@@ -197,3 +197,16 @@ Deno.test("on the pool, a product of at least PLAIN_MIN_WORK multiply-adds with 
     tf.dispose([a, b]);
   }
 });
+
+Deno.test("the kernel's GEMM with K = 0 writes zeros over every element of C", () => {
+  const [M, N] = [3, 5]; // N not a multiple of 4
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const f32 = new Float32Array(memory.buffer);
+  f32.fill(7, 0, M * N); // C at 0, filled with something else
+  const kernel = LstmKernel.create(memory);
+  kernel.matmul(M, N, 0, 4 * M * N, 4 * M * N, 0, 4 * (M * N + 16));
+  deepEqual([...f32.subarray(0, M * N)], new Array(M * N).fill(0));
+  f32.fill(7, 0, M * N);
+  kernel.matmulPlain(M, N, 0, 4 * M * N, 4 * M * N, 0, 4 * (M * N + 16));
+  deepEqual([...f32.subarray(0, M * N)], new Array(M * N).fill(0));
+});
