@@ -29,16 +29,16 @@
  * weight of 2^16 elements reached this kernel from an evaluation, so this is
  * a guard, not the fix.)
  *
- * A product XNNPACK would compute (a small or reused B) but with at least
- * {@link PLAIN_MIN_WORK} multiply-adds and a B not multiplied before in the
- * step goes to the LSTM pool too, when there is one: `matmulPlain` rounds
- * each multiply and each add on its own, summing from zero in k order,
- * which is exactly what XNNPACK's product computes here (tested bit for bit
- * in tests/backend/big_matmul_test.ts), so it changes no number and the
- * product is split over the pool's threads instead of running on XNNPACK's
- * one (setup.ts). The seed's vocabulary-table products (`[1000, 32] x
- * [32, 256]` and `[1000, 256] x [256, 32]`) take it: 2.68 -> 2.04 ms of
- * products per training step on 2 threads (docs/speed.md, session 10).
+ * A product XNNPACK would compute because its B is small, but with at least
+ * {@link PLAIN_MIN_WORK} multiply-adds, goes to the LSTM pool too, when
+ * there is one: `matmulPlain` rounds each multiply and each add on its own,
+ * summing from zero in k order, which is exactly what XNNPACK's product
+ * computes here (tested bit for bit in tests/backend/big_matmul_test.ts),
+ * so it changes no number and the product is split over the pool's threads
+ * instead of running on XNNPACK's one (setup.ts). The seed's
+ * vocabulary-table products (`[1000, 32] x [32, 256]` and `[1000, 256] x
+ * [256, 32]`) take it: 2.68 -> 2.04 ms of products per training step on 2
+ * threads (docs/speed.md, session 10).
  *
  * @module
  */
@@ -169,21 +169,17 @@ export function registerBigMatMul(): boolean {
     const [M, K] = a.shape.slice(-2) as [number, number];
     const N = b.shape[rb - 1]!;
     if (b.shape[rb - 2] !== K) return original(args); // let it report the error
-    let plain = false;
+    // a large B takes the fused GEMM, unless seen before: then it is likely
+    // a weight, whose packing XNNPACK has cached. A small B is XNNPACK's,
+    // but with enough work the pool computes XNNPACK's numbers on every
+    // thread (matmulPlain).
+    const plain = !freshProductIsOurs(heap, size(b.shape));
     if (
-      !freshProductIsOurs(heap, size(b.shape)) ||
-      // a B seen before is likely a weight: XNNPACK has its packing cached
-      reused(b.dataId)
+      plain
+        ? threads === undefined || M * N * K < PLAIN_MIN_WORK
+        : reused(b.dataId)
     ) {
-      // XNNPACK's product; the pool computes the same numbers (matmulPlain)
-      // on every thread when there is enough work and B is new
-      if (
-        threads === undefined || M * N * K < PLAIN_MIN_WORK ||
-        seenB.has(b.dataId)
-      ) {
-        return original(args);
-      }
-      plain = true;
+      return original(args);
     }
     const outer = (ra > rb ? a.shape : b.shape).slice(0, -2);
     const out = backend.makeOutput([...outer, M, N], "float32");
