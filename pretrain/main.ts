@@ -6,9 +6,8 @@
  *    without WordNet's entries (`gcide_pairs.ts`), shuffles them with the
  *    seed and writes `<work>/gcide.tsv`;
  * 2. trains the matcher recipe on it from random weights with the train
- *    command (`--recipe matcher --init none --lexical-weight 0 --epochs N
- *    --seed S`: the LSTMs alone, the epoch kept by their validation
- *    recall@10) into `<work>/run`;
+ *    command ({@link trainArgs}: the LSTMs alone, no dropout, the epoch kept
+ *    by their validation recall@10) into `<work>/run`;
  * 3. writes the kept branch's weights, its vocabulary and the provenance
  *    (package version, SHA-256 of every input, the command) to
  *    `src/model/pretrained_gcide.ts`, through a temporary file.
@@ -75,20 +74,11 @@ async function main(): Promise<void> {
 
   // 2. the run
   const run = `${work}/run`;
-  const args = [
-    "--recipe",
-    "matcher",
-    "--data",
-    tsv,
-    "--init",
-    "none",
-    "--lexical-weight",
-    "0",
-    "--epochs",
-    String(epochs),
-    "--seed",
-    String(seed),
-  ];
+  const settingsFile = `${work}/settings.json`;
+  const settingsText = JSON.stringify(PRETRAIN_SETTINGS);
+  await Deno.writeTextFile(`${settingsFile}.tmp`, settingsText + "\n");
+  await Deno.rename(`${settingsFile}.tmp`, settingsFile);
+  const args = trainArgs(tsv, settingsFile, epochs, seed);
   if (!(flags.reuse && await isRun(run, tsv, epochs, seed))) {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -156,7 +146,7 @@ async function main(): Promise<void> {
     pairs: pairs.length,
     dropped: { wordnet: gcide.wordnet, meta: gcide.meta, empty: gcide.empty },
     command: `deno run -A pretrain/main.ts --epochs ${epochs} --seed ${seed}`,
-    train: `deno task train ${args.join(" ")}`,
+    train: `deno task train ${args.join(" ")}  (${settingsFile}: ${settingsText})`,
     epoch: best.epoch,
     valRecallAt10: Number(best.value.toFixed(4)),
   };
@@ -198,6 +188,51 @@ export const GCIDE_CHAR: PretrainedEncoder = ${
   );
 }
 
+/**
+ * The settings of the pretraining run that are not flags of the train
+ * command (written to `<work>/settings.json`): from random weights, and
+ * without the matcher's dropout, as the shipped encoder was trained.
+ */
+export const PRETRAIN_SETTINGS = {
+  model: { dropout: 0 },
+  train: { init: "none" },
+} as const;
+
+/**
+ * The train command's arguments for the pretraining run: the matcher recipe,
+ * the LSTMs alone (no lexical channel), {@link PRETRAIN_SETTINGS} from
+ * `settingsFile`.
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { trainArgs } from "./main.ts";
+ * const a = trainArgs("g.tsv", "s.json", 6, 1);
+ * assert.equal(a.join(" "), "--recipe matcher --data g.tsv --config s.json --lexical-weight 0 --epochs 6 --seed 1");
+ * ```
+ */
+export function trainArgs(
+  tsv: string,
+  settingsFile: string,
+  epochs: number,
+  seed: number,
+): string[] {
+  return [
+    "--recipe",
+    "matcher",
+    "--data",
+    tsv,
+    "--config",
+    settingsFile,
+    "--lexical-weight",
+    "0",
+    "--epochs",
+    String(epochs),
+    "--seed",
+    String(seed),
+  ];
+}
+
 /** Whether `run` holds the finished run of this command. */
 async function isRun(
   run: string,
@@ -211,7 +246,7 @@ async function isRun(
     );
     return j.state?.epoch === epochs && j.train?.seed === seed &&
       j.data?.data === tsv && (j.train?.init ?? "none") === "none" &&
-      j.model?.lexical?.weight === 0;
+      j.model?.lexical?.weight === 0 && (j.model?.dropout ?? 0) === 0;
   } catch {
     return false;
   }

@@ -88,7 +88,28 @@ export const RECIPES: readonly Recipe[] = [
   matcherVariant(MATCHER_H64, {
     name: "matcher",
     note:
-      "the train command's --recipe matcher: as matcher-scratch, starting from the shipped encoder pretrained on GCIDE (train.init gcide)",
+      "the train command's --recipe matcher: as matcher-nodrop, with dropout 0.3 on the pooled features in training (model.dropout)",
+    model: {
+      lstmUnits: 128,
+      dropout: 0.3,
+      lexical: { weight: 0.8, len: 1000 },
+    },
+    train: { tuneLexical: true, init: "gcide" },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-drop05",
+    note: "as matcher with dropout 0.5",
+    model: {
+      lstmUnits: 128,
+      dropout: 0.5,
+      lexical: { weight: 0.8, len: 1000 },
+    },
+    train: { tuneLexical: true, init: "gcide" },
+  }),
+  matcherVariant(MATCHER_H64, {
+    name: "matcher-nodrop",
+    note:
+      "the matcher recipe of sessions 7-10: as matcher-scratch, starting from the shipped encoder pretrained on GCIDE (train.init gcide)",
     model: { lstmUnits: 128, lexical: { weight: 0.8, len: 1000 } },
     train: { tuneLexical: true, init: "gcide" },
   }),

@@ -73,6 +73,7 @@ const KNOWN = new Set([
   "ReverseTime",
   "Concatenate",
   "Dense",
+  "FeatureDropout", // the identity outside training
 ]);
 
 /**

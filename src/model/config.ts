@@ -36,6 +36,11 @@ export interface ModelConfig {
   pooling: PoolingKind;
   /** Add a second LSTM reading each sequence backwards. @default false */
   bidirectional: boolean;
+  /**
+   * Dropout rate on the pooled features before the Dense layer, in training
+   * only (`src/model/dropout.ts`). @default 0
+   */
+  dropout: number;
   /** The lexical channel (off by default), see `src/lexical/config.ts`. */
   lexical: LexicalConfig;
 }

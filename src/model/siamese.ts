@@ -1,5 +1,6 @@
 /**
- * The two-branch model: per branch Embedding -> LSTM -> Dense.
+ * The two-branch model: per branch Embedding -> LSTM -> (pooling) ->
+ * (dropout, in training) -> Dense.
  *
  * Each branch is its own `LayersModel`, so it can be saved, loaded and
  * used alone (to embed one side). With `shareWeights`, both sides use the
@@ -19,6 +20,7 @@ import { FusedLSTM } from "./fused_lstm.ts";
 import { MaskedPooling, type PoolingMode } from "./pooling.ts";
 import { traceEmbedding } from "./token_table.ts";
 import { ReverseTime } from "./reverse_time.ts";
+import { FeatureDropout } from "./dropout.ts";
 
 /** The two encoders. `left === right` when weights are shared. */
 export interface Siamese {
@@ -173,6 +175,12 @@ export function buildBranch(
       const back = read(reversed, "_backward", 5); // [B, H]
       state = tfl.layers.concatenate({ name: `${name}_concat` })
         .apply([state, back]) as tfl.SymbolicTensor; // [B, 2H]
+    }
+    if (config.dropout > 0) {
+      state = new FeatureDropout({
+        rate: config.dropout,
+        name: `${name}_dropout`,
+      }).apply(state) as tfl.SymbolicTensor; // [B, H or 2H]
     }
     const out = tfl.layers.dense({
       name: `${name}_dense`,

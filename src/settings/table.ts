@@ -196,6 +196,17 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     section: "model",
+    key: "dropout",
+    type: "float",
+    default: 0,
+    min: 0,
+    below: 1,
+    recipes: { matcher: 0.3 },
+    help:
+      "Dropout rate on the pooled LSTM features before the Dense layer, in training only",
+  },
+  {
+    section: "model",
     key: "lstm",
     type: "enum",
     choices: LSTM_KINDS,

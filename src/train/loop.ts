@@ -16,6 +16,7 @@ import type { TrainConfig } from "./config.ts";
 import { type EvalReport, evaluate } from "../infer/evaluate.ts";
 import { progressLine, ProgressWriter } from "./progress.ts";
 import { trainStep } from "./step.ts";
+import { stepNoiseSeed } from "../model/dropout.ts";
 import { FusedAdam } from "./fused_adam.ts";
 import { inBatch, lossOptionsOf, readsLexical } from "../loss/choose.ts";
 
@@ -208,7 +209,13 @@ export async function train(
         Math.min(start + config.batchSize, pairs.labels.length),
         batchOptions,
       );
-      const loss = trainStep(model, batch, optimizer, lossOptions);
+      const loss = trainStep(
+        model,
+        batch,
+        optimizer,
+        lossOptions,
+        stepNoiseSeed(config.seed, state.step),
+      );
       tf.dispose([batch.left, batch.right, batch.labels]);
       batch.lexical?.dispose();
       if (!Number.isFinite(loss)) {

@@ -10,6 +10,7 @@ import { encode, type Siamese } from "../model/siamese.ts";
 import { chooseLoss, type LossOptions } from "../loss/choose.ts";
 import type { Batch } from "../pairs/batches.ts";
 import { forgetSeenProducts } from "../backend/big_matmul.ts";
+import { withDropoutNoise } from "../model/dropout.ts";
 
 export type { LossOptions };
 
@@ -20,6 +21,8 @@ export type { LossOptions };
  * @param batch the batch (not disposed here)
  * @param options the loss settings
  * @param training dropout and the like on (inference mode when false)
+ * @param noiseSeed the step's dropout masks (see `src/model/dropout.ts`;
+ *   the loop passes `stepNoiseSeed(seed, step)`) @default 0
  * @returns the loss, a scalar the caller disposes
  *
  * @example
@@ -32,13 +35,15 @@ export function batchLoss(
   batch: Batch,
   options: LossOptions,
   training = true,
+  noiseSeed = 0,
 ): Scalar {
   const loss = chooseLoss(options);
-  return tf.tidy(() => {
-    const a = encode(model.left, batch.left, training); // [B, D]
-    const b = encode(model.right, batch.right, training); // [B, D]
-    return loss(a, b, batch);
-  });
+  return withDropoutNoise(noiseSeed, () =>
+    tf.tidy(() => {
+      const a = encode(model.left, batch.left, training); // [B, D]
+      const b = encode(model.right, batch.right, training); // [B, D]
+      return loss(a, b, batch);
+    }));
 }
 
 /**
@@ -60,14 +65,15 @@ export function trainableVariables(model: Siamese): tf.Variable[] {
 
 /**
  * Runs one step and returns the loss before the update. Its arithmetic
- * depends only on the weights, optimizer state and batch, not on what the
- * process ran before (so a resumed run matches an uninterrupted one).
+ * depends only on the weights, optimizer state, batch and noise seed, not on
+ * what the process ran before (so a resumed run matches an uninterrupted one).
  * Leaves `tf.memory().numTensors` unchanged once the optimizer's slots exist.
  *
  * @param model both branches
  * @param batch the batch (not disposed here)
  * @param optimizer e.g. `tf.train.adam(1e-3)`
  * @param options distance and margin
+ * @param noiseSeed the step's dropout masks, see {@link batchLoss}
  * @returns the loss value
  */
 export function trainStep(
@@ -75,12 +81,13 @@ export function trainStep(
   batch: Batch,
   optimizer: Optimizer,
   options: LossOptions,
+  noiseSeed = 0,
 ): number {
   // the kernels of this step depend on the step alone (see big_matmul.ts)
   forgetSeenProducts();
   const vars = trainableVariables(model);
   const cost = optimizer.minimize(
-    () => batchLoss(model, batch, options),
+    () => batchLoss(model, batch, options, true, noiseSeed),
     true,
     vars,
   );

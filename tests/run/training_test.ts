@@ -211,6 +211,34 @@ Deno.test("a run with a lexical channel resumes to the same losses and saves lex
   );
 });
 
+Deno.test("a run with dropout resumes to the same losses, which differ from the run without", async () => {
+  const dropped = {
+    ...base,
+    model: { ...model, pooling: "max" as const, dropout: 0.5 },
+  };
+  const straight = await runTraining({ ...dropped, out: await tempDir() });
+  const plain = await runTraining({
+    ...base,
+    model: { ...model, pooling: "max" as const },
+    out: await tempDir(),
+  });
+  assert.notDeepStrictEqual(
+    straight.state.history.map((h) => h.loss),
+    plain.state.history.map((h) => h.loss),
+  );
+  const dir = await tempDir();
+  await runTraining({
+    ...dropped,
+    out: dir,
+    train: { ...dropped.train, epochs: 1 },
+  });
+  const resumed = await resumeRun(dir, { backend, log: false, epochs: 2 });
+  assert.deepStrictEqual(
+    resumed.state.history.map((h) => [h.loss, h.val!.auc]),
+    straight.state.history.map((h) => [h.loss, h.val!.auc]),
+  );
+});
+
 Deno.test("a run stopped before its first step saves nothing, so a replaced run stays as it was", async () => {
   const dir = await tempDir();
   const controller = new AbortController();
