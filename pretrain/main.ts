@@ -146,7 +146,9 @@ async function main(): Promise<void> {
     pairs: pairs.length,
     dropped: { wordnet: gcide.wordnet, meta: gcide.meta, empty: gcide.empty },
     command: `deno run -A pretrain/main.ts --epochs ${epochs} --seed ${seed}`,
-    train: `deno task train ${args.join(" ")}  (${settingsFile}: ${settingsText})`,
+    train: `deno task train ${
+      args.join(" ")
+    }  (${settingsFile}: ${settingsText})`,
     epoch: best.epoch,
     valRecallAt10: Number(best.value.toFixed(4)),
   };
