@@ -57,6 +57,42 @@ export interface Best {
   value: number;
   /** The epoch that reached it. */
   epoch: number;
+  /**
+   * Validation MRR of that epoch: a later epoch with the same recall@10
+   * and a higher MRR takes its place (a small validation split saturates
+   * recall@10 early). Absent without validation.
+   */
+  mrr?: number;
+}
+
+/**
+ * Whether an epoch's validation figures beat the best so far: a higher
+ * recall@10, or the same with a higher MRR.
+ *
+ * @param best the best so far, if any
+ * @param value the epoch's recall@10 (minus its loss without validation)
+ * @param mrr the epoch's MRR, if it was validated
+ * @returns true when the epoch becomes the best
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { beatsBest } from "./checkpoint.ts";
+ * const best = { value: 1, epoch: 2, mrr: 0.8 };
+ * assert.equal(beatsBest(undefined, 0.5, 0.1), true);
+ * assert.equal(beatsBest(best, 1, 0.9), true);
+ * assert.equal(beatsBest(best, 1, 0.8), false);
+ * assert.equal(beatsBest(best, 0.99, 1), false);
+ * ```
+ */
+export function beatsBest(
+  best: Best | undefined,
+  value: number,
+  mrr: number | undefined,
+): boolean {
+  if (best === undefined || value > best.value) return true;
+  return value === best.value && mrr !== undefined &&
+    mrr > (best.mrr ?? -Infinity);
 }
 
 /** Fingerprints of a run's `--data` and `--val` files. */

@@ -2,7 +2,7 @@
  * A whole training run, with its files: data in, then per epoch the metrics
  * files, the best model so far and a resumable checkpoint.
  *
- *     <out>/config.json, left/, right/   the best model (by validation recall@10)
+ *     <out>/config.json, left/, right/   the best model (validation recall@10, ties by MRR)
  *     <out>/metrics.jsonl, curves.svg    one record per epoch
  *     <out>/checkpoint/                  resumable state (see src/run/checkpoint.ts)
  *
@@ -17,6 +17,7 @@ import type { InitKind } from "../settings/kinds.ts";
 import { LexicalIndex } from "../lexical/ngram_tfidf.ts";
 import { lexicalSetupProblem } from "../lexical/hybrid.ts";
 import {
+  beatsBest,
   type Best,
   type CheckpointMeta,
   type DataFingerprints,
@@ -283,10 +284,12 @@ export async function runTraining(
         : {}),
       onEpoch: async (report, state) => {
         let figure = report.val?.recallAt10 ?? -report.loss;
+        let mrr = report.val?.mrr;
         let saved = modelConfig;
         if (config.tuneLexical && model.lexical && report.val) {
           const c = chooseLexicalWeight(model, data.val);
           figure = c.recallAt10;
+          mrr = c.mrr;
           saved = {
             ...modelConfig,
             lexical: { ...modelConfig.lexical, weight: c.weight },
@@ -303,8 +306,12 @@ export async function runTraining(
             );
           }
         }
-        if (best === undefined || figure > best.value) {
-          best = { value: figure, epoch: report.epoch };
+        if (beatsBest(best, figure, mrr)) {
+          best = {
+            value: figure,
+            epoch: report.epoch,
+            ...(mrr !== undefined ? { mrr } : {}),
+          };
           bestReport = report;
           if (saved !== modelConfig && report.val) {
             // the kept model's own figures: at the chosen λ

@@ -195,3 +195,42 @@ Deno.test("train --data of token ids starts at random and says why", async () =>
     /^start: random weights, not the pretrained gcide encoder \(train\.init\): it reads characters and the left side of the data holds token ids$/m,
   );
 });
+
+Deno.test("of the epochs with the best validation recall@10, the one with the best MRR is kept", async () => {
+  // the README's numbers example: 150 validation pairs saturate recall@10
+  // at 1 within a few epochs while MRR goes on rising
+  const dir = await tempDir();
+  const data = await writeNumbersFile(`${dir}/numbers.tsv`, 0, 1500);
+  const config = await writeConfig(`${dir}/numbers.json`, {
+    data: { left_tokenizer: "word", right_tokenizer: "char" },
+    model: { vocab: 100, embedding_dim: 16, lstm_units: 32, dense_units: 64 },
+  });
+  const out = `${dir}/run`;
+  const r = await train([
+    "--data",
+    data,
+    "--config",
+    config,
+    "--left-len",
+    "12",
+    "--right-len",
+    "8",
+    "--epochs",
+    "6",
+    "--threads",
+    "1",
+    "--out",
+    out,
+  ]); // deno-fmt-ignore
+  assert.equal(r.code, 0, r.stderr);
+  const saved = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
+  const epochs = (saved.history as {
+    epoch: number;
+    val: { recall_at_10: number; mrr: number };
+  }[]).map((h) => ({ epoch: h.epoch, ...h.val }));
+  const top = Math.max(...epochs.map((e) => e.recall_at_10));
+  const tied = epochs.filter((e) => e.recall_at_10 === top);
+  assert.ok(tied.length > 1, JSON.stringify(epochs));
+  const want = tied.reduce((a, b) => (b.mrr > a.mrr ? b : a));
+  assert.equal(saved.best.epoch, want.epoch);
+});
