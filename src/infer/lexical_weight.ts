@@ -12,7 +12,7 @@ import type { PairSet } from "../data/types.ts";
 import { selectRows } from "../data/subset.ts";
 import { lexicalVectors } from "../lexical/hybrid.ts";
 import { sparseDotMatrix } from "../lexical/sparse.ts";
-import { retrievalMetrics } from "../metrics/retrieval.ts";
+import { retrievalMetrics, retrievesBetter } from "../metrics/retrieval.ts";
 import type { Siamese } from "../model/siamese.ts";
 import { embedPairs } from "./score.ts";
 import { similarityMatrix } from "./evaluate.ts";
@@ -74,10 +74,7 @@ export function bestMix(
   let best = { weight: own, ...atModelWeight };
   for (const w of grid) {
     const f = at(w);
-    if (
-      f.recallAt10 > best.recallAt10 ||
-      (f.recallAt10 === best.recallAt10 && f.mrr > best.mrr)
-    ) {
+    if (retrievesBetter(f, best)) {
       best = { weight: w, ...f };
     }
   }

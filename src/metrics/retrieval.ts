@@ -198,6 +198,29 @@ export function retrievalFromEmbeddings(
 }
 
 /**
+ * Whether retrieval figures `a` rank above `b`: a higher recall@10, or the
+ * same with a higher MRR (a small validation split saturates recall@10, so
+ * MRR decides between its ties). Choosing the lexical channel's λ and the
+ * run's best epoch both go by it.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "@std/assert";
+ * import { retrievesBetter } from "./retrieval.ts";
+ * strictEqual(retrievesBetter({ recallAt10: 1, mrr: 0.5 }, { recallAt10: 0.9, mrr: 0.9 }), true);
+ * strictEqual(retrievesBetter({ recallAt10: 1, mrr: 0.9 }, { recallAt10: 1, mrr: 0.8 }), true);
+ * strictEqual(retrievesBetter({ recallAt10: 1, mrr: 0.8 }, { recallAt10: 1, mrr: 0.8 }), false);
+ * ```
+ */
+export function retrievesBetter(
+  a: { recallAt10: number; mrr: number },
+  b: { recallAt10: number; mrr: number },
+): boolean {
+  return a.recallAt10 > b.recallAt10 ||
+    (a.recallAt10 === b.recallAt10 && a.mrr > b.mrr);
+}
+
+/**
  * Cosine similarity; 0 when either vector is all zeros.
  *
  * @example

@@ -81,7 +81,8 @@ export function withDropoutNoise<T>(seed: number, fn: () => T): T {
  * ```
  */
 export function stepNoiseSeed(seed: number, step: number): number {
-  // two rounds of Mulberry32 keep nearby (seed, step) pairs apart
+  // Mulberry32 over the mixed pair, then the step mixed in once more, keeps
+  // nearby (seed, step) pairs apart
   const first = new Rng((Math.imul(seed, 0x9e3779b1) ^ step) >>> 0);
   return Math.floor(first.next() * 4294967296) ^ Math.imul(step, 0x85ebca6b);
 }

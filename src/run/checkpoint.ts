@@ -26,6 +26,7 @@ import type { Siamese } from "../model/siamese.ts";
 import type { TrainConfig } from "../train/config.ts";
 import type { TrainState } from "../train/loop.ts";
 import { toCamelKeys, toSnakeKeys } from "../io/json_keys.ts";
+import { retrievesBetter } from "../metrics/retrieval.ts";
 import { sha256Hex } from "../io/sha256.ts";
 
 /** A tensor with a name, as optimizers and `tf.io.encodeWeights` use them. */
@@ -90,9 +91,12 @@ export function beatsBest(
   value: number,
   mrr: number | undefined,
 ): boolean {
-  if (best === undefined || value > best.value) return true;
-  return value === best.value && mrr !== undefined &&
-    mrr > (best.mrr ?? -Infinity);
+  if (best === undefined) return true;
+  // without validation (or MRR) there is no tie-break: -Infinity never wins
+  return retrievesBetter(
+    { recallAt10: value, mrr: mrr ?? -Infinity },
+    { recallAt10: best.value, mrr: best.mrr ?? -Infinity },
+  );
 }
 
 /** Fingerprints of a run's `--data` and `--val` files. */
