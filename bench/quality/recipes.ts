@@ -100,6 +100,12 @@ export const RECIPES: readonly Recipe[] = [
   },
   MATCHER,
   matcherVariant(MATCHER, {
+    name: "matcher-hard",
+    note:
+      "as matcher with 7 hard negatives per pair: batches of groups, a pair and the pairs whose rights the model with its lexical channel scores closest to its left, mined each epoch (train.hardNegatives)",
+    train: { hardNegatives: 7 },
+  }),
+  matcherVariant(MATCHER, {
     name: "matcher-drop05",
     note: "as matcher with dropout 0.5",
     model: { dropout: 0.5 },

@@ -135,6 +135,20 @@ export const TRAIN_SETTINGS: readonly SettingSpec[] = [
   },
   {
     section: "train",
+    key: "hardNegatives",
+    type: "int",
+    default: 0,
+    min: 0,
+    max: 255,
+    help:
+      "Hard negatives per pair: each epoch's batches are made of groups, a pair and up to this many pairs whose rights the model (with its lexical channel) scores closest to its left, mined at the start of the epoch; 0 = random batches",
+    ignoredWhen: (s) =>
+      inBatch(s)
+        ? undefined
+        : "it is used only by the in-batch losses (the loss is contrastive)",
+  },
+  {
+    section: "train",
     key: "tuneLexical",
     type: "bool",
     default: false,

@@ -30,6 +30,13 @@ export interface TrainConfig {
   /** Softmax temperature of `infonce`. @default 0.05 */
   temperature: number;
   /**
+   * In-batch losses: each pair's group in a batch also holds up to this many
+   * pairs whose rights the model scores closest to its left, mined at the
+   * start of each epoch (`src/infer/neighbours.ts`); 0 = random batches.
+   * @default 0
+   */
+  hardNegatives: number;
+  /**
    * Choose the lexical weight on the validation pairs after each epoch
    * (`src/infer/lexical_weight.ts`). @default false
    */

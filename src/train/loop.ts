@@ -11,9 +11,11 @@ import type { Siamese } from "../model/siamese.ts";
 import { type EpochPairs, sampleEpochPairs } from "../pairs/negatives.ts";
 import { Rng } from "../data/rng.ts";
 import { makeBatch } from "../pairs/batches.ts";
+import { groupedOrder } from "../pairs/hard_batches.ts";
 import { lexicalOf } from "../lexical/hybrid.ts";
 import type { TrainConfig } from "./config.ts";
 import { type EvalReport, evaluate } from "../infer/evaluate.ts";
+import { mineNeighbours } from "../infer/neighbours.ts";
 import { progressLine, ProgressWriter } from "./progress.ts";
 import { trainStep } from "./step.ts";
 import { stepNoiseSeed } from "../model/dropout.ts";
@@ -50,6 +52,12 @@ export interface TrainState {
   rngState: number;
   /** Reports of the completed epochs. */
   history: EpochReport[];
+  /**
+   * The unfinished epoch's order of its pairs when it was mined
+   * (`config.hardNegatives` > 0): a resumed epoch goes on in it, since the
+   * model it was mined with is gone.
+   */
+  order?: number[];
 }
 
 /** Options for {@link train}. */
@@ -170,9 +178,16 @@ export async function train(
       rng,
       negatives: positivesOnly ? 0 : config.negatives,
     });
-    const pairs = positivesOnly ? positivesOf(drawn) : drawn;
-    const steps = Math.ceil(pairs.labels.length / config.batchSize);
+    let pairs = positivesOnly ? positivesOf(drawn) : drawn;
     const epoch = state.epoch + 1;
+    if (positivesOnly && config.hardNegatives > 0) {
+      const order = state.epochStep > 0 && state.order !== undefined
+        ? Int32Array.from(state.order)
+        : hardOrder(model, options.train, pairs, config, log);
+      pairs = inOrder(pairs, order);
+      state.order = Array.from(order);
+    }
+    const steps = Math.ceil(pairs.labels.length / config.batchSize);
     const t0 = performance.now();
     let timeUp = false;
     // a resumed epoch skips the steps it had already taken
@@ -264,6 +279,7 @@ export async function train(
     state.epochStep = 0;
     state.epochLossSum = 0;
     state.rngState = rng.state;
+    delete state.order;
     state.history.push(report);
     if (log) progress.done(epochLine(report, config.epochs));
     if (
@@ -278,6 +294,40 @@ export async function train(
     }
   }
   return { state, interrupted: false, stoppedEarly: false };
+}
+
+/** The visiting order of an epoch's positives, grouped with their mined neighbours. */
+function hardOrder(
+  model: Siamese,
+  set: PairSet,
+  pairs: EpochPairs,
+  config: TrainConfig,
+  log: boolean,
+): Int32Array {
+  const t0 = performance.now();
+  const k = 2 * config.hardNegatives;
+  const near = mineNeighbours(model, set, pairs, {
+    k,
+    distance: config.distance,
+  });
+  const order = groupedOrder(near, k, 1 + config.hardNegatives);
+  if (log) {
+    console.error(
+      `  hard negatives mined for ${pairs.labels.length} pairs in ${
+        ((performance.now() - t0) / 1000).toFixed(1)
+      } s`,
+    );
+  }
+  return order;
+}
+
+/** The pairs in the given order. */
+function inOrder(p: EpochPairs, order: Int32Array): EpochPairs {
+  return {
+    left: Int32Array.from(order, (k) => p.left[k]!),
+    right: Int32Array.from(order, (k) => p.right[k]!),
+    labels: Float32Array.from(order, (k) => p.labels[k]!),
+  };
 }
 
 /** The positive pairs of an epoch, in their order. */

@@ -244,3 +244,45 @@ Deno.test("a run stopped before its first step saves nothing, so a replaced run 
   assert.equal(commits, 0);
   assert.deepStrictEqual([...Deno.readDirSync(`${dir}/staging`)], []);
 }); // deno-fmt-ignore
+
+Deno.test("a run with hard negatives resumes mid-epoch in the order it mined, to the same losses", async () => {
+  const hard = {
+    ...base,
+    model: {
+      ...model,
+      lexical: { ...model.lexical, weight: 0.5, len: 16 },
+    },
+    train: {
+      ...base.train,
+      loss: "infonce" as const,
+      hardNegatives: 3,
+      epochs: 3,
+    },
+  };
+  const straight = await runTraining({ ...hard, out: await tempDir() });
+  const random = await runTraining({
+    ...hard,
+    train: { ...hard.train, hardNegatives: 0 },
+    out: await tempDir(),
+  });
+  const losses = (r: typeof straight) => r.state.history.map((h) => h.loss);
+  assert.notDeepStrictEqual(losses(straight), losses(random));
+  // 96 positives make 3 steps an epoch: stop before epoch 2's second step
+  const dir = await tempDir();
+  let checks = 0;
+  const signal = {
+    get aborted() {
+      return ++checks > 4;
+    },
+  } as AbortSignal;
+  const first = await runTraining({ ...hard, out: dir, signal });
+  assert.deepStrictEqual([first.state.epoch, first.state.epochStep], [1, 1]);
+  const meta = await readCheckpointMeta(dir);
+  assert.deepStrictEqual(
+    [...meta.state.order!].sort((a, b) => a - b),
+    [...Array(96).keys()],
+  );
+  const resumed = await resumeRun(dir, { backend, log: false });
+  assert.deepStrictEqual(losses(resumed), losses(straight));
+  assert.strictEqual(resumed.state.order, undefined);
+});
