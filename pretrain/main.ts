@@ -193,11 +193,12 @@ export const GCIDE_CHAR: PretrainedEncoder = ${
 /**
  * The settings of the pretraining run that are not flags of the train
  * command (written to `<work>/settings.json`): from random weights, and
- * without the matcher's dropout, as the shipped encoder was trained.
+ * without the matcher's dropout and hard negatives, as the shipped encoder
+ * was trained.
  */
 export const PRETRAIN_SETTINGS = {
   model: { dropout: 0 },
-  train: { init: "none" },
+  train: { init: "none", hard_negatives: 0 },
 } as const;
 
 /**

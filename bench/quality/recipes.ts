@@ -62,17 +62,25 @@ function matcherVariant(
   };
 }
 
-/** The train command's `--recipe matcher`, the row other variants change. */
-const MATCHER = matcherVariant(MATCHER_H64, {
-  name: "matcher",
+/** The matcher recipe of session 11: random batches. */
+const MATCHER_S11 = matcherVariant(MATCHER_H64, {
+  name: "matcher-random-batches",
   note:
-    "the train command's --recipe matcher: as matcher-nodrop, with dropout 0.3 on the pooled features in training (model.dropout)",
+    "the matcher recipe of session 11: as matcher-nodrop, with dropout 0.3 on the pooled features in training (model.dropout); random batches",
   model: {
     lstmUnits: 128,
     dropout: 0.3,
     lexical: { weight: 0.8, len: 1000 },
   },
   train: { tuneLexical: true, init: "gcide" },
+});
+
+/** The train command's `--recipe matcher`, the row other variants change. */
+const MATCHER = matcherVariant(MATCHER_S11, {
+  name: "matcher",
+  note:
+    "the train command's --recipe matcher: as matcher-random-batches, with 7 hard negatives per pair (train.hard_negatives): batches of groups, a pair and the pairs whose rights the model with its lexical channel scores closest to its left, mined each epoch",
+  train: { hardNegatives: 7 },
 });
 
 /** The rows, in table order. */
@@ -99,20 +107,21 @@ export const RECIPES: readonly Recipe[] = [
     data: { sharedVocab: true },
   },
   MATCHER,
+  MATCHER_S11,
   matcherVariant(MATCHER, {
-    name: "matcher-hard",
+    name: "matcher-hard-lex03",
     note:
-      "as matcher with 7 hard negatives per pair: batches of groups, a pair and the pairs whose rights the model with its lexical channel scores closest to its left, mined each epoch (train.hardNegatives)",
-    train: { hardNegatives: 7 },
+      "as matcher, mining with the channel at λ 0.3 (training is the same: the loss reads the LSTMs' own scores; λ is chosen on validation after each epoch)",
+    model: { lexical: { weight: 0.3, len: 1000 } },
   }),
-  matcherVariant(MATCHER, {
+  matcherVariant(MATCHER_S11, {
     name: "matcher-drop05",
-    note: "as matcher with dropout 0.5",
+    note: "as matcher-random-batches with dropout 0.5",
     model: { dropout: 0.5 },
   }),
-  matcherVariant(MATCHER, {
+  matcherVariant(MATCHER_S11, {
     name: "matcher-drop-scratch",
-    note: "as matcher from random weights (train.init none)",
+    note: "as matcher-random-batches from random weights (train.init none)",
     train: { init: "none" },
   }),
   matcherVariant(MATCHER_H64, {

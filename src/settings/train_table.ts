@@ -140,6 +140,7 @@ export const TRAIN_SETTINGS: readonly SettingSpec[] = [
     default: 0,
     min: 0,
     max: 255,
+    recipes: { matcher: 7 },
     help:
       "Hard negatives per pair: each epoch's batches are made of groups, a pair and up to this many pairs whose rights the model (with its lexical channel) scores closest to its left, mined at the start of the epoch; 0 = random batches",
     ignoredWhen: (s) =>

@@ -3,7 +3,7 @@ import { PRETRAIN_SETTINGS, trainArgs } from "../../pretrain/main.ts";
 import { runTrain } from "../../src/cli/train_command.ts";
 import { tempDir } from "../_temp_file.ts";
 
-Deno.test("the pretraining run's arguments are ones the train command takes, with no dropout and no pretrained start", async () => {
+Deno.test("the pretraining run's arguments are ones the train command takes, with no dropout, no hard negatives and no pretrained start", async () => {
   const dir = await tempDir();
   const settings = `${dir}/settings.json`;
   await Deno.writeTextFile(settings, JSON.stringify(PRETRAIN_SETTINGS));
@@ -24,5 +24,6 @@ Deno.test("the pretraining run's arguments are ones the train command takes, wit
   assert.match(help, /Recipe matcher/);
   assert.match(help, /model\.dropout[^[]*\[0\]/);
   assert.match(help, /train\.init[^[]*\[none\]/);
+  assert.match(help, /train\.hard_negatives[^[]*\[0\]/);
   assert.match(help, /--lexical-weight N[^[]*\[0\]/);
 });

@@ -39,6 +39,7 @@ Deno.test("the bench's matcher row is the train command's matcher recipe", async
       m.rightLen,
       m.lexical?.weight,
       m.lexical?.len,
+      m.dropout,
     ],
     [
       cli["model.share_weights"],
@@ -47,13 +48,14 @@ Deno.test("the bench's matcher row is the train command's matcher recipe", async
       cli["model.right_len"],
       cli["model.lexical.weight"],
       cli["model.lexical.len"],
+      cli["model.dropout"],
     ],
   ); // deno-fmt-ignore
   assert.deepStrictEqual(
-    [t.loss, t.temperature, t.learningRate, t.tuneLexical, t.init, row.data?.sharedVocab, row.data?.tokenizer ?? "char"],
+    [t.loss, t.temperature, t.learningRate, t.tuneLexical, t.init, t.hardNegatives, row.data?.sharedVocab, row.data?.tokenizer ?? "char"],
     [
       cli["train.loss"], cli["train.temperature"], cli["train.learning_rate"],
-      cli["train.tune_lexical"], cli["train.init"], cli["data.shared_vocab"], cli["data.tokenizer"],
+      cli["train.tune_lexical"], cli["train.init"], cli["train.hard_negatives"], cli["data.shared_vocab"], cli["data.tokenizer"],
     ],
   ); // deno-fmt-ignore
 });
