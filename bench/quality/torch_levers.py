@@ -14,14 +14,22 @@ into `src/` and measured with `deno task bench:quality`
 
     /usr/bin/python3 bench/quality/torch_levers.py --data bench/.data/foldoc \\
         --minutes 16 [--pooled-dropout 0.3] [--embed-dropout 0.2] \\
-        [--token-dropout 0.1] [--ngram-buckets 65536] [--seed 1] --json-out F
+        [--token-dropout 0.1] [--ngram-buckets 65536] [--hard-batches tfidf|mix]
+        [--cluster 8] [--simcse-epochs 1] [--simcse-dropout 0.1] [--seed 1] --json-out F
 
 Levers: `--pooled-dropout` (dropout on the pooled features before the
 Dense), `--embed-dropout` (dropout on the character embeddings),
 `--token-dropout` (each character replaced by the unknown id with this
 probability in training), `--ngram-buckets N` (each position's character
 bigram and trigram hashed into N buckets of a second embedding table, summed
-into the character's embedding; fastText-style subwords).
+into the character's embedding; fastText-style subwords), `--hard-batches`
+(each epoch's batches made of groups of `--cluster` pairs: a pair and the
+not yet used ones among the 16 whose rights score highest against its left,
+by TF-IDF alone, or by the mix of the model and TF-IDF at the weight chosen
+on validation after the last epoch, mined again every epoch),
+`--simcse-epochs N` (N epochs over the training texts alone before the pairs,
+each text against itself under two dropout masks, embedding dropout
+`--simcse-dropout`).
 
 Prints one JSON line per epoch and writes them all to `--json-out`.
 """
