@@ -27,18 +27,21 @@ Deno.test("training 2 epochs straight and 1 + resume 1 give the same losses", as
   assert.equal(resumed.state.step, straight.state.step);
 });
 
+/** A signal that reports "aborted" from its (checks + 1)th check on: the loop checks it before each step. */
+function abortAfter(checks: number): AbortSignal {
+  let seen = 0;
+  return {
+    get aborted() {
+      return ++seen > checks;
+    },
+  } as AbortSignal;
+}
+
 Deno.test("an interrupted run resumes mid-epoch to the same losses", async () => {
   const straight = await runTraining({ ...base, out: await tempDir() });
   const dir = await tempDir();
-  // a signal that reports "aborted" when checked before the 9th step:
   // epoch 1 has 6 steps, so this stops in the middle of epoch 2
-  let checks = 0;
-  const signal = {
-    get aborted() {
-      return ++checks > 8;
-    },
-  } as AbortSignal;
-  const first = await runTraining({ ...base, out: dir, signal });
+  const first = await runTraining({ ...base, out: dir, signal: abortAfter(8) });
   assert.equal(first.interrupted, true);
   assert.equal(first.state.epoch, 1);
   assert.equal(first.state.epochStep, 2);
@@ -269,13 +272,7 @@ Deno.test("a run with hard negatives resumes mid-epoch in the order it mined, to
   assert.notDeepStrictEqual(losses(straight), losses(random));
   // 96 positives make 3 steps an epoch: stop before epoch 2's second step
   const dir = await tempDir();
-  let checks = 0;
-  const signal = {
-    get aborted() {
-      return ++checks > 4;
-    },
-  } as AbortSignal;
-  const first = await runTraining({ ...hard, out: dir, signal });
+  const first = await runTraining({ ...hard, out: dir, signal: abortAfter(4) });
   assert.deepStrictEqual([first.state.epoch, first.state.epochStep], [1, 1]);
   const meta = await readCheckpointMeta(dir);
   assert.deepStrictEqual(
