@@ -136,6 +136,10 @@ def main():
     ap.add_argument("--embed-dropout", type=float, default=0.0)
     ap.add_argument("--token-dropout", type=float, default=0.0)
     ap.add_argument("--ngram-buckets", type=int, default=0)
+    ap.add_argument("--hard-batches", choices=["none", "tfidf", "mix"], default="none")
+    ap.add_argument("--cluster", type=int, default=8)
+    ap.add_argument("--simcse-epochs", type=int, default=0)
+    ap.add_argument("--simcse-dropout", type=float, default=0.1)
     ap.add_argument("--json-out", required=True)
     args = ap.parse_args()
 
@@ -182,14 +186,74 @@ def main():
         return {"model": ranks_metrics(s), "mix": best[1], "tfidf_weight": best[0]}
 
     lexical_val, lexical_test = tfidf_scores(val), tfidf_scores(test)
+    lexical_train = tfidf_scores(train) if args.hard_batches != "none" else None
+    mix_weight = 1.0
+
+    def neighbours():
+        """Each training left's 16 most confusable training rights (not its own)."""
+        s = standardized(lexical_train)
+        if args.hard_batches == "mix" and epoch > 1:
+            learned = embed_all([q for q, _ in train], LEFT) @ embed_all([d for _, d in train], RIGHT).T
+            s = mix_weight * s + (1 - mix_weight) * standardized(learned)
+        np.fill_diagonal(s, -np.inf)
+        return np.argpartition(-s, 16, axis=1)[:, :16]
+
+    def hard_order(near):
+        """Batches made of clusters: a random pair, then unused pairs among its neighbours."""
+        used = np.zeros(len(train), bool)
+        out = []
+        for i in rng.sample(range(len(train)), len(train)):
+            if used[i]:
+                continue
+            used[i] = True
+            out.append(i)
+            taken = 1
+            for j in near[i]:
+                if taken == args.cluster:
+                    break
+                if not used[j]:
+                    used[j] = True
+                    out.append(int(j))
+                    taken += 1
+        return out
+
     print(json.dumps({"tfidf": {"val": ranks_metrics(lexical_val), "test": ranks_metrics(lexical_test)}}), flush=True)
     log = []
     start = time.time()
+    for warm in range(args.simcse_epochs):
+        # SimCSE-style warm-up: each training text against itself under two
+        # dropout masks, the other texts of its batch the negatives
+        t0, total, steps = time.time(), 0.0, 0
+        model.embed_dropout.p = args.simcse_dropout
+        for side, steps_len in ((0, LEFT), (1, RIGHT)):
+            texts = [pair[side] for pair in train]
+            rng.shuffle(texts)
+            for s in range(0, len(texts) - BATCH + 1, BATCH):
+                ids, lengths = ids_of(texts[s : s + BATCH], steps_len)
+                logits = model(ids, lengths) @ model(ids, lengths).T / 0.05
+                target = torch.arange(BATCH)
+                ce = nn.functional.cross_entropy
+                loss = (ce(logits, target) + ce(logits.T, target)) / 2
+                for o in optimizers:
+                    o.zero_grad()
+                loss.backward()
+                for o in optimizers:
+                    o.step()
+                total += loss.item()
+                steps += 1
+        model.embed_dropout.p = args.embed_dropout
+        record = {"warmup": warm + 1, "loss": total / steps, "seconds": time.time() - t0,
+                  "val": evaluate(val, lexical_val), "test": evaluate(test, lexical_test)}
+        log.append(record)
+        print(json.dumps(record), flush=True)
     epoch = 0
     while time.time() - start < args.minutes * 60:
         epoch += 1
-        order = list(range(len(train)))
-        rng.shuffle(order)
+        if args.hard_batches == "none":
+            order = list(range(len(train)))
+            rng.shuffle(order)
+        else:
+            order = hard_order(neighbours())
         total, steps, t0 = 0.0, 0, time.time()
         for s in range(0, len(order) - BATCH + 1, BATCH):
             batch = [train[k] for k in order[s : s + BATCH]]
@@ -219,6 +283,7 @@ def main():
             "val": evaluate(val, lexical_val),
             "test": evaluate(test, lexical_test),
         }
+        mix_weight = record["val"]["tfidf_weight"]
         log.append(record)
         print(json.dumps(record), flush=True)
         with open(args.json_out + ".tmp", "w") as f:
