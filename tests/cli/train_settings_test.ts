@@ -239,7 +239,9 @@ Deno.test("the first log line names the settings that differ from the defaults",
       "model.lexical.weight=0.8",
     ]
   ) assert.ok(line.split(" ").includes(part), `${part} in ${line}`);
-  assert.ok(!line.includes("negatives"), line); // unchanged, and unused
+  assert.ok(line.split(" ").includes("train.hard_negatives=7"), line);
+  // train.negatives: unchanged, and unused
+  assert.ok(!/(^| )train\.negatives=/.test(line), line);
 });
 
 Deno.test("--help lists at most 21 flags, with the values this command line would use", () => {
