@@ -30,20 +30,24 @@ export interface NeighbourOptions {
   poolSize?: number;
 }
 
-/** Copies rows of a `[*, len]` id matrix into a new `[rows.length, len]` one. */
-function rowsOf(data: Int32Array, len: number, rows: Int32Array): Int32Array {
-  const out = new Int32Array(rows.length * len);
-  rows.forEach((r, i) =>
-    out.set(data.subarray(r * len, (r + 1) * len), i * len)
-  );
-  return out;
-}
-
-/** A class id per row: rows with the same tokens share one. */
-function contentClasses(data: Int32Array, len: number, rows: Int32Array) {
-  const ids = new Map<string, number>();
+/**
+ * A class id per row: rows with the same tokens share one (rows are told
+ * apart by a 53-bit hash of their tokens; a collision only keeps two pairs
+ * out of each other's lists).
+ */
+function contentClasses(
+  data: Int32Array,
+  len: number,
+  rows: Int32Array,
+): Int32Array {
+  const ids = new Map<number, number>();
   return Int32Array.from(rows, (r) => {
-    const key = data.subarray(r * len, (r + 1) * len).join(",");
+    let h1 = 0x811c9dc5, h2 = 0x9e3779b9;
+    for (let q = r * len; q < (r + 1) * len; q++) {
+      h1 = Math.imul(h1 ^ data[q]!, 0x01000193);
+      h2 = Math.imul(h2 ^ data[q]!, 0x85ebca6b) ^ (h2 >>> 13);
+    }
+    const key = (h1 >>> 0) * 0x200000 + (h2 >>> 11);
     let id = ids.get(key);
     if (id === undefined) ids.set(key, id = ids.size);
     return id;
@@ -95,42 +99,41 @@ export function mineNeighbours(
   const n = rows.left.length;
   const index = lexicalOf(model);
   if (index !== undefined && distance !== "cosine") throw lexicalNeedsCosine();
-  const leftIds = rowsOf(set.left, set.leftLen, rows.left);
-  const rightIds = rowsOf(set.right, set.rightLen, rows.right);
-  const left = embedRows(model.left, leftIds, {
-    len: set.leftLen,
-    width: model.config.leftLen,
-  });
-  const right = embedRows(model.right, rightIds, {
-    len: set.rightLen,
-    width: model.config.rightLen,
-  });
-  const dim = left.dim;
-  const leftClass = contentClasses(set.left, set.leftLen, rows.left);
-  const rightClass = contentClasses(set.right, set.rightLen, rows.right);
   const out = new Int32Array(n * k).fill(-1);
   const best = new Float64Array(k);
   for (let s0 = 0; s0 < n; s0 += poolSize) {
-    const s1 = Math.min(n, s0 + poolSize);
+    const width = Math.min(n, s0 + poolSize) - s0;
+    const poolLeft = rows.left.subarray(s0, s0 + width);
+    const poolRight = rows.right.subarray(s0, s0 + width);
+    // one pool's vectors at a time: memory grows with the pool, not the epoch
+    const left = embedRows(model.left, set.left, {
+      len: set.leftLen,
+      width: model.config.leftLen,
+      rows: poolLeft,
+    });
+    const right = embedRows(model.right, set.right, {
+      len: set.rightLen,
+      width: model.config.rightLen,
+      rows: poolRight,
+    });
+    const dim = left.dim;
+    const leftClass = contentClasses(set.left, set.leftLen, poolLeft);
+    const rightClass = contentClasses(set.right, set.rightLen, poolRight);
     // the lexical channel reads whole rows, as when it scores
     const postings = index === undefined ? undefined : new SparsePostings(
-      Array.from(
-        rows.right.subarray(s0, s1),
-        (r) => index.rowVector(set.right, set.rightLen, r),
-      ),
+      Array.from(poolRight, (r) => index.rowVector(set.right, set.rightLen, r)),
     );
-    const width = s1 - s0;
-    for (let start = s0; start < s1; start += blockRows) {
-      const end = Math.min(s1, start + blockRows);
+    for (let start = 0; start < width; start += blockRows) {
+      const end = Math.min(width, start + blockRows);
       let sim = similarityMatrix(
         left.vectors.subarray(start * dim, end * dim),
-        right.vectors.subarray(s0 * dim, s1 * dim),
+        right.vectors,
         dim,
         distance,
       );
       if (index !== undefined) {
         const lefts = Array.from(
-          rows.left.subarray(start, end),
+          poolLeft.subarray(start, end),
           (r) => index.rowVector(set.left, set.leftLen, r),
         );
         sim = mixSimilarities(
@@ -140,18 +143,17 @@ export function mineNeighbours(
           model.config.lexical.weight,
         );
       }
-      for (let i = start; i < end; i++) {
-        const row = sim.subarray((i - start) * width, (i - start + 1) * width);
-        const top = out.subarray(i * k, (i + 1) * k);
+      for (let a = start; a < end; a++) {
+        const row = sim.subarray((a - start) * width, (a - start + 1) * width);
+        const top = out.subarray((s0 + a) * k, (s0 + a + 1) * k);
         best.fill(-Infinity);
         for (let c = 0; c < width; c++) {
           const x = row[c]!;
           if (!(x > best[k - 1]!)) continue;
-          const j = s0 + c;
           if (
-            leftClass[j] === leftClass[i] || rightClass[j] === rightClass[i]
+            leftClass[c] === leftClass[a] || rightClass[c] === rightClass[a]
           ) continue;
-          // insert j, keeping the list sorted, best first
+          // insert the pair, keeping the list sorted, best first
           let q = k - 1;
           while (q > 0 && x > best[q - 1]!) {
             best[q] = best[q - 1]!;
@@ -159,7 +161,7 @@ export function mineNeighbours(
             q--;
           }
           best[q] = x;
-          top[q] = j;
+          top[q] = s0 + c;
         }
       }
     }
