@@ -218,6 +218,18 @@ def main():
         return out
 
     print(json.dumps({"tfidf": {"val": ranks_metrics(lexical_val), "test": ranks_metrics(lexical_test)}}), flush=True)
+    def step(logits):
+        """One optimizer step on the in-batch softmax of `logits`, both directions; the loss."""
+        target = torch.arange(BATCH)
+        ce = nn.functional.cross_entropy
+        loss = (ce(logits, target) + ce(logits.T, target)) / 2
+        for o in optimizers:
+            o.zero_grad()
+        loss.backward()
+        for o in optimizers:
+            o.step()
+        return loss.item()
+
     log = []
     start = time.time()
     for warm in range(args.simcse_epochs):
@@ -230,16 +242,7 @@ def main():
             rng.shuffle(texts)
             for s in range(0, len(texts) - BATCH + 1, BATCH):
                 ids, lengths = ids_of(texts[s : s + BATCH], steps_len)
-                logits = model(ids, lengths) @ model(ids, lengths).T / 0.05
-                target = torch.arange(BATCH)
-                ce = nn.functional.cross_entropy
-                loss = (ce(logits, target) + ce(logits.T, target)) / 2
-                for o in optimizers:
-                    o.zero_grad()
-                loss.backward()
-                for o in optimizers:
-                    o.step()
-                total += loss.item()
+                total += step(model(ids, lengths) @ model(ids, lengths).T / 0.05)
                 steps += 1
         model.embed_dropout.p = args.embed_dropout
         record = {"warmup": warm + 1, "loss": total / steps, "seconds": time.time() - t0,
@@ -263,16 +266,7 @@ def main():
                 for ids in (left, right):
                     hit = (torch.rand(ids.shape, generator=noise) < args.token_dropout) & (ids > 0)
                     ids[hit] = 1
-            logits = model(left, left_len) @ model(right, right_len).T / 0.05
-            target = torch.arange(BATCH)
-            ce = nn.functional.cross_entropy
-            loss = (ce(logits, target) + ce(logits.T, target)) / 2
-            for o in optimizers:
-                o.zero_grad()
-            loss.backward()
-            for o in optimizers:
-                o.step()
-            total += loss.item()
+            total += step(model(left, left_len) @ model(right, right_len).T / 0.05)
             steps += 1
             if time.time() - start > args.minutes * 60:
                 break
