@@ -12,6 +12,7 @@ import type { Siamese } from "../model/siamese.ts";
 import { lexicalOf } from "../lexical/hybrid.ts";
 import { lexicalNeedsCosine, mixSimilarities } from "../lexical/mix.ts";
 import { SparsePostings } from "../lexical/sparse.ts";
+import { rowKey } from "../pairs/negatives.ts";
 import { embedRows } from "./embed.ts";
 import { similarityMatrix } from "./evaluate.ts";
 
@@ -30,24 +31,15 @@ export interface NeighbourOptions {
   poolSize?: number;
 }
 
-/**
- * A class id per row: rows with the same tokens share one (rows are told
- * apart by a 53-bit hash of their tokens; a collision only keeps two pairs
- * out of each other's lists).
- */
+/** A class id per row: rows with the same tokens share one. */
 function contentClasses(
   data: Int32Array,
   len: number,
   rows: Int32Array,
 ): Int32Array {
-  const ids = new Map<number, number>();
+  const ids = new Map<string, number>();
   return Int32Array.from(rows, (r) => {
-    let h1 = 0x811c9dc5, h2 = 0x9e3779b9;
-    for (let q = r * len; q < (r + 1) * len; q++) {
-      h1 = Math.imul(h1 ^ data[q]!, 0x01000193);
-      h2 = Math.imul(h2 ^ data[q]!, 0x85ebca6b) ^ (h2 >>> 13);
-    }
-    const key = (h1 >>> 0) * 0x200000 + (h2 >>> 11);
+    const key = rowKey(data, r, len);
     let id = ids.get(key);
     if (id === undefined) ids.set(key, id = ids.size);
     return id;
@@ -57,9 +49,10 @@ function contentClasses(
 /**
  * The `k` pairs whose rights score highest against each pair's left, best
  * first (ties to the lower index), among the pairs of its pool (rows cut
- * into pools of {@link NeighbourOptions.poolSize} in their order). A pair is never its own neighbour, nor is
- * a pair with the same left or the same right text (it would be a second
- * right answer in the batch, a false negative).
+ * into pools of {@link NeighbourOptions.poolSize} in their order). A pair
+ * is never its own neighbour, nor is a pair with the same left or the same
+ * right text (it would be a second right answer in the batch, a false
+ * negative).
  *
  * @param model both branches (and the lexical index when λ > 0)
  * @param set the pair set the rows index

@@ -42,8 +42,24 @@ export interface SampleOptions {
 /** How many draws a negative may take before we give up on a row. */
 const MAX_TRIES = 100;
 
-function rowKey(data: Int32Array, row: number, len: number): string {
-  // FNV-1a over the row's ids, as a short string key.
+/**
+ * A short key for a row's content: two 32-bit hashes (FNV-1a style) of its
+ * ids. Rows with the same ids share it; different rows almost never do.
+ *
+ * @param data row-major ids `[N, len]`
+ * @param row which row
+ * @param len row length
+ *
+ * @example
+ * ```ts
+ * import assert from "@std/assert";
+ * import { rowKey } from "./negatives.ts";
+ * const ids = Int32Array.of(4, 5, 4, 5, 5, 4);
+ * assert.ok(rowKey(ids, 0, 2) === rowKey(ids, 1, 2));
+ * assert.ok(rowKey(ids, 0, 2) !== rowKey(ids, 2, 2));
+ * ```
+ */
+export function rowKey(data: Int32Array, row: number, len: number): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let k = row * len, end = k + len; k < end; k++) {

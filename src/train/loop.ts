@@ -321,7 +321,7 @@ function hardOrder(
   return order;
 }
 
-/** The pairs in the given order. */
+/** The pairs at the given indices, in that order. */
 function inOrder(p: EpochPairs, order: Int32Array): EpochPairs {
   return {
     left: Int32Array.from(order, (k) => p.left[k]!),
@@ -333,9 +333,5 @@ function inOrder(p: EpochPairs, order: Int32Array): EpochPairs {
 /** The positive pairs of an epoch, in their order. */
 function positivesOf(p: EpochPairs): EpochPairs {
   const keep = [...p.labels.keys()].filter((k) => p.labels[k] === 1);
-  return {
-    left: Int32Array.from(keep, (k) => p.left[k]!),
-    right: Int32Array.from(keep, (k) => p.right[k]!),
-    labels: Float32Array.from(keep, () => 1),
-  };
+  return inOrder(p, Int32Array.from(keep));
 }
